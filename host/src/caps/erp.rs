@@ -1,0 +1,59 @@
+//! `erp`: the ERP data synchronization service.
+
+use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage, Host};
+use crate::bindings::{Customer, SearchQuery};
+use crate::runtime::CallState;
+use async_trait::async_trait;
+
+/// The most customers one ERP search may ask for.
+pub const MAX_LIMIT: u32 = 100;
+
+/// The ERP, as plugins and flows see it.
+#[async_trait]
+pub trait Erp: Send + Sync {
+    /// Whether online customer search is activated on the ERP side.
+    async fn online_search_enabled(&self) -> Result<bool, ErpError>;
+    /// At most `limit` matches, and whether there are more.
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<ErpPage, ErpError>;
+    /// One customer by number.
+    async fn fetch(&self, number: &str) -> Result<Option<Customer>, ErpError>;
+}
+
+/// No ERP configured: every request fails as unavailable.
+pub struct NoErp;
+
+const NOT_CONFIGURED: &str = "no ERP data synchronization service is configured";
+
+#[async_trait]
+impl Erp for NoErp {
+    async fn online_search_enabled(&self) -> Result<bool, ErpError> {
+        Err(ErpError::Unavailable(NOT_CONFIGURED.into()))
+    }
+
+    async fn search(&self, _query: &SearchQuery, _limit: u32) -> Result<ErpPage, ErpError> {
+        Err(ErpError::Unavailable(NOT_CONFIGURED.into()))
+    }
+
+    async fn fetch(&self, _number: &str) -> Result<Option<Customer>, ErpError> {
+        Err(ErpError::Unavailable(NOT_CONFIGURED.into()))
+    }
+}
+
+impl Host for CallState {
+    async fn online_search_enabled(&mut self) -> Result<bool, ErpError> {
+        self.caps.erp.online_search_enabled().await
+    }
+
+    async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ErpError::Rejected(format!(
+                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+            )));
+        }
+        self.caps.erp.search(&query, limit).await
+    }
+
+    async fn fetch(&mut self, number: String) -> Result<Option<Customer>, ErpError> {
+        self.caps.erp.fetch(&number).await
+    }
+}

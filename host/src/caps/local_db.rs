@@ -1,0 +1,114 @@
+//! `local-db`: read-only access to the local customer database.
+
+use crate::bindings::caps::pos::plugin::local_db::{DbError, Host};
+use crate::bindings::{Customer, SearchQuery};
+use crate::runtime::CallState;
+use async_trait::async_trait;
+use pos_seed_rules::fold::{fold, same};
+
+/// The most customers one request may ask for.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// The local customer database, as plugins see it.
+#[async_trait]
+pub trait LocalDb: Send + Sync {
+    /// Full-text search, best match first, at most `limit` customers.
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError>;
+    /// The customer with this number.
+    async fn get(&self, number: &str) -> Result<Option<Customer>, DbError>;
+    /// Customers with this last name (case and diacritics folded), at most `limit`.
+    async fn find_by_last_name(
+        &self,
+        last_name: &str,
+        limit: u32,
+    ) -> Result<Vec<Customer>, DbError>;
+}
+
+/// A customer list held in memory: for an embedding without a database, and for tests.
+#[derive(Default)]
+pub struct InMemoryCustomers {
+    customers: Vec<Customer>,
+}
+
+impl InMemoryCustomers {
+    /// A database holding `customers`.
+    pub fn new(customers: Vec<Customer>) -> InMemoryCustomers {
+        InMemoryCustomers { customers }
+    }
+}
+
+#[async_trait]
+impl LocalDb for InMemoryCustomers {
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
+        let words: Vec<String> = fold(&query.phrase)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+        let found = self.customers.iter().filter(|c| {
+            let text = fold(&format!(
+                "{} {} {} {} {}",
+                c.number.as_deref().unwrap_or(""),
+                c.first_name,
+                c.last_name,
+                c.company.as_deref().unwrap_or(""),
+                c.city.as_deref().unwrap_or("")
+            ));
+            (query.include_inactive || c.active) && words.iter().all(|w| text.contains(w.as_str()))
+        });
+        Ok(found.take(limit as usize).cloned().collect())
+    }
+
+    async fn get(&self, number: &str) -> Result<Option<Customer>, DbError> {
+        Ok(self
+            .customers
+            .iter()
+            .find(|c| c.number.as_deref() == Some(number))
+            .cloned())
+    }
+
+    async fn find_by_last_name(
+        &self,
+        last_name: &str,
+        limit: u32,
+    ) -> Result<Vec<Customer>, DbError> {
+        let found = self
+            .customers
+            .iter()
+            .filter(|c| same(&c.last_name, last_name));
+        Ok(found.take(limit as usize).cloned().collect())
+    }
+}
+
+fn check_limit(limit: u32) -> Result<(), DbError> {
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(())
+    } else {
+        Err(DbError::InvalidRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+        )))
+    }
+}
+
+impl Host for CallState {
+    async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
+        check_limit(limit)?;
+        self.caps.local_db.search(&query, limit).await
+    }
+
+    async fn get(&mut self, number: String) -> Result<Option<Customer>, DbError> {
+        self.caps.local_db.get(&number).await
+    }
+
+    async fn find_by_last_name(
+        &mut self,
+        last_name: String,
+        limit: u32,
+    ) -> Result<Vec<Customer>, DbError> {
+        check_limit(limit)?;
+        self.caps
+            .local_db
+            .find_by_last_name(&last_name, limit)
+            .await
+    }
+}

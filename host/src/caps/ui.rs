@@ -1,0 +1,53 @@
+//! `ui`: notices and confirmations shown to the operator.
+
+use crate::bindings::Notice;
+use crate::bindings::caps::pos::plugin::ui::{Choice, Host};
+use crate::runtime::CallState;
+use async_trait::async_trait;
+use std::time::Instant;
+
+/// The operator's screen.
+#[async_trait]
+pub trait Operator: Send + Sync {
+    /// Shows a notice without waiting.
+    async fn notify(&self, notice: &Notice);
+    /// Asks and waits; the id of the chosen choice, or `None` when dismissed.
+    async fn confirm(&self, notice: &Notice, choices: &[Choice]) -> Option<String>;
+}
+
+/// Nobody at the till: notices go to the log and every confirmation is dismissed.
+pub struct Headless;
+
+#[async_trait]
+impl Operator for Headless {
+    async fn notify(&self, notice: &Notice) {
+        tracing::info!(key = %notice.message.key, "notice for the operator");
+    }
+
+    async fn confirm(&self, notice: &Notice, _choices: &[Choice]) -> Option<String> {
+        tracing::info!(key = %notice.message.key, "confirmation dismissed: no operator");
+        None
+    }
+}
+
+impl Host for CallState {
+    async fn notify(&mut self, notice: Notice) {
+        self.caps.operator.notify(&notice).await;
+    }
+
+    async fn confirm(&mut self, notice: Notice, choices: Vec<Choice>) -> Option<String> {
+        // Time spent waiting on the operator does not count against the call's time limit.
+        let asked = Instant::now();
+        let answer = tokio::time::timeout(
+            self.limits.prompt_timeout(),
+            self.caps.operator.confirm(&notice, &choices),
+        )
+        .await;
+        self.waited += asked.elapsed();
+        let answer = answer.ok().flatten()?;
+        choices
+            .iter()
+            .any(|choice| choice.id == answer)
+            .then_some(answer)
+    }
+}

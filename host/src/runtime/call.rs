@@ -1,0 +1,216 @@
+//! One hook call: a fresh store with its limits, deny-all WASI and captured output, and the
+//! classification of whatever went wrong.
+
+use super::limits::Limits;
+use super::output::CapturedOutput;
+use crate::caps::Capabilities;
+use crate::policy::PluginConfig;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Engine, ResourceLimiter, Store, Trap, UpdateDeadline};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// The data of one call's store.
+pub struct CallState {
+    pub(crate) plugin: Arc<str>,
+    pub(crate) caps: Capabilities,
+    pub(crate) config: Arc<PluginConfig>,
+    pub(crate) limits: Limits,
+    /// Time spent waiting on the operator, which the wall-clock limit does not count.
+    pub(crate) waited: Duration,
+    pub(crate) log_lines: u32,
+    started: Instant,
+    memory: MemoryCap,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The captured stdout and stderr of a call, kept outside the store so that they survive it.
+#[derive(Clone, Default)]
+pub struct CallOutput {
+    pub stdout: CapturedOutput,
+    pub stderr: CapturedOutput,
+}
+
+impl CallOutput {
+    /// Writes both streams to the host log.
+    pub fn flush_to_log(&self, plugin: &str) {
+        self.stdout.flush_to_log(plugin, "stdout");
+        self.stderr.flush_to_log(plugin, "stderr");
+    }
+}
+
+/// Builds the store of one call.
+pub fn new_store(
+    engine: &Engine,
+    plugin: Arc<str>,
+    caps: Capabilities,
+    config: Arc<PluginConfig>,
+    limits: Limits,
+) -> (Store<CallState>, CallOutput) {
+    let output = CallOutput::default();
+    // No preopened directories, environment, arguments, network or name lookups.
+    let wasi = WasiCtx::builder()
+        .stdout(output.stdout.clone())
+        .stderr(output.stderr.clone())
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .build();
+    let state = CallState {
+        plugin,
+        caps,
+        config,
+        limits,
+        waited: Duration::ZERO,
+        log_lines: 0,
+        started: Instant::now(),
+        memory: MemoryCap {
+            limit: limits.memory_bytes(),
+        },
+        wasi,
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| &mut state.memory);
+    store
+        .set_fuel(limits.fuel)
+        .expect("fuel is enabled on the engine");
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|store| {
+        let state = store.data();
+        let running = state.started.elapsed().saturating_sub(state.waited);
+        if running > state.limits.timeout() {
+            return Err(TimeLimitExceeded(state.limits.timeout()).into());
+        }
+        Ok(UpdateDeadline::Yield(1))
+    });
+    (store, output)
+}
+
+/// Refuses memory growth beyond the slot's cap, as a trap the host can recognize.
+struct MemoryCap {
+    limit: usize,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            return Err(MemoryCapExceeded(self.limit).into());
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+#[derive(Debug)]
+struct TimeLimitExceeded(Duration);
+
+impl fmt::Display for TimeLimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wall-clock limit of {} ms exceeded", self.0.as_millis())
+    }
+}
+
+impl std::error::Error for TimeLimitExceeded {}
+
+#[derive(Debug)]
+struct MemoryCapExceeded(usize);
+
+impl fmt::Display for MemoryCapExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "memory cap of {} MiB exceeded", self.0 / (1024 * 1024))
+    }
+}
+
+impl std::error::Error for MemoryCapExceeded {}
+
+/// Why a call did not produce a usable answer; the flow then uses the slot's fallback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The plugin trapped or panicked; the text says where.
+    Trap(String),
+    /// The CPU budget ran out.
+    OutOfFuel,
+    /// The plugin tried to grow its memory past the cap.
+    MemoryCap,
+    /// The call ran past its wall-clock limit.
+    Timeout,
+    /// The plugin could not be instantiated.
+    Instantiate(String),
+    /// The plugin answered something the host does not accept; the text says what.
+    Invalid(String),
+}
+
+impl CallFailure {
+    /// A short, stable name for counters and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallFailure::Trap(_) => "trap",
+            CallFailure::OutOfFuel => "out-of-fuel",
+            CallFailure::MemoryCap => "memory-cap",
+            CallFailure::Timeout => "timeout",
+            CallFailure::Instantiate(_) => "instantiate",
+            CallFailure::Invalid(_) => "invalid-result",
+        }
+    }
+
+    /// Classifies an error returned by a call; `output` supplies a panic message if any.
+    pub fn classify(error: &wasmtime::Error, output: &CallOutput) -> CallFailure {
+        if error.downcast_ref::<TimeLimitExceeded>().is_some() {
+            return CallFailure::Timeout;
+        }
+        if error.downcast_ref::<MemoryCapExceeded>().is_some() {
+            return CallFailure::MemoryCap;
+        }
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::OutOfFuel) => CallFailure::OutOfFuel,
+            Some(trap) => {
+                let panic = output
+                    .stderr
+                    .panic_message()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default();
+                CallFailure::Trap(format!("{trap}{panic}"))
+            }
+            None => CallFailure::Trap(format!("{error:#}")),
+        }
+    }
+}
+
+impl fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallFailure::Trap(what) => write!(f, "trapped: {what}"),
+            CallFailure::OutOfFuel => f.write_str("ran out of its CPU budget (fuel)"),
+            CallFailure::MemoryCap => f.write_str("tried to grow its memory past the cap"),
+            CallFailure::Timeout => f.write_str("ran past its wall-clock limit"),
+            CallFailure::Instantiate(what) => write!(f, "could not be instantiated: {what}"),
+            CallFailure::Invalid(what) => write!(f, "returned an invalid result: {what}"),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The plugin runtime: one engine, a linker with every capability, the compilation cache,
+//! loading with all checks, and calls with limits and fallbacks.
+
+mod cache;
+mod call;
+mod engine;
+mod error;
+mod inspect;
+mod limits;
+mod output;
+mod plugin;
+mod slot;
+
+pub use cache::{CompileCache, Compiled};
+pub use call::{CallFailure, CallState};
+pub use error::{LoadError, LoadProblem};
+pub use inspect::{ImportReport, PACKAGE, SUPPORTED_VERSIONS, check_header, expected_export};
+pub use limits::Limits;
+pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
+pub use slot::{Decided, Slot, SlotKind, SlotStats, Source};
+
+use crate::bindings::caps::Capabilities as CapabilitiesWorld;
+use crate::caps::Capabilities;
+use std::path::PathBuf;
+use wasmtime::Engine;
+use wasmtime::component::{HasSelf, Linker};
+
+/// The shared machinery every plugin runs on.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: CompileCache,
+    caps: Capabilities,
+}
+
+impl Runtime {
+    /// A runtime whose plugins reach `caps`, caching compiled plugins in `cache_dir`.
+    pub fn new(caps: Capabilities, cache_dir: Option<PathBuf>) -> anyhow::Result<Runtime> {
+        let engine = engine::new_engine()?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        CapabilitiesWorld::add_to_linker::<_, HasSelf<CallState>>(&mut linker, |state| state)?;
+        Ok(Runtime {
+            engine,
+            linker,
+            cache: CompileCache::new(cache_dir),
+            caps,
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The compilation cache.
+    pub fn cache(&self) -> &CompileCache {
+        &self.cache
+    }
+}
+
+/// `text` cut to at most `max` bytes on a character boundary.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

@@ -1,0 +1,185 @@
+//! Loading a plugin for a slot (every check, compile through the cache, `InstancePre`, the
+//! plugin's own config validation) and calling it in a fresh store.
+
+use super::Runtime;
+use super::cache::Compiled;
+use super::call::{CallFailure, CallState, new_store};
+use super::error::{LoadError, LoadProblem};
+use super::inspect::{self, ImportReport};
+use super::limits::Limits;
+use super::slot::SlotKind;
+use crate::caps::{Capabilities, Capability};
+use crate::policy::{PluginConfig, SlotPolicy};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::{Engine, Store};
+
+/// What to load for a slot.
+#[derive(Clone, Debug)]
+pub struct PluginSpec {
+    /// The component file.
+    pub path: PathBuf,
+    /// The capabilities the slot grants.
+    pub grants: Vec<Capability>,
+    /// The slot's config table.
+    pub config: Arc<PluginConfig>,
+    /// The limits of every call.
+    pub limits: Limits,
+    /// The policy file the spec comes from, named in errors.
+    pub policy: Option<PathBuf>,
+}
+
+impl PluginSpec {
+    /// A spec for `path` with no grants, no config and default limits.
+    pub fn new(path: impl Into<PathBuf>) -> PluginSpec {
+        PluginSpec {
+            path: path.into(),
+            grants: Vec::new(),
+            config: Arc::default(),
+            limits: Limits::default(),
+            policy: None,
+        }
+    }
+
+    /// The spec of a slot in a policy.
+    pub fn from_policy(slot: &SlotPolicy, policy: &Path) -> PluginSpec {
+        PluginSpec {
+            path: slot.plugin.clone(),
+            grants: slot.grants.clone(),
+            config: Arc::new(slot.config.clone()),
+            limits: slot.limits,
+            policy: Some(policy.to_owned()),
+        }
+    }
+}
+
+/// Facts about a loaded plugin.
+#[derive(Clone, Debug)]
+pub struct PluginInfo {
+    /// The plugin's name: its file name without extension.
+    pub name: Arc<str>,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub compiled: Compiled,
+    pub compile_time: Duration,
+    pub imports: Vec<ImportReport>,
+    pub exports: Vec<String>,
+}
+
+/// A plugin checked and ready to be instantiated for each call.
+pub struct LoadedPlugin<K: SlotKind> {
+    pub info: PluginInfo,
+    pre: K::Pre,
+    engine: Engine,
+    caps: Capabilities,
+    config: Arc<PluginConfig>,
+    limits: Limits,
+}
+
+impl Runtime {
+    /// Loads `spec` for slot `K`: reads, checks, compiles (or takes the cache), links, and
+    /// runs the plugin's `validate-config` on its config.
+    pub async fn load<K: SlotKind>(&self, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
+        let fail = |problem| LoadError {
+            path: spec.path.clone(),
+            slot: K::ID.name(),
+            problem,
+        };
+        let bytes = tokio::fs::read(&spec.path)
+            .await
+            .map_err(|e| fail(LoadProblem::Io(e)))?;
+        inspect::check_header(&bytes).map_err(fail)?;
+        let engine = self.engine.clone();
+        let cache = self.cache.clone();
+        let size = bytes.len() as u64;
+        // Compiling is CPU-bound; keep it off the async worker threads.
+        let report = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &bytes))
+            .await
+            .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
+            .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
+        let component = report.component;
+        inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
+        let imports = inspect::check_imports(
+            &self.engine,
+            &component,
+            &spec.grants,
+            spec.policy.as_deref(),
+        )
+        .map_err(fail)?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
+        let pre =
+            K::pre(instance_pre).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
+        let name: Arc<str> = spec
+            .path
+            .file_stem()
+            .map_or("plugin".into(), |s| s.to_string_lossy().into());
+        let exports = component
+            .component_type()
+            .exports(&self.engine)
+            .map(|(n, _)| n.to_owned())
+            .collect();
+        let plugin = LoadedPlugin {
+            info: PluginInfo {
+                name,
+                path: spec.path.clone(),
+                size,
+                sha256: report.sha256,
+                compiled: report.compiled,
+                compile_time: report.elapsed,
+                imports,
+                exports,
+            },
+            pre,
+            engine: self.engine.clone(),
+            caps: self.caps.clone(),
+            config: spec.config.clone(),
+            limits: spec.limits,
+        };
+        let entries = spec.config.entries();
+        let verdict = plugin
+            .call(|store, bindings| K::validate_config(store, bindings, entries))
+            .await
+            .map_err(|failure| {
+                fail(LoadProblem::Instantiate(format!(
+                    "validate-config {failure}"
+                )))
+            })?;
+        if let Err(errors) = verdict {
+            let problems = errors
+                .iter()
+                .map(|e| spec.config.describe_error(&e.key, &e.message))
+                .collect();
+            return Err(fail(LoadProblem::Config(problems)));
+        }
+        Ok(plugin)
+    }
+}
+
+impl<K: SlotKind> LoadedPlugin<K> {
+    /// Runs `hook` on a fresh instance in a fresh store with the slot's limits.
+    pub async fn call<R, F, Fut>(&self, hook: F) -> Result<R, CallFailure>
+    where
+        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+    {
+        let (mut store, output) = new_store(
+            &self.engine,
+            self.info.name.clone(),
+            self.caps.clone(),
+            self.config.clone(),
+            self.limits,
+        );
+        let result = match K::instantiate(&self.pre, &mut store).await {
+            Ok(bindings) => hook(store, bindings).await.1,
+            Err(error) => Err(error.context("instantiation failed")),
+        };
+        let result = result.map_err(|error| CallFailure::classify(&error, &output));
+        output.flush_to_log(&self.info.name);
+        result
+    }
+}

@@ -1,0 +1,199 @@
+//! A plugin slot: the current plugin behind an atomic pointer, the built-in fallback, and
+//! the counters of what happened.
+
+use super::call::{CallFailure, CallState};
+use super::plugin::LoadedPlugin;
+use crate::bindings::{ConfigEntry, ConfigError};
+use crate::slots::SlotId;
+use arc_swap::ArcSwapOption;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+/// The typed side of a slot: its generated bindings and how to reach `validate-config`.
+pub trait SlotKind: Send + Sync + 'static {
+    /// Which slot.
+    const ID: SlotId;
+    /// The generated pre-instantiated world.
+    type Pre: Clone + Send + Sync + 'static;
+    /// The generated instantiated world.
+    type Bindings: Send + 'static;
+
+    /// Wraps a linked component.
+    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre>;
+
+    /// Instantiates in `store`.
+    fn instantiate(
+        pre: &Self::Pre,
+        store: &mut Store<CallState>,
+    ) -> impl Future<Output = wasmtime::Result<Self::Bindings>> + Send;
+
+    /// Calls the plugin's `validate-config`.
+    fn validate_config(
+        store: Store<CallState>,
+        bindings: Self::Bindings,
+        config: Vec<ConfigEntry>,
+    ) -> impl Future<
+        Output = (
+            Store<CallState>,
+            wasmtime::Result<Result<(), Vec<ConfigError>>>,
+        ),
+    > + Send;
+}
+
+/// Where a decision came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The slot's plugin.
+    Plugin(Arc<str>),
+    /// The built-in fallback, because the slot has no plugin.
+    NoPlugin,
+    /// The built-in fallback, because the plugin failed.
+    Fallback {
+        plugin: Arc<str>,
+        failure: CallFailure,
+    },
+}
+
+/// A decision and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decided<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Decided<T> {
+    /// Whether the built-in fallback decided.
+    pub fn is_fallback(&self) -> bool {
+        !matches!(self.source, Source::Plugin(_))
+    }
+}
+
+/// What a slot has done since the host started.
+#[derive(Debug, Default)]
+pub struct SlotStats {
+    calls: AtomicU64,
+    failures: AtomicU64,
+    last_failure: Mutex<Option<String>>,
+}
+
+impl SlotStats {
+    /// Hook calls made to a plugin.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Relaxed)
+    }
+
+    /// Hook calls whose plugin failed, so that the fallback decided.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Relaxed)
+    }
+
+    /// The last failure, described.
+    pub fn last_failure(&self) -> Option<String> {
+        self.last_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A slot holding at most one plugin, swapped atomically.
+pub struct Slot<K: SlotKind> {
+    current: ArcSwapOption<LoadedPlugin<K>>,
+    stats: SlotStats,
+}
+
+impl<K: SlotKind> Default for Slot<K> {
+    fn default() -> Self {
+        Slot {
+            current: ArcSwapOption::empty(),
+            stats: SlotStats::default(),
+        }
+    }
+}
+
+impl<K: SlotKind> Slot<K> {
+    /// A slot serving `plugin`.
+    pub fn new(plugin: Option<LoadedPlugin<K>>) -> Slot<K> {
+        let slot = Slot::default();
+        slot.current.store(plugin.map(Arc::new));
+        slot
+    }
+
+    /// The plugin serving now.
+    pub fn current(&self) -> Option<Arc<LoadedPlugin<K>>> {
+        self.current.load_full()
+    }
+
+    /// Puts `plugin` in service; calls already running finish on the previous one.
+    pub fn replace(&self, plugin: Option<LoadedPlugin<K>>) -> Option<Arc<LoadedPlugin<K>>> {
+        self.current.swap(plugin.map(Arc::new))
+    }
+
+    /// The slot's counters.
+    pub fn stats(&self) -> &SlotStats {
+        &self.stats
+    }
+
+    /// Asks the plugin through `hook`, checks the answer with `check`, and falls back to
+    /// `fallback` when there is no plugin or it failed in any way.
+    pub async fn decide<R, F, Fut, Fb, FbFut>(
+        &self,
+        hook: &'static str,
+        call: F,
+        check: impl FnOnce(&R) -> Result<(), String>,
+        fallback: Fb,
+    ) -> Decided<R>
+    where
+        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+        Fb: FnOnce() -> FbFut,
+        FbFut: Future<Output = R>,
+    {
+        let Some(plugin) = self.current() else {
+            return Decided {
+                value: fallback().await,
+                source: Source::NoPlugin,
+            };
+        };
+        self.stats.calls.fetch_add(1, Relaxed);
+        let result = plugin
+            .call(call)
+            .await
+            .and_then(|value| match check(&value) {
+                Ok(()) => Ok(value),
+                Err(why) => Err(CallFailure::Invalid(why)),
+            });
+        match result {
+            Ok(value) => Decided {
+                value,
+                source: Source::Plugin(plugin.info.name.clone()),
+            },
+            Err(failure) => {
+                self.stats.failures.fetch_add(1, Relaxed);
+                let name = &plugin.info.name;
+                tracing::warn!(
+                    slot = K::ID.name(),
+                    plugin = &**name,
+                    hook,
+                    kind = failure.kind(),
+                    "plugin {failure}; using the built-in fallback"
+                );
+                *self
+                    .stats
+                    .last_failure
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(format!("{hook}: {failure}"));
+                Decided {
+                    value: fallback().await,
+                    source: Source::Fallback {
+                        plugin: name.clone(),
+                        failure,
+                    },
+                }
+            }
+        }
+    }
+}

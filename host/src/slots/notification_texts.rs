@@ -1,0 +1,98 @@
+//! The `notification-texts` slot: the words the operator reads.
+
+use super::{SlotId, check};
+use crate::bindings::notification_texts::{NotificationTexts, NotificationTextsPre};
+use crate::bindings::{ConfigEntry, ConfigError, Message};
+use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use pos_seed_rules::texts;
+use std::future::ready;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+/// The `notification-texts` slot's bindings.
+pub struct NotificationTextsKind;
+
+impl SlotKind for NotificationTextsKind {
+    const ID: SlotId = SlotId::NotificationTexts;
+    type Pre = NotificationTextsPre<CallState>;
+    type Bindings = NotificationTexts;
+
+    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre> {
+        NotificationTextsPre::new(instance_pre)
+    }
+
+    fn instantiate(
+        pre: &Self::Pre,
+        store: &mut Store<CallState>,
+    ) -> impl Future<Output = wasmtime::Result<NotificationTexts>> + Send {
+        pre.instantiate_async(store)
+    }
+
+    async fn validate_config(
+        mut store: Store<CallState>,
+        bindings: NotificationTexts,
+        config: Vec<ConfigEntry>,
+    ) -> (
+        Store<CallState>,
+        wasmtime::Result<Result<(), Vec<ConfigError>>>,
+    ) {
+        let result = bindings
+            .pos_plugin_texts()
+            .call_validate_config(&mut store, &config)
+            .await;
+        (store, result)
+    }
+}
+
+impl Slot<NotificationTextsKind> {
+    /// The text of `message` in `locale`. When the plugin has no text for the key the
+    /// built-in text is used, and when there is none either the key itself is shown, so the
+    /// operator always reads something.
+    pub async fn render(&self, message: &Message, locale: &str) -> Decided<String> {
+        let decided = self
+            .decide(
+                "render",
+                |mut store, bindings| async move {
+                    let result = bindings
+                        .pos_plugin_texts()
+                        .call_render(&mut store, message, locale)
+                        .await;
+                    (store, result)
+                },
+                |text| text.as_deref().map_or(Ok(()), check::text),
+                || ready(Some(fallback_render(message, locale))),
+            )
+            .await;
+        match decided.value {
+            Some(value) => Decided {
+                value,
+                source: decided.source,
+            },
+            None => Decided {
+                value: fallback_render(message, locale),
+                source: decided.source,
+            },
+        }
+    }
+}
+
+/// The shipped text of `message` in `locale`; the key and its arguments when there is none.
+pub fn fallback_render(message: &Message, locale: &str) -> String {
+    let args = message
+        .args
+        .iter()
+        .map(|arg| (arg.name.as_str(), arg.value.as_str()));
+    match texts::template(&message.key, locale) {
+        Some(template) => texts::fill(template, args),
+        None => {
+            let args: Vec<String> = args
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            if args.is_empty() {
+                message.key.clone()
+            } else {
+                format!("{} ({})", message.key, args.join(", "))
+            }
+        }
+    }
+}

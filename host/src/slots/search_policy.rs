@@ -1,0 +1,193 @@
+//! The `search-policy` slot: the decisions of the customer search flow.
+
+use super::{SlotId, check};
+use crate::bindings::caps::pos::plugin::erp::ErpError;
+use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
+    ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
+    RetrieveDecision, SearchButton,
+};
+use crate::bindings::search_policy::{SearchPolicy, SearchPolicyPre};
+use crate::bindings::{ConfigEntry, ConfigError, Message, Notice, SearchQuery, Severity};
+use crate::caps::erp;
+use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use pos_seed_rules::search::{self as rules, Button, ErpOutcome, List, Thresholds};
+use std::future::ready;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+/// The longest waiting-window delay a plugin may ask for.
+pub const MAX_WAITING_WINDOW_MS: u32 = 60_000;
+
+/// The `search-policy` slot's bindings.
+pub struct SearchPolicyKind;
+
+impl SlotKind for SearchPolicyKind {
+    const ID: SlotId = SlotId::SearchPolicy;
+    type Pre = SearchPolicyPre<CallState>;
+    type Bindings = SearchPolicy;
+
+    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre> {
+        SearchPolicyPre::new(instance_pre)
+    }
+
+    fn instantiate(
+        pre: &Self::Pre,
+        store: &mut Store<CallState>,
+    ) -> impl Future<Output = wasmtime::Result<SearchPolicy>> + Send {
+        pre.instantiate_async(store)
+    }
+
+    async fn validate_config(
+        mut store: Store<CallState>,
+        bindings: SearchPolicy,
+        config: Vec<ConfigEntry>,
+    ) -> (
+        Store<CallState>,
+        wasmtime::Result<Result<(), Vec<ConfigError>>>,
+    ) {
+        let result = bindings
+            .pos_plugin_search_decisions()
+            .call_validate_config(&mut store, &config)
+            .await;
+        (store, result)
+    }
+}
+
+impl Slot<SearchPolicyKind> {
+    /// What follows a local search.
+    pub async fn after_local_search(&self, outcome: &LocalSearchOutcome) -> Decided<LocalDecision> {
+        self.decide(
+            "after-local-search",
+            |mut store, bindings| async move {
+                let result = bindings
+                    .pos_plugin_search_decisions()
+                    .call_after_local_search(&mut store, outcome)
+                    .await;
+                (store, result)
+            },
+            |decision| {
+                check::optional_notice(&decision.notice)?;
+                if !(1..=erp::MAX_LIMIT).contains(&decision.erp_limit) {
+                    return Err(format!(
+                        "erp-limit {} is outside 1..={}",
+                        decision.erp_limit,
+                        erp::MAX_LIMIT
+                    ));
+                }
+                if decision.waiting_window_after_ms > MAX_WAITING_WINDOW_MS {
+                    return Err(format!(
+                        "waiting-window-after-ms is above {MAX_WAITING_WINDOW_MS}"
+                    ));
+                }
+                Ok(())
+            },
+            || ready(fallback_local(outcome)),
+        )
+        .await
+    }
+
+    /// What follows an ERP search.
+    pub async fn after_erp_search(
+        &self,
+        query: &SearchQuery,
+        outcome: &ErpSearchOutcome,
+    ) -> Decided<ErpDecision> {
+        self.decide(
+            "after-erp-search",
+            |mut store, bindings| async move {
+                let result = bindings
+                    .pos_plugin_search_decisions()
+                    .call_after_erp_search(&mut store, query, outcome)
+                    .await;
+                (store, result)
+            },
+            |decision| check::optional_notice(&decision.notice),
+            || ready(fallback_erp(outcome)),
+        )
+        .await
+    }
+
+    /// What follows a failure to retrieve an ERP customer.
+    pub async fn after_erp_retrieve_failed(
+        &self,
+        action: RetrieveAction,
+        error: &ErpError,
+    ) -> Decided<RetrieveDecision> {
+        self.decide(
+            "after-erp-retrieve-failed",
+            |mut store, bindings| async move {
+                let result = bindings
+                    .pos_plugin_search_decisions()
+                    .call_after_erp_retrieve_failed(&mut store, action, error)
+                    .await;
+                (store, result)
+            },
+            |decision| check::optional_notice(&decision.notice),
+            || ready(fallback_retrieve(error)),
+        )
+        .await
+    }
+}
+
+/// The seed behaviour with the seed's thresholds.
+pub fn fallback_local(outcome: &LocalSearchOutcome) -> LocalDecision {
+    let decision = rules::after_local_search(
+        &Thresholds::default(),
+        outcome.result_count,
+        outcome.criteria_changed,
+        outcome.online_search_enabled,
+    );
+    LocalDecision {
+        notice: decision.notice.map(to_notice),
+        search_button: match decision.button {
+            Button::Hidden => SearchButton::Hidden,
+            Button::Available => SearchButton::Available,
+            Button::Suggested => SearchButton::Suggested,
+        },
+        erp_limit: decision.erp_limit,
+        waiting_window_after_ms: decision.waiting_window_after_ms,
+    }
+}
+
+/// The seed behaviour with the seed's thresholds.
+pub fn fallback_erp(outcome: &ErpSearchOutcome) -> ErpDecision {
+    let outcome = match outcome {
+        ErpSearchOutcome::Found(found) => ErpOutcome::Found {
+            count: found.count,
+            has_more: found.has_more,
+        },
+        ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
+        ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
+    };
+    let (list, notice) = rules::after_erp_search(&Thresholds::default(), outcome);
+    ErpDecision {
+        show: match list {
+            List::Local => ResultList::Local,
+            List::Erp => ResultList::Erp,
+        },
+        notice: notice.map(to_notice),
+    }
+}
+
+/// The seed behaviour.
+pub fn fallback_retrieve(error: &ErpError) -> RetrieveDecision {
+    let (clear, notice) = rules::after_retrieve_failed(matches!(error, ErpError::Cancelled));
+    RetrieveDecision {
+        clear_erp_results: clear,
+        notice: notice.map(to_notice),
+    }
+}
+
+fn to_notice(notice: rules::Notice) -> Notice {
+    Notice {
+        severity: match notice.severity {
+            rules::Severity::Info => Severity::Info,
+            rules::Severity::Warning => Severity::Warning,
+            rules::Severity::Error => Severity::Error,
+        },
+        message: Message {
+            key: notice.key.into(),
+            args: Vec::new(),
+        },
+    }
+}

@@ -1,0 +1,236 @@
+//! Hook call latency of the default plugins (fresh instance per call) next to the same
+//! decision in native Rust, and cold and warm load times of the three plugins.
+//!
+//! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`).
+//! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
+
+use pos_host::Capability;
+use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::LocalSearchOutcome;
+use pos_host::bindings::{Customer, Message, Origin, SearchQuery};
+use pos_host::caps::{Capabilities, InMemoryCustomers};
+use pos_host::runtime::{PluginSpec, Runtime, Slot, SlotKind};
+use pos_host::slots::notification_texts::fallback_render;
+use pos_host::slots::search_policy::fallback_local;
+use pos_host::slots::web_merge_rules::fallback_take_over_local;
+use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
+use pos_tests::artifacts;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CALLS: usize = 5_000;
+const WARMUP: usize = 200;
+
+fn main() {
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tokio.block_on(async {
+        loads().await;
+        calls().await;
+    });
+}
+
+fn specs() -> [(&'static str, PluginSpec); 3] {
+    [
+        (
+            "search-thresholds",
+            PluginSpec::new(artifacts::SEARCH_THRESHOLDS),
+        ),
+        (
+            "notification-texts",
+            PluginSpec::new(artifacts::NOTIFICATION_TEXTS),
+        ),
+        (
+            "web-merge-rules",
+            PluginSpec {
+                grants: vec![Capability::LocalDb],
+                ..PluginSpec::new(artifacts::WEB_MERGE_RULES)
+            },
+        ),
+    ]
+}
+
+async fn load_all(cache: &std::path::Path) -> Duration {
+    let started = Instant::now();
+    let runtime = Runtime::new(Capabilities::default(), Some(cache.to_owned())).unwrap();
+    let [search, texts, merge] = specs();
+    let (a, b, c) = tokio::join!(
+        runtime.load::<SearchPolicyKind>(&search.1),
+        runtime.load::<NotificationTextsKind>(&texts.1),
+        runtime.load::<WebMergeRulesKind>(&merge.1),
+    );
+    black_box((a.unwrap(), b.unwrap(), c.unwrap()));
+    started.elapsed()
+}
+
+async fn loads() {
+    println!(
+        "Load of the three default plugins (new runtime + compile or cache + checks + validate-config):"
+    );
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    for _ in 0..5 {
+        let cache = tempfile::tempdir().unwrap();
+        cold.push(load_all(cache.path()).await);
+        warm.push(load_all(cache.path()).await);
+    }
+    cold.sort();
+    warm.sort();
+    println!("  cold (empty cache): median {:>8.1} ms", ms(cold[2]));
+    println!(
+        "  warm (from cache):  median {:>8.1} ms   target < 100 ms",
+        ms(warm[2])
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Figures {
+    p50: Duration,
+    p99: Duration,
+}
+
+async fn measure<F: AsyncFnMut()>(mut call: F) -> Figures {
+    for _ in 0..WARMUP {
+        call().await;
+    }
+    let mut samples = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let started = Instant::now();
+        call().await;
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    Figures {
+        p50: percentile(&samples, 0.5),
+        p99: percentile(&samples, 0.99),
+    }
+}
+
+fn report(name: &str, plugin: Figures, native: Figures) {
+    println!(
+        "  {name:<44} plugin p50 {:>7.1} µs  p99 {:>7.1} µs | native p50 {:>6.2} µs  p99 {:>6.2} µs | ratio p50 {:>6.0}x",
+        us(plugin.p50),
+        us(plugin.p99),
+        us(native.p50),
+        us(native.p99),
+        plugin.p50.as_secs_f64() / native.p50.as_secs_f64().max(1e-9),
+    );
+}
+
+async fn slot<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Slot<K> {
+    Slot::new(Some(runtime.load::<K>(spec).await.unwrap()))
+}
+
+async fn calls() {
+    println!(
+        "\nHook call latency, fresh store and instance per call ({CALLS} calls; target p50 < 50 µs):"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let locals = vec![
+        customer("K-1", "Anna", "Wójcik"),
+        customer("K-2", "Piotr", "Wojcik"),
+    ];
+    let caps = Capabilities {
+        local_db: Arc::new(InMemoryCustomers::new(locals.clone())),
+        ..Capabilities::default()
+    };
+    let runtime = Runtime::new(caps, Some(cache.path().to_owned())).unwrap();
+    let [search, texts, merge] = specs();
+
+    let search: Slot<SearchPolicyKind> = slot(&runtime, &search.1).await;
+    let outcome = LocalSearchOutcome {
+        query: SearchQuery {
+            phrase: "Kowalski".into(),
+            filters: Vec::new(),
+            include_inactive: false,
+        },
+        result_count: 4,
+        criteria_changed: true,
+        online_search_enabled: true,
+    };
+    let plugin = measure(async || {
+        assert!(
+            !search
+                .after_local_search(black_box(&outcome))
+                .await
+                .is_fallback()
+        )
+    })
+    .await;
+    let native = measure(async || {
+        black_box(fallback_local(black_box(&outcome)));
+    })
+    .await;
+    report("search-thresholds after-local-search", plugin, native);
+
+    let texts: Slot<NotificationTextsKind> = slot(&runtime, &texts.1).await;
+    let message = Message {
+        key: "erp-too-many-results".into(),
+        args: Vec::new(),
+    };
+    let plugin =
+        measure(async || assert!(!texts.render(black_box(&message), "nl").await.is_fallback()))
+            .await;
+    let native = measure(async || {
+        black_box(fallback_render(black_box(&message), "nl"));
+    })
+    .await;
+    report("notification-texts render", plugin, native);
+
+    let merge: Slot<WebMergeRulesKind> = slot(&runtime, &merge.1).await;
+    let web = Customer {
+        web_id: Some("W-1".into()),
+        origin: Origin::Web,
+        ..customer("K-9", "Anna", "Wojcik-Nowak")
+    };
+    let plugin = measure(async || {
+        assert!(
+            !merge
+                .take_over_local(black_box(&web), &locals[0])
+                .await
+                .is_fallback()
+        )
+    })
+    .await;
+    let native = measure(async || {
+        black_box(fallback_take_over_local(black_box(&web), &locals[0]));
+    })
+    .await;
+    report("web-merge-rules take-over-local", plugin, native);
+}
+
+fn customer(number: &str, first: &str, last: &str) -> Customer {
+    Customer {
+        number: Some(number.into()),
+        web_id: None,
+        first_name: first.into(),
+        last_name: last.into(),
+        company: Some("Piekarnia Wójcik sp. z o.o.".into()),
+        tax_id: Some("PL5261040828".into()),
+        email: Some("anna@example.pl".into()),
+        phone: Some("+48 12 345 67 89".into()),
+        street: Some("ul. Długa 5".into()),
+        postal_code: Some("31-147".into()),
+        city: Some("Kraków".into()),
+        country: Some("PL".into()),
+        active: true,
+        origin: Origin::Local,
+        version: 1,
+        updated_at: 0,
+        previewable: true,
+        editable: true,
+    }
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+fn us(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
+}

@@ -1,0 +1,143 @@
+//! Project tasks: `cargo xtask <task>`. Every installation step the project needs lives
+//! here, so that the README's commands work on a fresh machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  setup     install the wasm32-wasip2 target
+  plugins   build the default plugins into plugins/*.wasm
+  tour      setup + plugins, then show the default plugins deciding the seed workflows
+  test      setup, then every test, format check and lint (what CI runs)
+  bench     setup + plugins, then the plugin call and load benchmarks";
+
+/// The default plugins: crate name in `plugins/`, and the component file the policy names.
+const PLUGINS: [&str; 3] = ["search-thresholds", "notification-texts", "web-merge-rules"];
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup(),
+        "plugins" => setup().and_then(|()| plugins()),
+        "tour" => setup().and_then(|()| plugins()).and_then(|()| tour()),
+        "test" => setup().and_then(|()| test()),
+        "bench" => setup().and_then(|()| plugins()).and_then(|()| bench()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask {task}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let shown = format!("{command:?}");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed: {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Installs the WebAssembly target the plugins are built for.
+fn setup() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| {
+            format!("cannot run rustup (the Rust toolchain installer is required): {e}")
+        })?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|t| t.trim() == "wasm32-wasip2")
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))
+}
+
+/// Builds the default plugins and copies them where `policies/default.toml` expects them.
+fn plugins() -> Result<(), String> {
+    let target_dir = root().join("target/wasm");
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "--manifest-path",
+        "plugins/Cargo.toml",
+    ]);
+    build.arg("--target-dir").arg(&target_dir);
+    for plugin in PLUGINS {
+        build.args(["--package", plugin]);
+    }
+    run(&mut build)?;
+    for plugin in PLUGINS {
+        let built = target_dir
+            .join("wasm32-wasip2/release")
+            .join(format!("{}.wasm", plugin.replace('-', "_")));
+        let dest = root().join("plugins").join(format!("{plugin}.wasm"));
+        std::fs::copy(&built, &dest)
+            .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), dest.display()))?;
+    }
+    Ok(())
+}
+
+fn tour() -> Result<(), String> {
+    run(cargo().args(["run", "--quiet", "--package", "pos-host", "--", "tour"]))
+}
+
+fn test() -> Result<(), String> {
+    run(cargo().args(["test", "--workspace"]))?;
+    run(cargo().args([
+        "test",
+        "--manifest-path",
+        "plugins/Cargo.toml",
+        "--package",
+        "pos-seed-rules",
+    ]))?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "fmt",
+        "--all",
+        "--check",
+        "--manifest-path",
+        "plugins/Cargo.toml",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn bench() -> Result<(), String> {
+    run(cargo().args(["bench", "--package", "pos-tests", "--bench", "plugin_calls"]))
+}
