@@ -1,15 +1,32 @@
 //! The one `wasmtime::Engine` of the process, and the epoch ticker behind wall-clock limits.
 
 use std::time::Duration;
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the engine's epoch advances; the granularity of wall-clock limits.
 pub const EPOCH_TICK: Duration = Duration::from_millis(2);
 
-/// An engine for plugins: components, fuel and epoch interruption on, and a thread that
+/// How many hook calls may run at once; a call beyond this falls back to the built-in
+/// behaviour. Each one reserves address space, not memory.
+pub const MAX_CONCURRENT_CALLS: u32 = 256;
+
+/// The largest linear memory a plugin may be granted.
+pub const MAX_MEMORY_MIB: u32 = 1024;
+
+/// An engine for plugins: components, fuel and epoch interruption on, a pooling allocator
+/// (a fresh instance per call must cost microseconds, not mmap calls), and a thread that
 /// advances the epoch for as long as the engine lives.
 pub fn new_engine() -> wasmtime::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(MAX_CONCURRENT_CALLS)
+        .total_stacks(MAX_CONCURRENT_CALLS)
+        .total_core_instances(MAX_CONCURRENT_CALLS * 8)
+        .total_memories(MAX_CONCURRENT_CALLS * 2)
+        .total_tables(MAX_CONCURRENT_CALLS * 4)
+        .max_core_instances_per_component(32)
+        .max_memory_size(MAX_MEMORY_MIB as usize * 1024 * 1024);
     let mut config = Config::new();
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     config.wasm_component_model(true);
     config.consume_fuel(true);
     config.epoch_interruption(true);
