@@ -86,11 +86,17 @@ async fn check<K: SlotKind>(spec: &PluginSpec) -> anyhow::Result<ExitCode> {
             names(&spec.grants)
         }
     );
-    println!(
-        "compile  cold {:.1} ms, cached {:.1} ms",
-        ms(info.compile_time),
-        ms(cached.info.compile_time)
-    );
+    match cached.info.compiled {
+        Compiled::Cached => println!(
+            "compile  cold {:.1} ms, cached {:.1} ms",
+            ms(info.compile_time),
+            ms(cached.info.compile_time)
+        ),
+        Compiled::Fresh => println!(
+            "compile  cold {:.1} ms, cached: the cache could not be written",
+            ms(info.compile_time)
+        ),
+    }
     println!(
         "config   accepted ({} entries)",
         spec.config.entries().len()

@@ -4,12 +4,12 @@
 use super::PolicyArgs;
 use pos_host::bindings::caps::pos::plugin::erp::ErpError;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    ErpFound, ErpSearchOutcome, LocalSearchOutcome, RetrieveAction,
+    ErpFound, ErpSearchOutcome, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
 use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
-    LocalChange, Plan, WebChange,
+    LocalChange, MatchReason, Plan, WebChange,
 };
-use pos_host::bindings::{Customer, Message, Notice, Origin, SearchQuery};
+use pos_host::bindings::{Customer, Message, Notice, Origin, SearchQuery, Severity};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
 use pos_host::{Decided, Plugins, Runtime, Source};
 use std::process::ExitCode;
@@ -85,7 +85,7 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             online_search_enabled: true,
         };
         let decided = plugins.search.after_local_search(&outcome).await;
-        let button = format!("[Search] {:?}", decided.value.search_button);
+        let button = format!("[Search] {}", button(decided.value.search_button));
         tour.line(what, &decided, decided.value.notice.as_ref(), &button)
             .await;
     }
@@ -121,7 +121,7 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         ),
     ] {
         let decided = plugins.search.after_erp_search(&query, &outcome).await;
-        let list = format!("list: {:?}", decided.value.show);
+        let list = format!("list: {}", list(decided.value.show));
         tour.line(what, &decided, decided.value.notice.as_ref(), &list)
             .await;
     }
@@ -162,11 +162,16 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         Ok(found) => {
             for candidate in found {
                 println!(
-                    "  candidate {} {} {}: {:?}",
+                    "  candidate {} {} {}: {}",
                     candidate.customer.number.as_deref().unwrap_or("-"),
                     candidate.customer.first_name,
                     candidate.customer.last_name,
-                    candidate.reasons
+                    candidate
+                        .reasons
+                        .iter()
+                        .map(reason)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
         }
@@ -219,8 +224,8 @@ impl Tour<'_> {
     ) {
         let text = match notice {
             Some(notice) => format!(
-                "{:?}: \"{}\"",
-                notice.severity,
+                "{}: \"{}\"",
+                severity(notice.severity),
                 self.text(&notice.message).await
             ),
             None => "no notice".to_owned(),
@@ -240,8 +245,8 @@ impl Tour<'_> {
         );
         for confirmation in &plan.confirmations {
             println!(
-                "    asks ({:?}): \"{}\"",
-                confirmation.notice.severity,
+                "    asks ({}): \"{}\"",
+                severity(confirmation.notice.severity),
                 self.text(&confirmation.notice.message).await
             );
         }
@@ -266,6 +271,38 @@ impl Tour<'_> {
                 c.number.as_deref().unwrap_or("-")
             ),
         }
+    }
+}
+
+fn button(button: SearchButton) -> &'static str {
+    match button {
+        SearchButton::Hidden => "hidden",
+        SearchButton::Available => "available",
+        SearchButton::Suggested => "suggested",
+    }
+}
+
+fn list(list: ResultList) -> &'static str {
+    match list {
+        ResultList::Local => "local",
+        ResultList::Erp => "ERP",
+    }
+}
+
+fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn reason(reason: &MatchReason) -> &'static str {
+    match reason {
+        MatchReason::SameLastName => "same last name",
+        MatchReason::SameNumber => "same number",
+        MatchReason::SameEmail => "same e-mail",
+        MatchReason::SameTaxId => "same tax id",
     }
 }
 

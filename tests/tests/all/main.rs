@@ -1,13 +1,13 @@
 //! The integration tests: one binary made of modules, each test with its own runtime and
 //! files, all sharing one compilation cache.
 
-mod cli;
 mod hostile;
 mod loading;
 mod notification_texts;
 mod policy;
 mod search_policy;
 mod web_merge_rules;
+mod wit_docs;
 
 use pos_host::bindings::{Customer, Origin};
 

@@ -1,17 +1,10 @@
-//! The `pos-host` binary, run as a user would.
+//! The `pos-host` binary, run as a user would, on the components the test crate builds.
 
 use pos_tests::{artifacts, root, shared_cache};
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn pos_host() -> PathBuf {
-    // target/<profile>/deps/<test binary> -> target/<profile>/pos-host
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("pos-host")
-}
-
 fn run(args: &[&str]) -> Output {
-    let output = Command::new(pos_host())
+    let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
         .args(args)
         .current_dir(root())
         .env("POS_HOST_CACHE_DIR", shared_cache())
