@@ -7,7 +7,7 @@ pub mod caps {
         path: "../wit/v0.1.0",
         world: "capabilities",
         imports: { default: async },
-        additional_derives: [PartialEq],
+        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
     });
 }
 
@@ -18,7 +18,7 @@ pub mod search_policy {
         world: "search-policy",
         imports: { default: async },
         exports: { default: async },
-        additional_derives: [PartialEq],
+        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
         with: {
             "pos:plugin/types": crate::bindings::caps::pos::plugin::types,
             "pos:plugin/local-db": crate::bindings::caps::pos::plugin::local_db,
@@ -37,7 +37,7 @@ pub mod notification_texts {
         world: "notification-texts",
         imports: { default: async },
         exports: { default: async },
-        additional_derives: [PartialEq],
+        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
         with: {
             "pos:plugin/types": crate::bindings::caps::pos::plugin::types,
             "pos:plugin/local-db": crate::bindings::caps::pos::plugin::local_db,
@@ -56,7 +56,7 @@ pub mod web_merge_rules {
         world: "web-merge-rules",
         imports: { default: async },
         exports: { default: async },
-        additional_derives: [PartialEq],
+        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
         with: {
             "pos:plugin/types": crate::bindings::caps::pos::plugin::types,
             "pos:plugin/local-db": crate::bindings::caps::pos::plugin::local_db,
@@ -69,6 +69,6 @@ pub mod web_merge_rules {
 }
 
 pub use caps::pos::plugin::types::{
-    Argument, ConfigEntry, ConfigError, ConfigValue, Customer, Field, Filter, Message, Notice,
-    Origin, SearchQuery, Severity,
+    Argument, ConfigEntry, ConfigError, ConfigValue, Customer, Field, Filter, Message, Notice, Origin, SearchQuery,
+    Severity,
 };

@@ -8,9 +8,12 @@
 
 pub mod bindings;
 pub mod caps;
+pub mod erp;
+pub mod flows;
 pub mod policy;
 pub mod runtime;
 pub mod slots;
+pub mod store;
 
 pub use caps::{Capabilities, Capability};
 pub use policy::Policy;

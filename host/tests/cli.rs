@@ -50,42 +50,20 @@ fn plugin_check_reports_world_imports_size_and_compile_times() {
     }
     let size = std::fs::metadata(artifacts::WEB_MERGE_RULES).unwrap().len();
     assert!(text.contains(&format!("size     {size} bytes")));
-    let compile = text
-        .lines()
-        .find(|l| l.starts_with("compile  cold "))
-        .expect("compile line");
-    assert!(
-        compile.contains(" ms, cached ") && compile.ends_with(" ms"),
-        "{compile}"
-    );
+    let compile = text.lines().find(|l| l.starts_with("compile  cold ")).expect("compile line");
+    assert!(compile.contains(" ms, cached ") && compile.ends_with(" ms"), "{compile}");
 }
 
 #[test]
 fn plugin_check_fails_clearly() {
-    let output = run(&[
-        "plugin",
-        "check",
-        artifacts::UNGRANTED,
-        "--slot",
-        "notification-texts",
-        "--policy",
-        "none.toml",
-    ]);
+    let output =
+        run(&["plugin", "check", artifacts::UNGRANTED, "--slot", "notification-texts", "--policy", "none.toml"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("it imports the `erp` capability"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("it imports the `erp` capability"), "{stderr}");
     assert!(stderr.contains("(pass --grant to allow it)"), "{stderr}");
 
-    let wrong_slot = run(&[
-        "plugin",
-        "check",
-        artifacts::SEARCH_THRESHOLDS,
-        "--slot",
-        "texts",
-    ]);
+    let wrong_slot = run(&["plugin", "check", artifacts::SEARCH_THRESHOLDS, "--slot", "texts"]);
     assert_eq!(wrong_slot.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&wrong_slot.stderr)
@@ -97,37 +75,14 @@ fn plugin_check_fails_clearly() {
 fn texts_renders_through_the_texts_plugin() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        format!(
-            "[slots.notification-texts]\nplugin = {:?}\n",
-            artifacts::NOTIFICATION_TEXTS
-        ),
-    )
-    .unwrap();
+    std::fs::write(&policy, format!("[slots.notification-texts]\nplugin = {:?}\n", artifacts::NOTIFICATION_TEXTS))
+        .unwrap();
     let policy = policy.to_str().unwrap();
-    let output = run(&[
-        "texts",
-        "erp-retrieve-failed",
-        "--locale",
-        "en",
-        "--policy",
-        policy,
-    ]);
+    let output = run(&["texts", "erp-retrieve-failed", "--locale", "en", "--policy", policy]);
     assert!(output.status.success());
-    assert_eq!(
-        stdout(&output),
-        "Unable to retrieve the customer. Connection with the data service not established\n"
-    );
+    assert_eq!(stdout(&output), "Unable to retrieve the customer. Connection with the data service not established\n");
     assert!(output.stderr.is_empty(), "no fallback note");
-    let dutch = run(&[
-        "texts",
-        "action-remove-from-web-edit-list",
-        "--locale",
-        "nl",
-        "--policy",
-        policy,
-    ]);
+    let dutch = run(&["texts", "action-remove-from-web-edit-list", "--locale", "nl", "--policy", policy]);
     assert_eq!(stdout(&dutch), "Uit edit-lijst web\n");
 }
 
@@ -136,19 +91,77 @@ fn a_bad_policy_is_reported_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "[host]\nlocale = 5\n").unwrap();
-    let output = run(&[
-        "texts",
-        "erp-no-results",
-        "--policy",
-        policy.to_str().unwrap(),
-    ]);
+    let output = run(&["texts", "erp-no-results", "--policy", policy.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains(&format!(
-            "error: {}:2:10: invalid type: integer `5`, expected a string",
-            policy.display()
-        )),
+        stderr.contains(&format!("error: {}:2:10: invalid type: integer `5`, expected a string", policy.display())),
         "{stderr}"
     );
+}
+
+mod workflows {
+    use super::{run, stdout};
+    use pos_tests::artifacts;
+    use pos_tests::sim::{self, AdminCustomer, SimConfig};
+
+    fn policy(dir: &std::path::Path, erp_url: &str, locale: &str) -> String {
+        let path = dir.join("policy.toml");
+        let text = format!(
+            "[host]\nworkstation = \"POS-01\"\nlocale = \"{locale}\"\ndatabase = \"pos.sqlite\"\nerp.url = \"{erp_url}\"\n\
+             [slots.search-policy]\nplugin = {:?}\n[slots.notification-texts]\nplugin = {:?}\n",
+            artifacts::SEARCH_THRESHOLDS,
+            artifacts::NOTIFICATION_TEXTS
+        );
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn search_shows_the_list_and_the_text_the_operator_reads() {
+        let sim = sim::start(SimConfig::new(0, 1)).await.unwrap();
+        for i in 1..=3 {
+            sim.upsert_customer(AdminCustomer::new(&format!("E-{i}"), "Jan", "Brzęczyszczykiewicz")).await.unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let policy = policy(dir.path(), &sim.erp_url(), "pl");
+        let output = tokio::task::spawn_blocking(move || {
+            let policy = policy.as_str();
+            let local = run(&["search", "Brzęczyszczykiewicz", "--policy", policy]);
+            let erp = run(&["search", "brzeczy", "--erp", "--locale", "en", "--policy", policy]);
+            let json = run(&["search", "brzeczy", "--erp", "--json", "--policy", policy]);
+            let show = run(&["customer", "show", "E-2", "--policy", policy]);
+            let edit = run(&["customer", "edit", "E-2", "--set", "city=Kraków", "--policy", policy]);
+            (local, erp, json, show, edit)
+        });
+        let (local, erp, json, show, edit) = output.await.unwrap();
+        let local = stdout(&local);
+        assert!(local.contains("Local results (0):"), "{local}");
+        assert!(
+            local.contains("Brak wyników wyszukiwania. Czy chcesz kontynuować wyszukiwanie również w systemie ERP?"),
+            "{local}"
+        );
+        let erp = stdout(&erp);
+        assert!(erp.contains("ERP results (3):"), "{erp}");
+        assert!(erp.contains("E-1") && erp.contains("Jan Brzęczyszczykiewicz"), "{erp}");
+        let screen: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+        assert_eq!(screen["list"], "Erp");
+        assert_eq!(screen["customers"].as_array().unwrap().len(), 3);
+        assert!(show.status.success());
+        assert!(stdout(&show).contains("last name    Brzęczyszczykiewicz"));
+        assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
+        assert!(stdout(&edit).contains("city         Kraków"));
+    }
+
+    #[test]
+    fn sync_without_an_erp_says_how_to_configure_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, "[host]\ndatabase = \"pos.sqlite\"\n").unwrap();
+        let output = run(&["sync", "--policy", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no ERP is configured: set host.erp.url in"), "{stderr}");
+        assert!(stderr.contains("or pass --erp-url"), "{stderr}");
+    }
 }

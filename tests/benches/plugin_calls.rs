@@ -22,10 +22,7 @@ const CALLS: usize = 5_000;
 const WARMUP: usize = 200;
 
 fn main() {
-    let tokio = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     tokio.block_on(async {
         loads().await;
         calls().await;
@@ -34,20 +31,11 @@ fn main() {
 
 fn specs() -> [(&'static str, PluginSpec); 3] {
     [
-        (
-            "search-thresholds",
-            PluginSpec::new(artifacts::SEARCH_THRESHOLDS),
-        ),
-        (
-            "notification-texts",
-            PluginSpec::new(artifacts::NOTIFICATION_TEXTS),
-        ),
+        ("search-thresholds", PluginSpec::new(artifacts::SEARCH_THRESHOLDS)),
+        ("notification-texts", PluginSpec::new(artifacts::NOTIFICATION_TEXTS)),
         (
             "web-merge-rules",
-            PluginSpec {
-                grants: vec![Capability::LocalDb],
-                ..PluginSpec::new(artifacts::WEB_MERGE_RULES)
-            },
+            PluginSpec { grants: vec![Capability::LocalDb], ..PluginSpec::new(artifacts::WEB_MERGE_RULES) },
         ),
     ]
 }
@@ -66,9 +54,7 @@ async fn load_all(cache: &std::path::Path) -> Duration {
 }
 
 async fn loads() {
-    println!(
-        "Load of the three default plugins (new runtime + compile or cache + checks + validate-config):"
-    );
+    println!("Load of the three default plugins (new runtime + compile or cache + checks + validate-config):");
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     for _ in 0..5 {
@@ -79,10 +65,7 @@ async fn loads() {
     cold.sort();
     warm.sort();
     println!("  cold (empty cache): median {:>8.1} ms", ms(cold[2]));
-    println!(
-        "  warm (from cache):  median {:>8.1} ms   target < 100 ms",
-        ms(warm[2])
-    );
+    println!("  warm (from cache):  median {:>8.1} ms   target < 100 ms", ms(warm[2]));
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -105,10 +88,7 @@ async fn measure<F: AsyncFnMut()>(mut call: F) -> Figures {
         samples.push(started.elapsed());
     }
     samples.sort();
-    Figures {
-        p50: percentile(&samples, 0.5),
-        p99: percentile(&samples, 0.99),
-    }
+    Figures { p50: percentile(&samples, 0.5), p99: percentile(&samples, 0.99) }
 }
 
 fn report(name: &str, plugin: Figures, native: Figures) {
@@ -127,41 +107,21 @@ async fn slot<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Slot<K> {
 }
 
 async fn calls() {
-    println!(
-        "\nHook call latency, fresh store and instance per call ({CALLS} calls; target p50 < 50 µs):"
-    );
+    println!("\nHook call latency, fresh store and instance per call ({CALLS} calls; target p50 < 50 µs):");
     let cache = tempfile::tempdir().unwrap();
-    let locals = vec![
-        customer("K-1", "Anna", "Wójcik"),
-        customer("K-2", "Piotr", "Wojcik"),
-    ];
-    let caps = Capabilities {
-        local_db: Arc::new(InMemoryCustomers::new(locals.clone())),
-        ..Capabilities::default()
-    };
+    let locals = vec![customer("K-1", "Anna", "Wójcik"), customer("K-2", "Piotr", "Wojcik")];
+    let caps = Capabilities { local_db: Arc::new(InMemoryCustomers::new(locals.clone())), ..Capabilities::default() };
     let runtime = Runtime::new(caps, Some(cache.path().to_owned())).unwrap();
     let [search, texts, merge] = specs();
 
     let search: Slot<SearchPolicyKind> = slot(&runtime, &search.1).await;
     let outcome = LocalSearchOutcome {
-        query: SearchQuery {
-            phrase: "Kowalski".into(),
-            filters: Vec::new(),
-            include_inactive: false,
-        },
+        query: SearchQuery { phrase: "Kowalski".into(), filters: Vec::new(), include_inactive: false },
         result_count: 4,
         criteria_changed: true,
         online_search_enabled: true,
     };
-    let plugin = measure(async || {
-        assert!(
-            !search
-                .after_local_search(black_box(&outcome))
-                .await
-                .is_fallback()
-        )
-    })
-    .await;
+    let plugin = measure(async || assert!(!search.after_local_search(black_box(&outcome)).await.is_fallback())).await;
     let native = measure(async || {
         black_box(fallback_local(black_box(&outcome)));
     })
@@ -169,13 +129,8 @@ async fn calls() {
     report("search-thresholds after-local-search", plugin, native);
 
     let texts: Slot<NotificationTextsKind> = slot(&runtime, &texts.1).await;
-    let message = Message {
-        key: "erp-too-many-results".into(),
-        args: Vec::new(),
-    };
-    let plugin =
-        measure(async || assert!(!texts.render(black_box(&message), "nl").await.is_fallback()))
-            .await;
+    let message = Message { key: "erp-too-many-results".into(), args: Vec::new() };
+    let plugin = measure(async || assert!(!texts.render(black_box(&message), "nl").await.is_fallback())).await;
     let native = measure(async || {
         black_box(fallback_render(black_box(&message), "nl"));
     })
@@ -183,20 +138,9 @@ async fn calls() {
     report("notification-texts render", plugin, native);
 
     let merge: Slot<WebMergeRulesKind> = slot(&runtime, &merge.1).await;
-    let web = Customer {
-        web_id: Some("W-1".into()),
-        origin: Origin::Web,
-        ..customer("K-9", "Anna", "Wojcik-Nowak")
-    };
-    let plugin = measure(async || {
-        assert!(
-            !merge
-                .take_over_local(black_box(&web), &locals[0])
-                .await
-                .is_fallback()
-        )
-    })
-    .await;
+    let web = Customer { web_id: Some("W-1".into()), origin: Origin::Web, ..customer("K-9", "Anna", "Wojcik-Nowak") };
+    let plugin =
+        measure(async || assert!(!merge.take_over_local(black_box(&web), &locals[0]).await.is_fallback())).await;
     let native = measure(async || {
         black_box(fallback_take_over_local(black_box(&web), &locals[0]));
     })

@@ -8,6 +8,8 @@ use pos_host::{Capability, Policy};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod sim;
+
 /// Paths of the components built by the build script.
 pub mod artifacts {
     include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
@@ -15,10 +17,7 @@ pub mod artifacts {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
 /// One compilation cache for every test, so that each plugin is compiled once per run.
@@ -33,26 +32,17 @@ pub fn runtime(caps: Capabilities) -> Runtime {
 
 /// A spec for `path` with `grants` and a config table written in TOML.
 pub fn spec(path: &str, grants: &[Capability], config_toml: &str) -> PluginSpec {
-    PluginSpec {
-        grants: grants.to_vec(),
-        config: Arc::new(config(config_toml)),
-        ..PluginSpec::new(path)
-    }
+    PluginSpec { grants: grants.to_vec(), config: Arc::new(config(config_toml)), ..PluginSpec::new(path) }
 }
 
 /// A config table as the policy would pass it, from TOML text such as `a = 1`.
 pub fn config(config_toml: &str) -> PluginConfig {
-    let text = format!(
-        "[slots.search-policy]\nplugin = \"x.wasm\"\n[slots.search-policy.config]\n{config_toml}\n"
-    );
+    let text = format!("[slots.search-policy]\nplugin = \"x.wasm\"\n[slots.search-policy.config]\n{config_toml}\n");
     let policy = Policy::parse(Path::new("test.toml"), &text).expect("the test config parses");
     policy.slots.into_iter().next().unwrap().config
 }
 
 /// Loads `spec` for slot `K` on `runtime`.
-pub async fn load<K: SlotKind>(
-    runtime: &Runtime,
-    spec: &PluginSpec,
-) -> Result<LoadedPlugin<K>, LoadError> {
+pub async fn load<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
     runtime.load::<K>(spec).await
 }

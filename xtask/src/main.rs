@@ -39,23 +39,13 @@ fn main() -> ExitCode {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
     let shown = format!("{command:?}");
-    let status = command
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("cannot run {shown}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown} failed: {status}"))
-    }
+    let status = command.current_dir(root()).status().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{shown} failed: {status}")) }
 }
 
 fn cargo() -> Command {
@@ -67,13 +57,8 @@ fn setup() -> Result<(), String> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map_err(|e| {
-            format!("cannot run rustup (the Rust toolchain installer is required): {e}")
-        })?;
-    if String::from_utf8_lossy(&installed.stdout)
-        .lines()
-        .any(|t| t.trim() == "wasm32-wasip2")
-    {
+        .map_err(|e| format!("cannot run rustup (the Rust toolchain installer is required): {e}"))?;
+    if String::from_utf8_lossy(&installed.stdout).lines().any(|t| t.trim() == "wasm32-wasip2") {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))
@@ -83,23 +68,14 @@ fn setup() -> Result<(), String> {
 fn plugins() -> Result<(), String> {
     let target_dir = root().join("target/wasm");
     let mut build = cargo();
-    build.args([
-        "build",
-        "--release",
-        "--target",
-        "wasm32-wasip2",
-        "--manifest-path",
-        "plugins/Cargo.toml",
-    ]);
+    build.args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path", "plugins/Cargo.toml"]);
     build.arg("--target-dir").arg(&target_dir);
     for plugin in PLUGINS {
         build.args(["--package", plugin]);
     }
     run(&mut build)?;
     for plugin in PLUGINS {
-        let built = target_dir
-            .join("wasm32-wasip2/release")
-            .join(format!("{}.wasm", plugin.replace('-', "_")));
+        let built = target_dir.join("wasm32-wasip2/release").join(format!("{}.wasm", plugin.replace('-', "_")));
         let dest = root().join("plugins").join(format!("{plugin}.wasm"));
         std::fs::copy(&built, &dest)
             .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), dest.display()))?;
@@ -113,29 +89,10 @@ fn tour() -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]))?;
-    run(cargo().args([
-        "test",
-        "--manifest-path",
-        "plugins/Cargo.toml",
-        "--package",
-        "pos-seed-rules",
-    ]))?;
+    run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml", "--package", "pos-seed-rules"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "fmt",
-        "--all",
-        "--check",
-        "--manifest-path",
-        "plugins/Cargo.toml",
-    ]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    run(cargo().args(["fmt", "--all", "--check", "--manifest-path", "plugins/Cargo.toml"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
 }
 
 fn bench() -> Result<(), String> {

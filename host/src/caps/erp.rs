@@ -46,9 +46,7 @@ impl Host for CallState {
 
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ErpError::Rejected(format!(
-                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-            )));
+            return Err(ErpError::Rejected(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
         }
         self.caps.erp.search(&query, limit).await
     }

@@ -17,11 +17,7 @@ pub trait LocalDb: Send + Sync {
     /// The customer with this number.
     async fn get(&self, number: &str) -> Result<Option<Customer>, DbError>;
     /// Customers with this last name (case and diacritics folded), at most `limit`.
-    async fn find_by_last_name(
-        &self,
-        last_name: &str,
-        limit: u32,
-    ) -> Result<Vec<Customer>, DbError>;
+    async fn find_by_last_name(&self, last_name: &str, limit: u32) -> Result<Vec<Customer>, DbError>;
 }
 
 /// A customer list held in memory: for an embedding without a database, and for tests.
@@ -40,11 +36,7 @@ impl InMemoryCustomers {
 #[async_trait]
 impl LocalDb for InMemoryCustomers {
     async fn search(&self, query: &SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
-        let words: Vec<String> = fold(&query.phrase)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(String::from)
-            .collect();
+        let words: Vec<String> = fold(&query.phrase).split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
         let found = self.customers.iter().filter(|c| {
             let text = fold(&format!(
                 "{} {} {} {} {}",
@@ -60,22 +52,11 @@ impl LocalDb for InMemoryCustomers {
     }
 
     async fn get(&self, number: &str) -> Result<Option<Customer>, DbError> {
-        Ok(self
-            .customers
-            .iter()
-            .find(|c| c.number.as_deref() == Some(number))
-            .cloned())
+        Ok(self.customers.iter().find(|c| c.number.as_deref() == Some(number)).cloned())
     }
 
-    async fn find_by_last_name(
-        &self,
-        last_name: &str,
-        limit: u32,
-    ) -> Result<Vec<Customer>, DbError> {
-        let found = self
-            .customers
-            .iter()
-            .filter(|c| same(&c.last_name, last_name));
+    async fn find_by_last_name(&self, last_name: &str, limit: u32) -> Result<Vec<Customer>, DbError> {
+        let found = self.customers.iter().filter(|c| same(&c.last_name, last_name));
         Ok(found.take(limit as usize).cloned().collect())
     }
 }
@@ -84,9 +65,7 @@ fn check_limit(limit: u32) -> Result<(), DbError> {
     if (1..=MAX_LIMIT).contains(&limit) {
         Ok(())
     } else {
-        Err(DbError::InvalidRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-        )))
+        Err(DbError::InvalidRequest(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")))
     }
 }
 
@@ -100,15 +79,8 @@ impl Host for CallState {
         self.caps.local_db.get(&number).await
     }
 
-    async fn find_by_last_name(
-        &mut self,
-        last_name: String,
-        limit: u32,
-    ) -> Result<Vec<Customer>, DbError> {
+    async fn find_by_last_name(&mut self, last_name: String, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
-        self.caps
-            .local_db
-            .find_by_last_name(&last_name, limit)
-            .await
+        self.caps.local_db.find_by_last_name(&last_name, limit).await
     }
 }

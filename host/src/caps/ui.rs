@@ -38,16 +38,10 @@ impl Host for CallState {
     async fn confirm(&mut self, notice: Notice, choices: Vec<Choice>) -> Option<String> {
         // Time spent waiting on the operator does not count against the call's time limit.
         let asked = Instant::now();
-        let answer = tokio::time::timeout(
-            self.limits.prompt_timeout(),
-            self.caps.operator.confirm(&notice, &choices),
-        )
-        .await;
+        let answer =
+            tokio::time::timeout(self.limits.prompt_timeout(), self.caps.operator.confirm(&notice, &choices)).await;
         self.waited += asked.elapsed();
         let answer = answer.ok().flatten()?;
-        choices
-            .iter()
-            .any(|choice| choice.id == answer)
-            .then_some(answer)
+        choices.iter().any(|choice| choice.id == answer).then_some(answer)
     }
 }

@@ -2,33 +2,16 @@
 //! before handing it to an integrator.
 
 use super::PolicyArgs;
-use pos_host::runtime::{
-    Compiled, ImportReport, LoadedPlugin, PluginSpec, SlotKind, expected_export,
-};
+use pos_host::runtime::{Compiled, ImportReport, LoadedPlugin, PluginSpec, SlotKind, expected_export};
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
 use pos_host::{Capability, SlotId};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub async fn run(
-    file: &Path,
-    slot: SlotId,
-    grants: Vec<Capability>,
-    args: &PolicyArgs,
-) -> anyhow::Result<ExitCode> {
-    let policy = if args.policy.exists() {
-        Some(args.load()?)
-    } else {
-        None
-    };
-    let mut spec = match policy
-        .as_ref()
-        .and_then(|p| p.slot(slot).map(|s| (s, &p.path)))
-    {
-        Some((slot_policy, path)) => PluginSpec {
-            path: file.to_owned(),
-            ..PluginSpec::from_policy(slot_policy, path)
-        },
+pub async fn run(file: &Path, slot: SlotId, grants: Vec<Capability>, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    let policy = if args.policy.exists() { Some(args.load()?) } else { None };
+    let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, &p.path))) {
+        Some((slot_policy, path)) => PluginSpec { path: file.to_owned(), ..PluginSpec::from_policy(slot_policy, path) },
         None => PluginSpec::new(file),
     };
     spec.grants.extend(grants);
@@ -53,11 +36,7 @@ async fn check<K: SlotKind>(spec: &PluginSpec) -> anyhow::Result<ExitCode> {
         }
     };
     let cached: LoadedPlugin<K> = runtime.load(spec).await?;
-    assert_eq!(
-        cached.info.compiled,
-        Compiled::Cached,
-        "the second load comes from the cache"
-    );
+    assert_eq!(cached.info.compiled, Compiled::Cached, "the second load comes from the cache");
     let info = &cold.info;
     println!("plugin   {}", info.path.display());
     println!("slot     {}", K::ID);
@@ -71,36 +50,18 @@ async fn check<K: SlotKind>(spec: &PluginSpec) -> anyhow::Result<ExitCode> {
     println!("sha256   {}", info.sha256);
     println!("exports  {}", info.exports.join(", "));
     for (i, import) in info.imports.iter().enumerate() {
-        println!(
-            "{}{:<40} {}",
-            if i == 0 { "imports  " } else { "         " },
-            import.name,
-            grant_note(import)
-        );
+        println!("{}{:<40} {}", if i == 0 { "imports  " } else { "         " }, import.name, grant_note(import));
     }
-    println!(
-        "grants   {}",
-        if spec.grants.is_empty() {
-            "(none)".to_owned()
-        } else {
-            names(&spec.grants)
-        }
-    );
+    println!("grants   {}", if spec.grants.is_empty() { "(none)".to_owned() } else { names(&spec.grants) });
     match cached.info.compiled {
-        Compiled::Cached => println!(
-            "compile  cold {:.1} ms, cached {:.1} ms",
-            ms(info.compile_time),
-            ms(cached.info.compile_time)
-        ),
-        Compiled::Fresh => println!(
-            "compile  cold {:.1} ms, cached: the cache could not be written",
-            ms(info.compile_time)
-        ),
+        Compiled::Cached => {
+            println!("compile  cold {:.1} ms, cached {:.1} ms", ms(info.compile_time), ms(cached.info.compile_time))
+        }
+        Compiled::Fresh => {
+            println!("compile  cold {:.1} ms, cached: the cache could not be written", ms(info.compile_time))
+        }
     }
-    println!(
-        "config   accepted ({} entries)",
-        spec.config.entries().len()
-    );
+    println!("config   accepted ({} entries)", spec.config.entries().len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -114,11 +75,7 @@ fn grant_note(import: &ImportReport) -> String {
 }
 
 fn names(grants: &[Capability]) -> String {
-    grants
-        .iter()
-        .map(|g| g.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    grants.iter().map(|g| g.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn ms(duration: std::time::Duration) -> f64 {

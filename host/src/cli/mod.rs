@@ -1,6 +1,11 @@
 //! Command-line parsing and the commands.
 
 mod check;
+mod context;
+mod customer;
+mod screen;
+mod search;
+mod sync;
 mod texts;
 mod tour;
 
@@ -15,11 +20,7 @@ use std::process::ExitCode;
 pub const DEFAULT_POLICY: &str = "policies/default.toml";
 
 #[derive(Parser)]
-#[command(
-    name = "pos-host",
-    version,
-    about = "Plugin host for point-of-sale customer workflows"
-)]
+#[command(name = "pos-host", version, about = "Plugin host for point-of-sale customer workflows")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,6 +51,48 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Synchronize with the ERP: in `sync-all` mode every customer, then the change feed;
+    /// in both modes, send the changes made here.
+    Sync {
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Search customers as the operator does: locally, then with --erp in the ERP.
+    Search {
+        /// The phrase, as typed.
+        phrase: String,
+        /// A filter, as `field=prefix` (city, postal-code, country, company, tax-id, email,
+        /// phone, first-name, last-name, number, street); repeatable.
+        #[arg(long = "filter", value_parser = search::parse_filter)]
+        filters: Vec<pos_host::bindings::Filter>,
+        /// Also press [Search]: search the ERP with the same phrase and filters.
+        #[arg(long)]
+        erp: bool,
+        /// Include inactive customers.
+        #[arg(long)]
+        inactive: bool,
+        /// The operator's locale (default: the policy's).
+        #[arg(long)]
+        locale: Option<String>,
+        /// Print the screen as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Show, select or edit one customer, retrieving it from the ERP when it is not local.
+    Customer {
+        #[command(subcommand)]
+        command: customer::CustomerCommand,
+        /// The operator's locale (default: the policy's).
+        #[arg(long, global = true)]
+        locale: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,20 +112,32 @@ enum PluginCommand {
     },
 }
 
+/// Where things are: accepted by every command.
 #[derive(clap::Args)]
-struct PolicyArgs {
+pub struct PolicyArgs {
     /// The policy file.
-    #[arg(long, default_value = DEFAULT_POLICY)]
+    #[arg(long, global = true, default_value = DEFAULT_POLICY)]
     policy: PathBuf,
     /// Where compiled plugins are cached (default: the policy's `host.cache-dir`, else the
     /// user's cache directory).
-    #[arg(long, env = "POS_HOST_CACHE_DIR")]
+    #[arg(long, global = true, env = "POS_HOST_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
+    /// The local customer database (default: the policy's `host.database`, else
+    /// `<workstation>.sqlite` in the user's data directory).
+    #[arg(long, global = true, env = "POS_HOST_DB")]
+    db: Option<PathBuf>,
+    /// The ERP data synchronization service, overriding the policy's `host.erp.url`.
+    #[arg(long, global = true, env = "POS_HOST_ERP_URL")]
+    erp_url: Option<String>,
 }
 
 impl PolicyArgs {
     fn load(&self) -> anyhow::Result<Policy> {
-        Ok(Policy::load(&self.policy)?)
+        let mut policy = Policy::load(&self.policy)?;
+        if let Some(url) = &self.erp_url {
+            policy.host.erp.url = Some(url.clone());
+        }
+        Ok(policy)
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.
@@ -90,14 +145,22 @@ impl PolicyArgs {
         self.cache_dir
             .clone()
             .or_else(|| policy.and_then(|p| p.host.cache_dir.clone()))
-            .or_else(user_cache_dir)
+            .or_else(|| user_dir("XDG_CACHE_HOME", ".cache"))
+    }
+
+    /// The database file: the flag, the policy's setting, or the user's data directory.
+    fn database(&self, policy: &Policy) -> PathBuf {
+        self.db.clone().or_else(|| policy.host.database.clone()).unwrap_or_else(|| {
+            let file = format!("{}.sqlite", policy.host.workstation);
+            user_dir("XDG_DATA_HOME", ".local/share").unwrap_or_default().join(file)
+        })
     }
 }
 
-fn user_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
+fn user_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
+    let base = std::env::var_os(variable)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))?;
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(under_home)))?;
     Some(base.join("pos-host"))
 }
 
@@ -110,10 +173,7 @@ fn parse_arg(text: &str) -> Result<(String, String), String> {
 fn parse_capability(text: &str) -> Result<Capability, String> {
     Capability::from_interface(text).ok_or_else(|| {
         let names: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
-        format!(
-            "unknown capability `{text}`; expected one of {}",
-            names.join(", ")
-        )
+        format!("unknown capability `{text}`; expected one of {}", names.join(", "))
     })
 }
 
@@ -122,31 +182,26 @@ fn runtime(cache_dir: Option<PathBuf>) -> anyhow::Result<Runtime> {
 }
 
 fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 pub fn try_main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let tokio = tokio()?;
     match cli.command {
-        Command::Plugin {
-            command:
-                PluginCommand::Check {
-                    file,
-                    slot,
-                    grants,
-                    policy,
-                },
-        } => tokio.block_on(check::run(&file, slot, grants, &policy)),
-        Command::Texts {
-            key,
-            locale,
-            args,
-            policy,
-        } => tokio.block_on(texts::run(&key, &locale, args, &policy)),
+        Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
+            tokio.block_on(check::run(&file, slot, grants, &policy))
+        }
+        Command::Texts { key, locale, args, policy } => tokio.block_on(texts::run(&key, &locale, args, &policy)),
         Command::Tour { policy } => tokio.block_on(tour::run(&policy)),
+        Command::Sync { policy } => tokio.block_on(sync::run(&policy)),
+        Command::Search { phrase, filters, erp, inactive, locale, json, policy } => {
+            let query = pos_host::bindings::SearchQuery { phrase, filters, include_inactive: inactive };
+            tokio.block_on(search::run(query, erp, locale, json, &policy))
+        }
+        Command::Customer { command, locale, json, policy } => {
+            tokio.block_on(customer::run(command, locale, json, &policy))
+        }
     }
 }
 
@@ -154,8 +209,5 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,plugin=info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

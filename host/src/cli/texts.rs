@@ -16,21 +16,12 @@ pub async fn run(
     let policy = policy_args.load()?;
     let runtime = super::runtime(policy_args.cache_dir(Some(&policy)))?;
     let plugin = match policy.slot(SlotId::NotificationTexts) {
-        Some(slot) => Some(
-            runtime
-                .load::<NotificationTextsKind>(&PluginSpec::from_policy(slot, &policy.path))
-                .await?,
-        ),
+        Some(slot) => Some(runtime.load::<NotificationTextsKind>(&PluginSpec::from_policy(slot, &policy.path)).await?),
         None => None,
     };
     let slot = Slot::new(plugin);
-    let message = Message {
-        key: key.to_owned(),
-        args: args
-            .into_iter()
-            .map(|(name, value)| Argument { name, value })
-            .collect(),
-    };
+    let message =
+        Message { key: key.to_owned(), args: args.into_iter().map(|(name, value)| Argument { name, value }).collect() };
     let text = slot.render(&message, locale).await;
     println!("{}", text.value);
     match text.source {

@@ -17,10 +17,8 @@ use std::sync::Arc;
 
 pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let policy = args.load()?;
-    let caps = Capabilities {
-        local_db: Arc::new(InMemoryCustomers::new(sample_customers())),
-        ..Capabilities::default()
-    };
+    let caps =
+        Capabilities { local_db: Arc::new(InMemoryCustomers::new(sample_customers())), ..Capabilities::default() };
     let runtime = Runtime::new(caps.clone(), args.cache_dir(Some(&policy)))?;
     let started = std::time::Instant::now();
     let plugins = match Plugins::load(&runtime, &policy).await {
@@ -39,40 +37,19 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64() * 1e3
     );
     for (slot, plugin) in [
-        (
-            "search-policy",
-            plugins.search.current().map(|p| p.info.clone()),
-        ),
-        (
-            "notification-texts",
-            plugins.texts.current().map(|p| p.info.clone()),
-        ),
-        (
-            "web-merge-rules",
-            plugins.merge.current().map(|p| p.info.clone()),
-        ),
+        ("search-policy", plugins.search.current().map(|p| p.info.clone())),
+        ("notification-texts", plugins.texts.current().map(|p| p.info.clone())),
+        ("web-merge-rules", plugins.merge.current().map(|p| p.info.clone())),
     ] {
         match plugin {
-            Some(info) => println!(
-                "  {slot:<19} {} ({} bytes, {:?})",
-                info.path.display(),
-                info.size,
-                info.compiled
-            ),
+            Some(info) => println!("  {slot:<19} {} ({} bytes, {:?})", info.path.display(), info.size, info.compiled),
             None => println!("  {slot:<19} built-in fallback"),
         }
     }
-    let tour = Tour {
-        plugins: &plugins,
-        locale,
-    };
+    let tour = Tour { plugins: &plugins, locale };
 
     println!("\nSeed 1: searching customers");
-    let query = SearchQuery {
-        phrase: "kowalsk".into(),
-        filters: Vec::new(),
-        include_inactive: false,
-    };
+    let query = SearchQuery { phrase: "kowalsk".into(), filters: Vec::new(), include_inactive: false };
     for (what, count, changed) in [
         ("local search, 0 results", 0, false),
         ("criteria changed, 4 results", 4, true),
@@ -86,57 +63,22 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         };
         let decided = plugins.search.after_local_search(&outcome).await;
         let button = format!("[Search] {}", button(decided.value.search_button));
-        tour.line(what, &decided, decided.value.notice.as_ref(), &button)
-            .await;
+        tour.line(what, &decided, decided.value.notice.as_ref(), &button).await;
     }
     for (what, outcome) in [
-        (
-            "[Search], no connection",
-            ErpSearchOutcome::Failed(ErpError::Unavailable("connection refused".into())),
-        ),
-        (
-            "[Search], 5 ERP results",
-            ErpSearchOutcome::Found(ErpFound {
-                count: 5,
-                has_more: false,
-            }),
-        ),
-        (
-            "[Search], 7 ERP results",
-            ErpSearchOutcome::Found(ErpFound {
-                count: 7,
-                has_more: true,
-            }),
-        ),
-        (
-            "[Search], no ERP results",
-            ErpSearchOutcome::Found(ErpFound {
-                count: 0,
-                has_more: false,
-            }),
-        ),
-        (
-            "[Search], cancelled",
-            ErpSearchOutcome::Failed(ErpError::Cancelled),
-        ),
+        ("[Search], no connection", ErpSearchOutcome::Failed(ErpError::Unavailable("connection refused".into()))),
+        ("[Search], 5 ERP results", ErpSearchOutcome::Found(ErpFound { count: 5, has_more: false })),
+        ("[Search], 7 ERP results", ErpSearchOutcome::Found(ErpFound { count: 7, has_more: true })),
+        ("[Search], no ERP results", ErpSearchOutcome::Found(ErpFound { count: 0, has_more: false })),
+        ("[Search], cancelled", ErpSearchOutcome::Failed(ErpError::Cancelled)),
     ] {
         let decided = plugins.search.after_erp_search(&query, &outcome).await;
         let list = format!("list: {}", list(decided.value.show));
-        tour.line(what, &decided, decided.value.notice.as_ref(), &list)
-            .await;
+        tour.line(what, &decided, decided.value.notice.as_ref(), &list).await;
     }
-    let decided = plugins
-        .search
-        .after_erp_retrieve_failed(RetrieveAction::Select, &ErpError::Timeout)
-        .await;
+    let decided = plugins.search.after_erp_retrieve_failed(RetrieveAction::Select, &ErpError::Timeout).await;
     let list = format!("clear ERP list: {}", decided.value.clear_erp_results);
-    tour.line(
-        "selecting, connection lost",
-        &decided,
-        decided.value.notice.as_ref(),
-        &list,
-    )
-    .await;
+    tour.line("selecting, connection lost", &decided, decided.value.notice.as_ref(), &list).await;
 
     println!("\nSeed 2: web shop customers");
     let web = Customer {
@@ -148,16 +90,8 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         origin: Origin::Web,
         ..sample_customers()[0].clone()
     };
-    let candidates = plugins
-        .merge
-        .candidates(
-            &*caps.local_db,
-            &Customer {
-                last_name: "Kowalska".into(),
-                ..web.clone()
-            },
-        )
-        .await;
+    let candidates =
+        plugins.merge.candidates(&*caps.local_db, &Customer { last_name: "Kowalska".into(), ..web.clone() }).await;
     match &candidates.value {
         Ok(found) => {
             for candidate in found {
@@ -166,40 +100,18 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
                     candidate.customer.number.as_deref().unwrap_or("-"),
                     candidate.customer.first_name,
                     candidate.customer.last_name,
-                    candidate
-                        .reasons
-                        .iter()
-                        .map(reason)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    candidate.reasons.iter().map(reason).collect::<Vec<_>>().join(", ")
                 );
             }
         }
         Err(error) => println!("  candidates failed: {error:?}"),
     }
     let local = sample_customers()[0].clone();
-    tour.plan(
-        "Take over local info",
-        plugins.merge.take_over_local(&web, &local).await,
-    )
-    .await;
-    tour.plan(
-        "Take over internet info",
-        plugins.merge.take_over_web(&web).await,
-    )
-    .await;
+    tour.plan("Take over local info", plugins.merge.take_over_local(&web, &local).await).await;
+    tour.plan("Take over internet info", plugins.merge.take_over_web(&web).await).await;
     tour.plan(
         "Take over local info (local edit)",
-        plugins
-            .merge
-            .push_local(
-                &local,
-                &Customer {
-                    number: local.number.clone(),
-                    ..web.clone()
-                },
-            )
-            .await,
+        plugins.merge.push_local(&local, &Customer { number: local.number.clone(), ..web.clone() }).await,
     )
     .await;
     Ok(ExitCode::SUCCESS)
@@ -215,34 +127,17 @@ impl Tour<'_> {
         self.plugins.texts.render(message, self.locale).await.value
     }
 
-    async fn line<T>(
-        &self,
-        what: &str,
-        decided: &Decided<T>,
-        notice: Option<&Notice>,
-        detail: &str,
-    ) {
+    async fn line<T>(&self, what: &str, decided: &Decided<T>, notice: Option<&Notice>, detail: &str) {
         let text = match notice {
-            Some(notice) => format!(
-                "{}: \"{}\"",
-                severity(notice.severity),
-                self.text(&notice.message).await
-            ),
+            Some(notice) => format!("{}: \"{}\"", severity(notice.severity), self.text(&notice.message).await),
             None => "no notice".to_owned(),
         };
-        println!(
-            "  {what:<30} {detail:<24} {text}{}",
-            source(&decided.source)
-        );
+        println!("  {what:<30} {detail:<24} {text}{}", source(&decided.source));
     }
 
     async fn plan(&self, action: &str, decided: Decided<Plan>) {
         let plan = &decided.value;
-        println!(
-            "  {action}{}: {}",
-            source(&decided.source),
-            self.text(&plan.summary).await
-        );
+        println!("  {action}{}: {}", source(&decided.source), self.text(&plan.summary).await);
         for confirmation in &plan.confirmations {
             println!(
                 "    asks ({}): \"{}\"",

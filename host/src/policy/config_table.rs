@@ -18,28 +18,15 @@ pub struct PluginConfig {
 
 impl PluginConfig {
     /// Flattens `table`, the config of `slot` in the policy at `path` with contents `text`.
-    pub fn from_table(
-        path: &Path,
-        text: &str,
-        slot: SlotId,
-        table: &toml::Table,
-    ) -> Result<PluginConfig, PolicyError> {
+    pub fn from_table(path: &Path, text: &str, slot: SlotId, table: &toml::Table) -> Result<PluginConfig, PolicyError> {
         let mut config = PluginConfig {
-            table: Some(Location::of_key(
-                path,
-                text,
-                &["slots", slot.name(), "config"],
-            )),
+            table: Some(Location::of_key(path, text, &["slots", slot.name(), "config"])),
             slot: Some(slot),
             ..PluginConfig::default()
         };
-        let mut pending: Vec<(String, &toml::Value)> =
-            table.iter().rev().map(|(k, v)| (k.clone(), v)).collect();
+        let mut pending: Vec<(String, &toml::Value)> = table.iter().rev().map(|(k, v)| (k.clone(), v)).collect();
         while let Some((key, value)) = pending.pop() {
-            let keys: Vec<&str> = ["slots", slot.name(), "config"]
-                .into_iter()
-                .chain(key.split('.'))
-                .collect();
+            let keys: Vec<&str> = ["slots", slot.name(), "config"].into_iter().chain(key.split('.')).collect();
             let location = Location::of_key(path, text, &keys);
             let value = match value {
                 toml::Value::Table(inner) => {
@@ -52,8 +39,7 @@ impl PluginConfig {
                 toml::Value::String(s) => ConfigValue::Text(s.clone()),
                 toml::Value::Datetime(d) => ConfigValue::Text(d.to_string()),
                 toml::Value::Array(items) => {
-                    let texts: Option<Vec<String>> =
-                        items.iter().map(|v| v.as_str().map(String::from)).collect();
+                    let texts: Option<Vec<String>> = items.iter().map(|v| v.as_str().map(String::from)).collect();
                     match texts {
                         Some(texts) => ConfigValue::TextList(texts),
                         None => {
@@ -76,18 +62,12 @@ impl PluginConfig {
 
     /// A config built in code, with no file behind it.
     pub fn from_entries(entries: Vec<ConfigEntry>) -> PluginConfig {
-        PluginConfig {
-            entries,
-            ..PluginConfig::default()
-        }
+        PluginConfig { entries, ..PluginConfig::default() }
     }
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
-        self.entries
-            .iter()
-            .find(|entry| entry.key == key)
-            .map(|entry| &entry.value)
+        self.entries.iter().find(|entry| entry.key == key).map(|entry| &entry.value)
     }
 
     /// Every entry, in file order.

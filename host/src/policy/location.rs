@@ -15,10 +15,7 @@ pub struct Location {
 impl Location {
     /// The file as a whole.
     pub fn file(path: &Path) -> Location {
-        Location {
-            path: path.to_owned(),
-            line_col: None,
-        }
+        Location { path: path.to_owned(), line_col: None }
     }
 
     /// The start of `span` in `text`.
@@ -29,10 +26,7 @@ impl Location {
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             (line, column)
         });
-        Location {
-            path: path.to_owned(),
-            line_col,
-        }
+        Location { path: path.to_owned(), line_col }
     }
 
     /// The value at the dotted key `path_in_file` (such as `slots`, `texts`, `config`, `x`),
@@ -48,11 +42,7 @@ fn span_of(text: &str, keys: &[&str]) -> Option<Range<usize>> {
     let mut span = None;
     for (i, key) in keys.iter().enumerate() {
         let (found_key, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
-        span = Some(if i + 1 == keys.len() {
-            value.span()
-        } else {
-            found_key.span()
-        });
+        span = Some(if i + 1 == keys.len() { value.span() } else { found_key.span() });
         match value.get_ref() {
             toml::de::DeValue::Table(inner) => table = inner,
             _ => break,

@@ -37,6 +37,13 @@ pub struct HostSettings {
     /// Where compiled plugins are cached, relative to the policy file; the user's cache
     /// directory when absent.
     pub cache_dir: Option<PathBuf>,
+    /// The local customer database, relative to the policy file; the user's data
+    /// directory when absent.
+    pub database: Option<PathBuf>,
+    /// Which customers the workstation keeps.
+    pub customers: CustomerSettings,
+    /// The ERP's data synchronization service.
+    pub erp: ErpSettings,
 }
 
 impl Default for HostSettings {
@@ -45,7 +52,47 @@ impl Default for HostSettings {
             workstation: "POS-01".into(),
             locale: "en".into(),
             cache_dir: None,
+            database: None,
+            customers: CustomerSettings::default(),
+            erp: ErpSettings::default(),
         }
+    }
+}
+
+/// The `[host.customers]` table.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CustomerSettings {
+    pub mode: SyncMode,
+}
+
+/// Which customers the workstation keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncMode {
+    /// Customers added here, plus ERP customers saved when selected, edited or previewed;
+    /// the ERP is searched online on demand.
+    #[default]
+    LocalOnly,
+    /// Every active ERP customer tagged Customer and available to this workstation.
+    SyncAll,
+}
+
+/// The `[host.erp]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ErpSettings {
+    /// Such as `http://127.0.0.1:8780`; no ERP when absent.
+    pub url: Option<String>,
+    /// The limit of one request, retries included.
+    pub timeout_ms: u64,
+    /// `false` never offers the ERP search at this workstation, whatever the ERP allows.
+    pub online_search: bool,
+}
+
+impl Default for ErpSettings {
+    fn default() -> Self {
+        ErpSettings { url: None, timeout_ms: 5_000, online_search: true }
     }
 }
 
@@ -131,11 +178,7 @@ impl Policy {
             let table_path = ["slots", slot.name()];
             if let Err(problem) = file_slot.limits.check() {
                 return Err(PolicyError {
-                    location: Location::of_key(
-                        path,
-                        text,
-                        &[&table_path[..], &["limits"]].concat(),
-                    ),
+                    location: Location::of_key(path, text, &[&table_path[..], &["limits"]].concat()),
                     message: format!("slots.{}.limits: {problem}", slot.name()),
                 });
             }
@@ -153,11 +196,22 @@ impl Policy {
         }
         let mut host = file.host;
         host.cache_dir = host.cache_dir.map(|dir| base.join(dir));
-        Ok(Policy {
-            path: path.to_owned(),
-            host,
-            slots,
-        })
+        host.database = host.database.map(|file| base.join(file));
+        if !(1..=600_000).contains(&host.erp.timeout_ms) {
+            return Err(PolicyError {
+                location: Location::of_key(path, text, &["host", "erp", "timeout-ms"]),
+                message: "host.erp.timeout-ms: must be between 1 and 600000".into(),
+            });
+        }
+        if let Some(url) = &host.erp.url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(PolicyError {
+                location: Location::of_key(path, text, &["host", "erp", "url"]),
+                message: format!("host.erp.url: `{url}` is not an http:// or https:// URL"),
+            });
+        }
+        Ok(Policy { path: path.to_owned(), host, slots })
     }
 
     /// The policy of `slot`, if configured.

@@ -46,17 +46,10 @@ impl CompileCache {
 
     /// Loads the compiled form of `bytes` from the cache, or compiles and stores it.
     /// A damaged or unreadable cache entry is recompiled, never an error.
-    pub fn load_or_compile(
-        &self,
-        engine: &Engine,
-        bytes: &[u8],
-    ) -> wasmtime::Result<CompileReport> {
+    pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<CompileReport> {
         let started = Instant::now();
         let sha256 = hex(&Sha256::digest(bytes));
-        let entry = self
-            .dir
-            .as_ref()
-            .map(|dir| dir.join(format!("{sha256}-{}.cwasm", engine_key(engine))));
+        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{}.cwasm", engine_key(engine))));
         if let Some(entry) = entry.as_ref().filter(|entry| entry.is_file()) {
             match load(engine, entry) {
                 Ok(component) => {
@@ -79,12 +72,7 @@ impl CompileCache {
         {
             tracing::warn!(entry = %entry.display(), "cannot write the compilation cache: {error:#}");
         }
-        Ok(CompileReport {
-            component,
-            compiled: Compiled::Fresh,
-            elapsed,
-            sha256,
-        })
+        Ok(CompileReport { component, compiled: Compiled::Fresh, elapsed, sha256 })
     }
 }
 
@@ -101,9 +89,7 @@ fn load(engine: &Engine, entry: &Path) -> anyhow::Result<Component> {
 /// Writes the entry through a temporary file and a rename, so that a reader never sees a
 /// half-written entry.
 fn store(component: &Component, entry: &Path) -> anyhow::Result<()> {
-    let dir = entry
-        .parent()
-        .expect("cache entries live in the cache directory");
+    let dir = entry.parent().expect("cache entries live in the cache directory");
     std::fs::create_dir_all(dir)?;
     let temp = tempfile_in(dir)?;
     std::fs::write(&temp, component.serialize()?)?;
@@ -114,10 +100,7 @@ fn store(component: &Component, entry: &Path) -> anyhow::Result<()> {
 }
 
 fn tempfile_in(dir: &Path) -> std::io::Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
     Ok(dir.join(format!(".tmp-{}-{nanos}", std::process::id())))
 }
 

@@ -29,10 +29,7 @@ pub struct CallState {
 
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
@@ -76,17 +73,13 @@ pub fn new_store(
         waited: Duration::ZERO,
         log_lines: 0,
         started: Instant::now(),
-        memory: MemoryCap {
-            limit: limits.memory_bytes(),
-        },
+        memory: MemoryCap { limit: limits.memory_bytes() },
         wasi,
         table: ResourceTable::new(),
     };
     let mut store = Store::new(engine, state);
     store.limiter(|state| &mut state.memory);
-    store
-        .set_fuel(limits.fuel)
-        .expect("fuel is enabled on the engine");
+    store.set_fuel(limits.fuel).expect("fuel is enabled on the engine");
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|store| {
         let state = store.data();
@@ -105,24 +98,14 @@ struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.limit {
             return Err(MemoryCapExceeded(self.limit).into());
         }
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }
@@ -190,11 +173,7 @@ impl CallFailure {
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => CallFailure::OutOfFuel,
             Some(trap) => {
-                let panic = output
-                    .stderr
-                    .panic_message()
-                    .map(|p| format!(" ({p})"))
-                    .unwrap_or_default();
+                let panic = output.stderr.panic_message().map(|p| format!(" ({p})")).unwrap_or_default();
                 CallFailure::Trap(format!("{trap}{panic}"))
             }
             None => CallFailure::Trap(format!("{error:#}")),

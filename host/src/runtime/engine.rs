@@ -34,14 +34,12 @@ pub fn new_engine() -> wasmtime::Result<Engine> {
     config.max_wasm_stack(1024 * 1024);
     let engine = Engine::new(&config)?;
     let weak = engine.weak();
-    std::thread::Builder::new()
-        .name("pos-host-epoch".into())
-        .spawn(move || {
-            while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        })?;
+    std::thread::Builder::new().name("pos-host-epoch".into()).spawn(move || {
+        while let Some(engine) = weak.upgrade() {
+            engine.increment_epoch();
+            drop(engine);
+            std::thread::sleep(EPOCH_TICK);
+        }
+    })?;
     Ok(engine)
 }

@@ -14,13 +14,7 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot load plugin {} for slot `{}`: {}",
-            self.path.display(),
-            self.slot,
-            self.problem
-        )
+        write!(f, "cannot load plugin {} for slot `{}`: {}", self.path.display(), self.slot, self.problem)
     }
 }
 
@@ -40,27 +34,13 @@ pub enum LoadProblem {
     /// The component is malformed or cannot be compiled.
     Invalid(String),
     /// The component exports another slot's interface.
-    WrongWorld {
-        found: String,
-        expected: String,
-        found_slot: Option<&'static str>,
-    },
+    WrongWorld { found: String, expected: String, found_slot: Option<&'static str> },
     /// The component was built against a `pos:plugin` version this host does not support.
-    UnsupportedVersion {
-        found: String,
-        supported: &'static [&'static str],
-    },
+    UnsupportedVersion { found: String, supported: &'static [&'static str] },
     /// The component exports nothing this host recognizes.
-    MissingExport {
-        expected: String,
-        exports: Vec<String>,
-    },
+    MissingExport { expected: String, exports: Vec<String> },
     /// The component imports a capability the slot does not grant.
-    Ungranted {
-        capability: Capability,
-        import: String,
-        policy: Option<PathBuf>,
-    },
+    Ungranted { capability: Capability, import: String, policy: Option<PathBuf> },
     /// The component imports something the host does not provide.
     UnknownImport(String),
     /// The component could not be linked or instantiated.

@@ -16,14 +16,8 @@ pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
 
 /// WASI packages a plugin may import; they are backed by a deny-all context (no files,
 /// network, environment or arguments), so importing them grants nothing.
-const WASI_PACKAGES: [&str; 6] = [
-    "wasi:cli",
-    "wasi:io",
-    "wasi:clocks",
-    "wasi:random",
-    "wasi:filesystem",
-    "wasi:sockets",
-];
+const WASI_PACKAGES: [&str; 6] =
+    ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:random", "wasi:filesystem", "wasi:sockets"];
 
 /// Checks the binary header: WebAssembly, and a component rather than a core module.
 pub fn check_header(bytes: &[u8]) -> Result<(), LoadProblem> {
@@ -33,9 +27,7 @@ pub fn check_header(bytes: &[u8]) -> Result<(), LoadProblem> {
     match bytes[4..8] {
         [1, 0, 0, 0] => Err(LoadProblem::CoreModule),
         [_, _, 1, 0] => Ok(()),
-        _ => Err(LoadProblem::UnknownEncoding(
-            bytes[4..8].try_into().expect("four bytes"),
-        )),
+        _ => Err(LoadProblem::UnknownEncoding(bytes[4..8].try_into().expect("four bytes"))),
     }
 }
 
@@ -55,11 +47,7 @@ impl<'a> InterfaceName<'a> {
             Some((name, version)) => (name, Some(version)),
             None => (rest, None),
         };
-        Some(InterfaceName {
-            package,
-            name,
-            version,
-        })
+        Some(InterfaceName { package, name, version })
     }
 }
 
@@ -69,47 +57,24 @@ pub fn expected_export(slot: SlotId) -> String {
 }
 
 /// Checks that the component exports the slot's interface at a supported version.
-pub fn check_exports(
-    engine: &Engine,
-    component: &Component,
-    slot: SlotId,
-) -> Result<(), LoadProblem> {
+pub fn check_exports(engine: &Engine, component: &Component, slot: SlotId) -> Result<(), LoadProblem> {
     let ty = component.component_type();
-    let exports: Vec<String> = ty
-        .exports(engine)
-        .map(|(name, _)| name.to_owned())
-        .collect();
+    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
     let expected = expected_export(slot);
     if exports.contains(&expected) {
         return Ok(());
     }
-    let ours: Vec<InterfaceName> = exports
-        .iter()
-        .filter_map(|name| InterfaceName::parse(name))
-        .filter(|name| name.package == PACKAGE)
-        .collect();
+    let ours: Vec<InterfaceName> =
+        exports.iter().filter_map(|name| InterfaceName::parse(name)).filter(|name| name.package == PACKAGE).collect();
     if let Some(same) = ours.iter().find(|name| name.name == slot.interface()) {
         let found = format!("{PACKAGE}@{}", same.version.unwrap_or("(unversioned)"));
-        return Err(LoadProblem::UnsupportedVersion {
-            found,
-            supported: SUPPORTED_VERSIONS,
-        });
+        return Err(LoadProblem::UnsupportedVersion { found, supported: SUPPORTED_VERSIONS });
     }
     if let Some(other) = ours.first() {
-        let found_slot = SlotId::ALL
-            .into_iter()
-            .find(|s| s.interface() == other.name)
-            .map(SlotId::name);
-        let found = exports
-            .iter()
-            .find(|e| InterfaceName::parse(e).as_ref() == Some(other))
-            .cloned()
-            .unwrap_or_default();
-        return Err(LoadProblem::WrongWorld {
-            found,
-            expected,
-            found_slot,
-        });
+        let found_slot = SlotId::ALL.into_iter().find(|s| s.interface() == other.name).map(SlotId::name);
+        let found =
+            exports.iter().find(|e| InterfaceName::parse(e).as_ref() == Some(other)).cloned().unwrap_or_default();
+        return Err(LoadProblem::WrongWorld { found, expected, found_slot });
     }
     Err(LoadProblem::MissingExport { expected, exports })
 }
@@ -138,15 +103,9 @@ pub fn check_imports(
         };
         let functions = has_functions(engine, &item.ty);
         let capability = if interface.package == PACKAGE {
-            if interface
-                .version
-                .is_none_or(|v| !SUPPORTED_VERSIONS.contains(&v))
-            {
+            if interface.version.is_none_or(|v| !SUPPORTED_VERSIONS.contains(&v)) {
                 let found = format!("{PACKAGE}@{}", interface.version.unwrap_or("(unversioned)"));
-                return Err(LoadProblem::UnsupportedVersion {
-                    found,
-                    supported: SUPPORTED_VERSIONS,
-                });
+                return Err(LoadProblem::UnsupportedVersion { found, supported: SUPPORTED_VERSIONS });
             }
             // An interface imported only for its types (such as `erp-error`) grants nothing.
             if ALWAYS_GRANTED.contains(&interface.name) || !functions {
@@ -164,27 +123,22 @@ pub fn check_imports(
                 }
                 Some(capability)
             }
-        } else if WASI_PACKAGES.contains(&interface.package)
-            && interface.version.is_some_and(|v| v.starts_with("0.2."))
+        } else if WASI_PACKAGES.contains(&interface.package) && interface.version.is_some_and(|v| v.starts_with("0.2."))
         {
             None
         } else {
             return Err(LoadProblem::UnknownImport(name.to_owned()));
         };
-        reports.push(ImportReport {
-            name: name.to_owned(),
-            capability,
-            functions,
-        });
+        reports.push(ImportReport { name: name.to_owned(), capability, functions });
     }
     Ok(reports)
 }
 
 fn has_functions(engine: &Engine, item: &ComponentItem) -> bool {
     match item {
-        ComponentItem::ComponentInstance(instance) => instance
-            .exports(engine)
-            .any(|(_, item)| matches!(item.ty, ComponentItem::ComponentFunc(_))),
+        ComponentItem::ComponentInstance(instance) => {
+            instance.exports(engine).any(|(_, item)| matches!(item.ty, ComponentItem::ComponentFunc(_)))
+        }
         _ => true,
     }
 }
@@ -196,30 +150,17 @@ mod tests {
     #[test]
     fn headers() {
         assert!(matches!(check_header(b"\0asm\x0d\0\x01\0rest"), Ok(())));
-        assert!(matches!(
-            check_header(b"\0asm\x01\0\0\0"),
-            Err(LoadProblem::CoreModule)
-        ));
+        assert!(matches!(check_header(b"\0asm\x01\0\0\0"), Err(LoadProblem::CoreModule)));
         assert!(matches!(check_header(b"\0asm"), Err(LoadProblem::NotWasm)));
-        assert!(matches!(
-            check_header(b"PK\x03\x04zipfile"),
-            Err(LoadProblem::NotWasm)
-        ));
-        assert!(matches!(
-            check_header(b"\0asm\x02\0\0\0"),
-            Err(LoadProblem::UnknownEncoding(_))
-        ));
+        assert!(matches!(check_header(b"PK\x03\x04zipfile"), Err(LoadProblem::NotWasm)));
+        assert!(matches!(check_header(b"\0asm\x02\0\0\0"), Err(LoadProblem::UnknownEncoding(_))));
     }
 
     #[test]
     fn interface_names() {
         assert_eq!(
             InterfaceName::parse("pos:plugin/texts@0.1.0"),
-            Some(InterfaceName {
-                package: "pos:plugin",
-                name: "texts",
-                version: Some("0.1.0")
-            })
+            Some(InterfaceName { package: "pos:plugin", name: "texts", version: Some("0.1.0") })
         );
         assert_eq!(InterfaceName::parse("render"), None);
     }

@@ -20,12 +20,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            fuel: 200_000_000,
-            memory_mib: 32,
-            timeout_ms: 1_000,
-            prompt_timeout_ms: 120_000,
-        }
+        Limits { fuel: 200_000_000, memory_mib: 32, timeout_ms: 1_000, prompt_timeout_ms: 120_000 }
     }
 }
 
@@ -49,26 +44,13 @@ impl Limits {
     pub fn check(&self) -> Result<(), String> {
         let problems: Vec<&str> = [
             (self.fuel < 1_000_000, "`fuel` must be at least 1000000"),
-            (
-                !(2..=4096).contains(&self.memory_mib),
-                "`memory-mib` must be between 2 and 4096",
-            ),
-            (
-                !(1..=60_000).contains(&self.timeout_ms),
-                "`timeout-ms` must be between 1 and 60000",
-            ),
-            (
-                !(1..=3_600_000).contains(&self.prompt_timeout_ms),
-                "`prompt-timeout-ms` must be between 1 and 3600000",
-            ),
+            (!(2..=4096).contains(&self.memory_mib), "`memory-mib` must be between 2 and 4096"),
+            (!(1..=60_000).contains(&self.timeout_ms), "`timeout-ms` must be between 1 and 60000"),
+            (!(1..=3_600_000).contains(&self.prompt_timeout_ms), "`prompt-timeout-ms` must be between 1 and 3600000"),
         ]
         .into_iter()
         .filter_map(|(bad, problem)| bad.then_some(problem))
         .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.join("; "))
-        }
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
     }
 }

@@ -40,12 +40,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         CapabilitiesWorld::add_to_linker::<_, HasSelf<CallState>>(&mut linker, |state| state)?;
-        Ok(Runtime {
-            engine,
-            linker,
-            cache: CompileCache::new(cache_dir),
-            caps,
-        })
+        Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
     }
 
     /// The engine.

@@ -26,10 +26,7 @@ pub struct CapturedOutput(Arc<Mutex<Buffer>>);
 
 impl CapturedOutput {
     fn append(&self, bytes: &[u8]) {
-        let mut buffer = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut buffer = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let room = CAPACITY - buffer.kept.len();
         let kept = bytes.len().min(room);
         buffer.kept.extend_from_slice(&bytes[..kept]);
@@ -38,16 +35,8 @@ impl CapturedOutput {
 
     /// Writes every captured line to the host log as `stream` of `plugin`.
     pub fn flush_to_log(&self, plugin: &str, stream: &'static str) {
-        let buffer = std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        for line in String::from_utf8_lossy(&buffer.kept)
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
+        let buffer = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        for line in String::from_utf8_lossy(&buffer.kept).lines().filter(|l| !l.trim().is_empty()) {
             if stream == "stderr" {
                 tracing::warn!(target: "plugin", plugin, stream, "{line}");
             } else {
@@ -61,10 +50,7 @@ impl CapturedOutput {
 
     /// The first captured line that reports a Rust panic, if any.
     pub fn panic_message(&self) -> Option<String> {
-        let buffer = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let buffer = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let text = String::from_utf8_lossy(&buffer.kept);
         let start = text.find("panicked at")?;
         Some(text[start..].lines().take(2).collect::<Vec<_>>().join(": "))
@@ -108,11 +94,7 @@ impl OutputStream for CapturedOutput {
 }
 
 impl AsyncWrite for CapturedOutput {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         self.append(buf);
         Poll::Ready(Ok(buf.len()))
     }

@@ -82,14 +82,8 @@ impl Runtime {
     /// Loads `spec` for slot `K`: reads, checks, compiles (or takes the cache), links, and
     /// runs the plugin's `validate-config` on its config.
     pub async fn load<K: SlotKind>(&self, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
-        let fail = |problem| LoadError {
-            path: spec.path.clone(),
-            slot: K::ID.name(),
-            problem,
-        };
-        let bytes = tokio::fs::read(&spec.path)
-            .await
-            .map_err(|e| fail(LoadProblem::Io(e)))?;
+        let fail = |problem| LoadError { path: spec.path.clone(), slot: K::ID.name(), problem };
+        let bytes = tokio::fs::read(&spec.path).await.map_err(|e| fail(LoadProblem::Io(e)))?;
         inspect::check_header(&bytes).map_err(fail)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
@@ -101,28 +95,13 @@ impl Runtime {
             .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
         let component = report.component;
         inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
-        let imports = inspect::check_imports(
-            &self.engine,
-            &component,
-            &spec.grants,
-            spec.policy.as_deref(),
-        )
-        .map_err(fail)?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
-        let pre =
-            K::pre(instance_pre).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
-        let name: Arc<str> = spec
-            .path
-            .file_stem()
-            .map_or("plugin".into(), |s| s.to_string_lossy().into());
-        let exports = component
-            .component_type()
-            .exports(&self.engine)
-            .map(|(n, _)| n.to_owned())
-            .collect();
+        let imports =
+            inspect::check_imports(&self.engine, &component, &spec.grants, spec.policy.as_deref()).map_err(fail)?;
+        let instance_pre =
+            self.linker.instantiate_pre(&component).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
+        let pre = K::pre(instance_pre).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
+        let name: Arc<str> = spec.path.file_stem().map_or("plugin".into(), |s| s.to_string_lossy().into());
+        let exports = component.component_type().exports(&self.engine).map(|(n, _)| n.to_owned()).collect();
         let plugin = LoadedPlugin {
             info: PluginInfo {
                 name,
@@ -144,16 +123,9 @@ impl Runtime {
         let verdict = plugin
             .call(|store, bindings| K::validate_config(store, bindings, entries))
             .await
-            .map_err(|failure| {
-                fail(LoadProblem::Instantiate(format!(
-                    "validate-config {failure}"
-                )))
-            })?;
+            .map_err(|failure| fail(LoadProblem::Instantiate(format!("validate-config {failure}"))))?;
         if let Err(errors) = verdict {
-            let problems = errors
-                .iter()
-                .map(|e| spec.config.describe_error(&e.key, &e.message))
-                .collect();
+            let problems = errors.iter().map(|e| spec.config.describe_error(&e.key, &e.message)).collect();
             return Err(fail(LoadProblem::Config(problems)));
         }
         Ok(plugin)
@@ -167,13 +139,8 @@ impl<K: SlotKind> LoadedPlugin<K> {
         F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
     {
-        let (mut store, output) = new_store(
-            &self.engine,
-            self.info.name.clone(),
-            self.caps.clone(),
-            self.config.clone(),
-            self.limits,
-        );
+        let (mut store, output) =
+            new_store(&self.engine, self.info.name.clone(), self.caps.clone(), self.config.clone(), self.limits);
         let result = match K::instantiate(&self.pre, &mut store).await {
             Ok(bindings) => hook(store, bindings).await.1,
             Err(error) => Err(error.context("instantiation failed")),

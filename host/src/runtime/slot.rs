@@ -35,12 +35,7 @@ pub trait SlotKind: Send + Sync + 'static {
         store: Store<CallState>,
         bindings: Self::Bindings,
         config: Vec<ConfigEntry>,
-    ) -> impl Future<
-        Output = (
-            Store<CallState>,
-            wasmtime::Result<Result<(), Vec<ConfigError>>>,
-        ),
-    > + Send;
+    ) -> impl Future<Output = (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>)> + Send;
 }
 
 /// Where a decision came from.
@@ -51,10 +46,7 @@ pub enum Source {
     /// The built-in fallback, because the slot has no plugin.
     NoPlugin,
     /// The built-in fallback, because the plugin failed.
-    Fallback {
-        plugin: Arc<str>,
-        failure: CallFailure,
-    },
+    Fallback { plugin: Arc<str>, failure: CallFailure },
 }
 
 /// A decision and where it came from.
@@ -92,10 +84,7 @@ impl SlotStats {
 
     /// The last failure, described.
     pub fn last_failure(&self) -> Option<String> {
-        self.last_failure
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.last_failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -107,10 +96,7 @@ pub struct Slot<K: SlotKind> {
 
 impl<K: SlotKind> Default for Slot<K> {
     fn default() -> Self {
-        Slot {
-            current: ArcSwapOption::empty(),
-            stats: SlotStats::default(),
-        }
+        Slot { current: ArcSwapOption::empty(), stats: SlotStats::default() }
     }
 }
 
@@ -153,24 +139,15 @@ impl<K: SlotKind> Slot<K> {
         FbFut: Future<Output = R>,
     {
         let Some(plugin) = self.current() else {
-            return Decided {
-                value: fallback().await,
-                source: Source::NoPlugin,
-            };
+            return Decided { value: fallback().await, source: Source::NoPlugin };
         };
         self.stats.calls.fetch_add(1, Relaxed);
-        let result = plugin
-            .call(call)
-            .await
-            .and_then(|value| match check(&value) {
-                Ok(()) => Ok(value),
-                Err(why) => Err(CallFailure::Invalid(why)),
-            });
+        let result = plugin.call(call).await.and_then(|value| match check(&value) {
+            Ok(()) => Ok(value),
+            Err(why) => Err(CallFailure::Invalid(why)),
+        });
         match result {
-            Ok(value) => Decided {
-                value,
-                source: Source::Plugin(plugin.info.name.clone()),
-            },
+            Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
             Err(failure) => {
                 self.stats.failures.fetch_add(1, Relaxed);
                 let name = &plugin.info.name;
@@ -181,18 +158,8 @@ impl<K: SlotKind> Slot<K> {
                     kind = failure.kind(),
                     "plugin {failure}; using the built-in fallback"
                 );
-                *self
-                    .stats
-                    .last_failure
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(format!("{hook}: {failure}"));
-                Decided {
-                    value: fallback().await,
-                    source: Source::Fallback {
-                        plugin: name.clone(),
-                        failure,
-                    },
-                }
+                *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{hook}: {failure}"));
+                Decided { value: fallback().await, source: Source::Fallback { plugin: name.clone(), failure } }
             }
         }
     }

@@ -16,9 +16,7 @@ pub fn message(message: &Message) -> Result<(), String> {
     let key = &message.key;
     if key.is_empty()
         || key.len() > MAX_KEY_LEN
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     {
         return Err(format!(
             "message key {:?} is not 1..={MAX_KEY_LEN} characters of letters, digits, `-`, `_` or `.`",
@@ -26,10 +24,7 @@ pub fn message(message: &Message) -> Result<(), String> {
         ));
     }
     if message.args.len() > MAX_ARGS {
-        return Err(format!(
-            "message `{key}` has {} arguments, more than {MAX_ARGS}",
-            message.args.len()
-        ));
+        return Err(format!("message `{key}` has {} arguments, more than {MAX_ARGS}", message.args.len()));
     }
     for arg in &message.args {
         if arg.name.len() > MAX_KEY_LEN || arg.value.len() > MAX_TEXT_LEN {
@@ -53,15 +48,9 @@ pub fn text(text: &str) -> Result<(), String> {
         return Err("the text is empty".into());
     }
     if text.len() > MAX_TEXT_LEN {
-        return Err(format!(
-            "the text is {} bytes, more than {MAX_TEXT_LEN}",
-            text.len()
-        ));
+        return Err(format!("the text is {} bytes, more than {MAX_TEXT_LEN}", text.len()));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("the text contains control characters".into());
     }
     Ok(())
@@ -82,14 +71,8 @@ pub fn customer(customer: &Customer) -> Result<(), String> {
         customer.city.as_deref(),
         customer.country.as_deref(),
     ];
-    if fields
-        .into_iter()
-        .flatten()
-        .any(|field| field.len() > MAX_FIELD_LEN)
-    {
-        return Err(format!(
-            "a customer field is longer than {MAX_FIELD_LEN} bytes"
-        ));
+    if fields.into_iter().flatten().any(|field| field.len() > MAX_FIELD_LEN) {
+        return Err(format!("a customer field is longer than {MAX_FIELD_LEN} bytes"));
     }
     if customer.last_name.trim().is_empty() {
         return Err("a customer has an empty last name".into());

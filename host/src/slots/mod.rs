@@ -24,11 +24,7 @@ pub enum SlotId {
 
 impl SlotId {
     /// Every slot.
-    pub const ALL: [SlotId; 3] = [
-        SlotId::SearchPolicy,
-        SlotId::NotificationTexts,
-        SlotId::WebMergeRules,
-    ];
+    pub const ALL: [SlotId; 3] = [SlotId::SearchPolicy, SlotId::NotificationTexts, SlotId::WebMergeRules];
 
     /// The slot's (and its world's) name.
     pub fn name(self) -> &'static str {
@@ -73,28 +69,17 @@ impl Plugins {
             load_slot::<WebMergeRulesKind>(runtime, policy),
         );
         match (search, texts, merge) {
-            (Ok(search), Ok(texts), Ok(merge)) => Ok(Plugins {
-                search: Slot::new(search),
-                texts: Slot::new(texts),
-                merge: Slot::new(merge),
-            }),
-            (search, texts, merge) => Err([search.err(), texts.err(), merge.err()]
-                .into_iter()
-                .flatten()
-                .collect()),
+            (Ok(search), Ok(texts), Ok(merge)) => {
+                Ok(Plugins { search: Slot::new(search), texts: Slot::new(texts), merge: Slot::new(merge) })
+            }
+            (search, texts, merge) => Err([search.err(), texts.err(), merge.err()].into_iter().flatten().collect()),
         }
     }
 }
 
-async fn load_slot<K: SlotKind>(
-    runtime: &Runtime,
-    policy: &Policy,
-) -> Result<Option<LoadedPlugin<K>>, LoadError> {
+async fn load_slot<K: SlotKind>(runtime: &Runtime, policy: &Policy) -> Result<Option<LoadedPlugin<K>>, LoadError> {
     match policy.slot(K::ID) {
-        Some(slot) => runtime
-            .load::<K>(&PluginSpec::from_policy(slot, &policy.path))
-            .await
-            .map(Some),
+        Some(slot) => runtime.load::<K>(&PluginSpec::from_policy(slot, &policy.path)).await.map(Some),
         None => Ok(None),
     }
 }

@@ -32,14 +32,8 @@ impl SlotKind for NotificationTextsKind {
         mut store: Store<CallState>,
         bindings: NotificationTexts,
         config: Vec<ConfigEntry>,
-    ) -> (
-        Store<CallState>,
-        wasmtime::Result<Result<(), Vec<ConfigError>>>,
-    ) {
-        let result = bindings
-            .pos_plugin_texts()
-            .call_validate_config(&mut store, &config)
-            .await;
+    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
+        let result = bindings.pos_plugin_texts().call_validate_config(&mut store, &config).await;
         (store, result)
     }
 }
@@ -53,10 +47,7 @@ impl Slot<NotificationTextsKind> {
             .decide(
                 "render",
                 |mut store, bindings| async move {
-                    let result = bindings
-                        .pos_plugin_texts()
-                        .call_render(&mut store, message, locale)
-                        .await;
+                    let result = bindings.pos_plugin_texts().call_render(&mut store, message, locale).await;
                     (store, result)
                 },
                 |text| text.as_deref().map_or(Ok(()), check::text),
@@ -64,35 +55,20 @@ impl Slot<NotificationTextsKind> {
             )
             .await;
         match decided.value {
-            Some(value) => Decided {
-                value,
-                source: decided.source,
-            },
-            None => Decided {
-                value: fallback_render(message, locale),
-                source: decided.source,
-            },
+            Some(value) => Decided { value, source: decided.source },
+            None => Decided { value: fallback_render(message, locale), source: decided.source },
         }
     }
 }
 
 /// The shipped text of `message` in `locale`; the key and its arguments when there is none.
 pub fn fallback_render(message: &Message, locale: &str) -> String {
-    let args = message
-        .args
-        .iter()
-        .map(|arg| (arg.name.as_str(), arg.value.as_str()));
+    let args = message.args.iter().map(|arg| (arg.name.as_str(), arg.value.as_str()));
     match texts::template(&message.key, locale) {
         Some(template) => texts::fill(template, args),
         None => {
-            let args: Vec<String> = args
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect();
-            if args.is_empty() {
-                message.key.clone()
-            } else {
-                format!("{} ({})", message.key, args.join(", "))
-            }
+            let args: Vec<String> = args.map(|(name, value)| format!("{name}={value}")).collect();
+            if args.is_empty() { message.key.clone() } else { format!("{} ({})", message.key, args.join(", ")) }
         }
     }
 }

@@ -3,8 +3,8 @@
 use super::{SlotId, check};
 use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
-    RetrieveDecision, SearchButton,
+    ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, RetrieveDecision,
+    SearchButton,
 };
 use crate::bindings::search_policy::{SearchPolicy, SearchPolicyPre};
 use crate::bindings::{ConfigEntry, ConfigError, Message, Notice, SearchQuery, Severity};
@@ -41,14 +41,8 @@ impl SlotKind for SearchPolicyKind {
         mut store: Store<CallState>,
         bindings: SearchPolicy,
         config: Vec<ConfigEntry>,
-    ) -> (
-        Store<CallState>,
-        wasmtime::Result<Result<(), Vec<ConfigError>>>,
-    ) {
-        let result = bindings
-            .pos_plugin_search_decisions()
-            .call_validate_config(&mut store, &config)
-            .await;
+    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
+        let result = bindings.pos_plugin_search_decisions().call_validate_config(&mut store, &config).await;
         (store, result)
     }
 }
@@ -59,25 +53,16 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-local-search",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_search_decisions()
-                    .call_after_local_search(&mut store, outcome)
-                    .await;
+                let result = bindings.pos_plugin_search_decisions().call_after_local_search(&mut store, outcome).await;
                 (store, result)
             },
             |decision| {
                 check::optional_notice(&decision.notice)?;
                 if !(1..=erp::MAX_LIMIT).contains(&decision.erp_limit) {
-                    return Err(format!(
-                        "erp-limit {} is outside 1..={}",
-                        decision.erp_limit,
-                        erp::MAX_LIMIT
-                    ));
+                    return Err(format!("erp-limit {} is outside 1..={}", decision.erp_limit, erp::MAX_LIMIT));
                 }
                 if decision.waiting_window_after_ms > MAX_WAITING_WINDOW_MS {
-                    return Err(format!(
-                        "waiting-window-after-ms is above {MAX_WAITING_WINDOW_MS}"
-                    ));
+                    return Err(format!("waiting-window-after-ms is above {MAX_WAITING_WINDOW_MS}"));
                 }
                 Ok(())
             },
@@ -87,18 +72,12 @@ impl Slot<SearchPolicyKind> {
     }
 
     /// What follows an ERP search.
-    pub async fn after_erp_search(
-        &self,
-        query: &SearchQuery,
-        outcome: &ErpSearchOutcome,
-    ) -> Decided<ErpDecision> {
+    pub async fn after_erp_search(&self, query: &SearchQuery, outcome: &ErpSearchOutcome) -> Decided<ErpDecision> {
         self.decide(
             "after-erp-search",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_search_decisions()
-                    .call_after_erp_search(&mut store, query, outcome)
-                    .await;
+                let result =
+                    bindings.pos_plugin_search_decisions().call_after_erp_search(&mut store, query, outcome).await;
                 (store, result)
             },
             |decision| check::optional_notice(&decision.notice),
@@ -152,10 +131,7 @@ pub fn fallback_local(outcome: &LocalSearchOutcome) -> LocalDecision {
 /// The seed behaviour with the seed's thresholds.
 pub fn fallback_erp(outcome: &ErpSearchOutcome) -> ErpDecision {
     let outcome = match outcome {
-        ErpSearchOutcome::Found(found) => ErpOutcome::Found {
-            count: found.count,
-            has_more: found.has_more,
-        },
+        ErpSearchOutcome::Found(found) => ErpOutcome::Found { count: found.count, has_more: found.has_more },
         ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
         ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
     };
@@ -172,10 +148,7 @@ pub fn fallback_erp(outcome: &ErpSearchOutcome) -> ErpDecision {
 /// The seed behaviour.
 pub fn fallback_retrieve(error: &ErpError) -> RetrieveDecision {
     let (clear, notice) = rules::after_retrieve_failed(matches!(error, ErpError::Cancelled));
-    RetrieveDecision {
-        clear_erp_results: clear,
-        notice: notice.map(to_notice),
-    }
+    RetrieveDecision { clear_erp_results: clear, notice: notice.map(to_notice) }
 }
 
 fn to_notice(notice: rules::Notice) -> Notice {
@@ -185,9 +158,6 @@ fn to_notice(notice: rules::Notice) -> Notice {
             rules::Severity::Warning => Severity::Warning,
             rules::Severity::Error => Severity::Error,
         },
-        message: Message {
-            key: notice.key.into(),
-            args: Vec::new(),
-        },
+        message: Message { key: notice.key.into(), args: Vec::new() },
     }
 }

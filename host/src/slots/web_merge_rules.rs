@@ -44,45 +44,29 @@ impl SlotKind for WebMergeRulesKind {
         mut store: Store<CallState>,
         bindings: WebMergeRules,
         config: Vec<ConfigEntry>,
-    ) -> (
-        Store<CallState>,
-        wasmtime::Result<Result<(), Vec<ConfigError>>>,
-    ) {
-        let result = bindings
-            .pos_plugin_merge_rules()
-            .call_validate_config(&mut store, &config)
-            .await;
+    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
+        let result = bindings.pos_plugin_merge_rules().call_validate_config(&mut store, &config).await;
         (store, result)
     }
 }
 
 impl Slot<WebMergeRulesKind> {
     /// Local customers that may be `web`, best first; the fallback searches `local_db`.
-    pub async fn candidates(
-        &self,
-        local_db: &dyn LocalDb,
-        web: &Customer,
-    ) -> Decided<Result<Vec<Candidate>, DbError>> {
+    pub async fn candidates(&self, local_db: &dyn LocalDb, web: &Customer) -> Decided<Result<Vec<Candidate>, DbError>> {
         self.decide(
             "candidates",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_merge_rules()
-                    .call_candidates(&mut store, web)
-                    .await;
+                let result = bindings.pos_plugin_merge_rules().call_candidates(&mut store, web).await;
                 (store, result)
             },
             |found| match found {
-                Ok(candidates) if candidates.len() > MAX_PLUGIN_CANDIDATES => Err(format!(
-                    "{} candidates, more than {MAX_PLUGIN_CANDIDATES}",
-                    candidates.len()
-                )),
+                Ok(candidates) if candidates.len() > MAX_PLUGIN_CANDIDATES => {
+                    Err(format!("{} candidates, more than {MAX_PLUGIN_CANDIDATES}", candidates.len()))
+                }
                 Ok(candidates) => candidates.iter().try_for_each(|c| {
                     check::customer(&c.customer)?;
                     if c.customer.number.is_none() || c.reasons.is_empty() {
-                        return Err(
-                            "a candidate without a customer number or without a reason".into()
-                        );
+                        return Err("a candidate without a customer number or without a reason".into());
                     }
                     Ok(())
                 }),
@@ -98,10 +82,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-local",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_merge_rules()
-                    .call_take_over_local(&mut store, web, local)
-                    .await;
+                let result = bindings.pos_plugin_merge_rules().call_take_over_local(&mut store, web, local).await;
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),
@@ -115,10 +96,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-web",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_merge_rules()
-                    .call_take_over_web(&mut store, web)
-                    .await;
+                let result = bindings.pos_plugin_merge_rules().call_take_over_web(&mut store, web).await;
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), None),
@@ -132,10 +110,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "push-local",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_merge_rules()
-                    .call_push_local(&mut store, local, web)
-                    .await;
+                let result = bindings.pos_plugin_merge_rules().call_push_local(&mut store, local, web).await;
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),
@@ -154,12 +129,8 @@ fn check_plan(plan: &Plan, web: Option<&Customer>, local: Option<&Customer>) -> 
         LocalChange::Create(customer) => check::customer(customer)?,
         LocalChange::Update(customer) => {
             check::customer(customer)?;
-            if local
-                .is_none_or(|local| local.number != customer.number || customer.number.is_none())
-            {
-                return Err(
-                    "the plan updates a local customer other than the one it was given".into(),
-                );
+            if local.is_none_or(|local| local.number != customer.number || customer.number.is_none()) {
+                return Err("the plan updates a local customer other than the one it was given".into());
             }
         }
     }
@@ -170,10 +141,7 @@ fn check_plan(plan: &Plan, web: Option<&Customer>, local: Option<&Customer>) -> 
         }
     }
     if plan.confirmations.len() > MAX_CONFIRMATIONS {
-        return Err(format!(
-            "{} confirmations, more than {MAX_CONFIRMATIONS}",
-            plan.confirmations.len()
-        ));
+        return Err(format!("{} confirmations, more than {MAX_CONFIRMATIONS}", plan.confirmations.len()));
     }
     for confirmation in &plan.confirmations {
         check::notice(&confirmation.notice)?;
@@ -183,62 +151,36 @@ fn check_plan(plan: &Plan, web: Option<&Customer>, local: Option<&Customer>) -> 
         for choice in &confirmation.choices {
             check::message(&choice.label)?;
         }
-        if !confirmation
-            .choices
-            .iter()
-            .any(|choice| choice.id == confirmation.proceed)
-        {
-            return Err(format!(
-                "confirmation's `proceed` {:?} is not one of its choices",
-                confirmation.proceed
-            ));
+        if !confirmation.choices.iter().any(|choice| choice.id == confirmation.proceed) {
+            return Err(format!("confirmation's `proceed` {:?} is not one of its choices", confirmation.proceed));
         }
     }
     Ok(())
 }
 
-async fn fallback_candidates(
-    local_db: &dyn LocalDb,
-    web: &Customer,
-) -> Result<Vec<Candidate>, DbError> {
+async fn fallback_candidates(local_db: &dyn LocalDb, web: &Customer) -> Result<Vec<Candidate>, DbError> {
     let mut found = Vec::new();
-    if let Some(number) = web
-        .number
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(number) = web.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         found.extend(local_db.get(number).await?);
     }
     if !web.last_name.trim().is_empty() {
-        found.extend(
-            local_db
-                .find_by_last_name(&web.last_name, MAX_CANDIDATES)
-                .await?,
-        );
+        found.extend(local_db.find_by_last_name(&web.last_name, MAX_CANDIDATES).await?);
     }
     let mut candidates: Vec<Candidate> = Vec::new();
     for local in found {
         if candidates.iter().any(|c| c.customer.number == local.number) {
             continue;
         }
-        let reasons: Vec<MatchReason> = rules::reasons(
-            web.number.as_deref(),
-            &web.last_name,
-            local.number.as_deref(),
-            &local.last_name,
-        )
-        .into_iter()
-        .map(|reason| match reason {
-            Reason::SameNumber => MatchReason::SameNumber,
-            Reason::SameLastName => MatchReason::SameLastName,
-        })
-        .collect();
+        let reasons: Vec<MatchReason> =
+            rules::reasons(web.number.as_deref(), &web.last_name, local.number.as_deref(), &local.last_name)
+                .into_iter()
+                .map(|reason| match reason {
+                    Reason::SameNumber => MatchReason::SameNumber,
+                    Reason::SameLastName => MatchReason::SameLastName,
+                })
+                .collect();
         if !reasons.is_empty() {
-            candidates.push(Candidate {
-                customer: local,
-                reasons,
-            });
+            candidates.push(Candidate { customer: local, reasons });
         }
     }
     candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));
@@ -249,13 +191,7 @@ async fn fallback_candidates(
 fn message(key: &str, args: &[(&str, &str)]) -> Message {
     Message {
         key: key.into(),
-        args: args
-            .iter()
-            .map(|(name, value)| Argument {
-                name: (*name).into(),
-                value: (*value).into(),
-            })
-            .collect(),
+        args: args.iter().map(|(name, value)| Argument { name: (*name).into(), value: (*value).into() }).collect(),
     }
 }
 
@@ -285,21 +221,12 @@ pub fn fallback_take_over_local(web: &Customer, local: &Customer) -> Plan {
                 severity: Severity::Warning,
                 message: message(
                     "existing-customer-overwritten",
-                    &[
-                        ("web-last-name", &web.last_name),
-                        ("local-last-name", &local.last_name),
-                    ],
+                    &[("web-last-name", &web.last_name), ("local-last-name", &local.last_name)],
                 ),
             },
             choices: vec![
-                Choice {
-                    id: "cancel".into(),
-                    label: message("action-cancel", &[]),
-                },
-                Choice {
-                    id: "continue".into(),
-                    label: message("action-continue", &[]),
-                },
+                Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
+                Choice { id: "continue".into(), label: message("action-continue", &[]) },
             ],
             proceed: "continue".into(),
         });
@@ -307,26 +234,17 @@ pub fn fallback_take_over_local(web: &Customer, local: &Customer) -> Plan {
     Plan {
         summary: message(
             "merge-linked-to-local",
-            &[
-                ("web-id", web.web_id.as_deref().unwrap_or("")),
-                ("number", local.number.as_deref().unwrap_or("")),
-            ],
+            &[("web-id", web.web_id.as_deref().unwrap_or("")), ("number", local.number.as_deref().unwrap_or(""))],
         ),
         web: WebChange::Update(with_person_of(web, local)),
-        local: LocalChange::Update(Customer {
-            web_id: web.web_id.clone(),
-            ..local.clone()
-        }),
+        local: LocalChange::Update(Customer { web_id: web.web_id.clone(), ..local.clone() }),
         confirmations,
     }
 }
 
 pub fn fallback_take_over_web(web: &Customer) -> Plan {
     Plan {
-        summary: message(
-            "merge-added-from-web",
-            &[("web-id", web.web_id.as_deref().unwrap_or(""))],
-        ),
+        summary: message("merge-added-from-web", &[("web-id", web.web_id.as_deref().unwrap_or(""))]),
         local: LocalChange::Create(web.clone()),
         web: WebChange::Update(web.clone()),
         confirmations: Vec::new(),
@@ -335,10 +253,7 @@ pub fn fallback_take_over_web(web: &Customer) -> Plan {
 
 pub fn fallback_push_local(local: &Customer, web: &Customer) -> Plan {
     Plan {
-        summary: message(
-            "merge-pushed-to-web",
-            &[("number", local.number.as_deref().unwrap_or(""))],
-        ),
+        summary: message("merge-pushed-to-web", &[("number", local.number.as_deref().unwrap_or(""))]),
         web: WebChange::Update(with_person_of(web, local)),
         local: LocalChange::Keep,
         confirmations: Vec::new(),

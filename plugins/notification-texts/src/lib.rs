@@ -21,10 +21,7 @@ impl Guest for NotificationTexts {
             Some(ConfigValue::Text(text)) => text.as_str(),
             _ => texts::template(&message.key, &locale)?,
         };
-        let args = message
-            .args
-            .iter()
-            .map(|arg| (arg.name.as_str(), arg.value.as_str()));
+        let args = message.args.iter().map(|arg| (arg.name.as_str(), arg.value.as_str()));
         Some(texts::fill(template, args))
     }
 
@@ -37,15 +34,8 @@ impl Guest for NotificationTexts {
                 errors.push(key, "expected `texts.<locale>.<message-key>`");
                 continue;
             };
-            if locale.is_empty()
-                || !locale
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
-            {
-                errors.push(
-                    key,
-                    format!("`{locale}` is not a locale such as `en`, `pl` or `nl`"),
-                );
+            if locale.is_empty() || !locale.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                errors.push(key, format!("`{locale}` is not a locale such as `en`, `pl` or `nl`"));
             }
             if text_key.is_empty() {
                 errors.push(key, "the message key is empty");
@@ -54,10 +44,7 @@ impl Guest for NotificationTexts {
                 if text.trim().is_empty() {
                     errors.push(key, "the text is empty");
                 } else if text.chars().count() > MAX_TEXT_CHARS {
-                    errors.push(
-                        key,
-                        format!("the text is longer than {MAX_TEXT_CHARS} characters"),
-                    );
+                    errors.push(key, format!("the text is longer than {MAX_TEXT_CHARS} characters"));
                 }
             }
         }

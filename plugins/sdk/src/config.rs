@@ -16,19 +16,12 @@ pub struct ConfigErrors(pub Vec<ConfigError>);
 impl ConfigErrors {
     /// Records a problem with `key`.
     pub fn push(&mut self, key: &str, message: impl Into<String>) {
-        self.0.push(ConfigError {
-            key: key.to_owned(),
-            message: message.into(),
-        });
+        self.0.push(ConfigError { key: key.to_owned(), message: message.into() });
     }
 
     /// `Ok` when nothing was recorded.
     pub fn into_result(self) -> Result<(), Vec<ConfigError>> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(self.0)
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
     }
 }
 
@@ -45,10 +38,7 @@ impl Config {
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
-        self.entries
-            .iter()
-            .find(|entry| entry.key == key)
-            .map(|entry| &entry.value)
+        self.entries.iter().find(|entry| entry.key == key).map(|entry| &entry.value)
     }
 
     /// Every key present.
@@ -58,29 +48,14 @@ impl Config {
 
     /// The integer at `key`, `default` when absent; a wrong type or a value outside `range`
     /// is recorded in `errors` and gives `default`.
-    pub fn u32_in(
-        &self,
-        key: &str,
-        default: u32,
-        range: RangeInclusive<u32>,
-        errors: &mut ConfigErrors,
-    ) -> u32 {
+    pub fn u32_in(&self, key: &str, default: u32, range: RangeInclusive<u32>, errors: &mut ConfigErrors) -> u32 {
         match self.get(key) {
             None => default,
-            Some(ConfigValue::Integer(value))
-                if (*range.start() as i64..=*range.end() as i64).contains(value) =>
-            {
+            Some(ConfigValue::Integer(value)) if (*range.start() as i64..=*range.end() as i64).contains(value) => {
                 *value as u32
             }
             Some(ConfigValue::Integer(value)) => {
-                errors.push(
-                    key,
-                    format!(
-                        "must be between {} and {}, found {value}",
-                        range.start(),
-                        range.end()
-                    ),
-                );
+                errors.push(key, format!("must be between {} and {}, found {value}", range.start(), range.end()));
                 default
             }
             Some(other) => {
@@ -107,10 +82,7 @@ impl Config {
             if !known.contains(&key) && !prefixes.iter().any(|prefix| key.starts_with(prefix)) {
                 let mut expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
                 expected.extend(prefixes.iter().map(|p| format!("`{p}*`")));
-                errors.push(
-                    key,
-                    format!("unknown key; expected one of {}", expected.join(", ")),
-                );
+                errors.push(key, format!("unknown key; expected one of {}", expected.join(", ")));
             }
         }
     }

@@ -8,18 +8,12 @@ pub fn message<'a>(key: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>
         key: key.to_owned(),
         args: args
             .into_iter()
-            .map(|(name, value)| Argument {
-                name: name.to_owned(),
-                value: value.to_owned(),
-            })
+            .map(|(name, value)| Argument { name: name.to_owned(), value: value.to_owned() })
             .collect(),
     }
 }
 
 /// A notice with `severity` and an argument-less message `key`.
 pub fn notice(severity: Severity, key: &str) -> Notice {
-    Notice {
-        severity,
-        message: message(key, []),
-    }
+    Notice { severity, message: message(key, []) }
 }

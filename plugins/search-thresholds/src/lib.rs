@@ -5,8 +5,8 @@
 
 use pos_plugin_sdk::erp::ErpError;
 use pos_plugin_sdk::search_policy::{
-    ErpDecision, ErpSearchOutcome, Guest, LocalDecision, LocalSearchOutcome, ResultList,
-    RetrieveAction, RetrieveDecision, SearchButton,
+    ErpDecision, ErpSearchOutcome, Guest, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
+    RetrieveDecision, SearchButton,
 };
 use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Notice, SearchQuery, Severity};
 use pos_plugin_sdk::{Config, ConfigErrors, notice};
@@ -17,28 +17,10 @@ struct SearchThresholds;
 /// Reads the thresholds, recording every problem in `errors`.
 fn thresholds(config: &Config, errors: &mut ConfigErrors) -> Thresholds {
     let default = Thresholds::default();
-    config.reject_unknown(
-        &[
-            "offer-erp-at-most",
-            "erp-show-at-most",
-            "waiting-window-after-ms",
-        ],
-        &[],
-        errors,
-    );
+    config.reject_unknown(&["offer-erp-at-most", "erp-show-at-most", "waiting-window-after-ms"], &[], errors);
     Thresholds {
-        offer_erp_at_most: config.u32_in(
-            "offer-erp-at-most",
-            default.offer_erp_at_most,
-            1..=MAX_THRESHOLD,
-            errors,
-        ),
-        erp_show_at_most: config.u32_in(
-            "erp-show-at-most",
-            default.erp_show_at_most,
-            1..=MAX_THRESHOLD,
-            errors,
-        ),
+        offer_erp_at_most: config.u32_in("offer-erp-at-most", default.offer_erp_at_most, 1..=MAX_THRESHOLD, errors),
+        erp_show_at_most: config.u32_in("erp-show-at-most", default.erp_show_at_most, 1..=MAX_THRESHOLD, errors),
         waiting_window_after_ms: config.u32_in(
             "waiting-window-after-ms",
             default.waiting_window_after_ms,
@@ -86,10 +68,7 @@ impl Guest for SearchThresholds {
 
     fn after_erp_search(_query: SearchQuery, outcome: ErpSearchOutcome) -> ErpDecision {
         let outcome = match outcome {
-            ErpSearchOutcome::Found(found) => ErpOutcome::Found {
-                count: found.count,
-                has_more: found.has_more,
-            },
+            ErpSearchOutcome::Found(found) => ErpOutcome::Found { count: found.count, has_more: found.has_more },
             ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
             ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
         };
@@ -105,10 +84,7 @@ impl Guest for SearchThresholds {
 
     fn after_erp_retrieve_failed(_action: RetrieveAction, error: ErpError) -> RetrieveDecision {
         let (clear, notice) = rules::after_retrieve_failed(matches!(error, ErpError::Cancelled));
-        RetrieveDecision {
-            clear_erp_results: clear,
-            notice: to_notice(notice),
-        }
+        RetrieveDecision { clear_erp_results: clear, notice: to_notice(notice) }
     }
 
     fn validate_config(config: Vec<ConfigEntry>) -> Result<(), Vec<ConfigError>> {

@@ -47,14 +47,8 @@ mod tests {
 
     #[test]
     fn number_and_last_name_both_count() {
-        assert_eq!(
-            reasons(Some("K-1"), "Wójcik", Some(" K-1 "), "WOJCIK"),
-            [Reason::SameNumber, Reason::SameLastName]
-        );
-        assert_eq!(
-            reasons(None, "Nowak", Some("K-1"), "Nowak"),
-            [Reason::SameLastName]
-        );
+        assert_eq!(reasons(Some("K-1"), "Wójcik", Some(" K-1 "), "WOJCIK"), [Reason::SameNumber, Reason::SameLastName]);
+        assert_eq!(reasons(None, "Nowak", Some("K-1"), "Nowak"), [Reason::SameLastName]);
         assert_eq!(reasons(Some(""), "", Some(""), ""), []);
     }
 

@@ -36,11 +36,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds {
-            offer_erp_at_most: 6,
-            erp_show_at_most: 6,
-            waiting_window_after_ms: 700,
-        }
+        Thresholds { offer_erp_at_most: 6, erp_show_at_most: 6, waiting_window_after_ms: 700 }
     }
 }
 
@@ -104,13 +100,8 @@ pub fn after_erp_search(thresholds: &Thresholds, outcome: ErpOutcome) -> (List, 
     match outcome {
         ErpOutcome::Cancelled => (List::Local, None),
         ErpOutcome::Failed => (List::Local, Some(error("erp-connection-failed"))),
-        ErpOutcome::Found {
-            count: 0,
-            has_more: false,
-        } => (List::Local, Some(info("erp-no-results"))),
-        ErpOutcome::Found { count, has_more }
-            if has_more || count > thresholds.erp_show_at_most =>
-        {
+        ErpOutcome::Found { count: 0, has_more: false } => (List::Local, Some(info("erp-no-results"))),
+        ErpOutcome::Found { count, has_more } if has_more || count > thresholds.erp_show_at_most => {
             (List::Local, Some(warning("erp-too-many-results")))
         }
         ErpOutcome::Found { .. } => (List::Erp, None),
@@ -120,32 +111,19 @@ pub fn after_erp_search(thresholds: &Thresholds, outcome: ErpOutcome) -> (List, 
 /// Decides what follows a failure to retrieve an ERP customer: clear the ERP list and tell
 /// the operator, unless the operator cancelled.
 pub fn after_retrieve_failed(cancelled: bool) -> (bool, Option<Notice>) {
-    if cancelled {
-        (false, None)
-    } else {
-        (true, Some(error("erp-retrieve-failed")))
-    }
+    if cancelled { (false, None) } else { (true, Some(error("erp-retrieve-failed"))) }
 }
 
 fn info(key: &'static str) -> Notice {
-    Notice {
-        severity: Severity::Info,
-        key,
-    }
+    Notice { severity: Severity::Info, key }
 }
 
 fn warning(key: &'static str) -> Notice {
-    Notice {
-        severity: Severity::Warning,
-        key,
-    }
+    Notice { severity: Severity::Warning, key }
 }
 
 fn error(key: &'static str) -> Notice {
-    Notice {
-        severity: Severity::Error,
-        key,
-    }
+    Notice { severity: Severity::Error, key }
 }
 
 #[cfg(test)]
@@ -161,44 +139,14 @@ mod tests {
         assert_eq!(local(7, true).notice, None);
         assert_eq!(local(3, false).notice, None);
         assert_eq!(local(3, false).button, Button::Available);
-        assert_eq!(
-            after_local_search(&t, 0, false, false).button,
-            Button::Hidden
-        );
+        assert_eq!(after_local_search(&t, 0, false, false).button, Button::Hidden);
         assert_eq!(local(0, false).erp_limit, 7);
 
         let erp = |outcome| after_erp_search(&t, outcome);
-        assert_eq!(
-            erp(ErpOutcome::Failed).1.unwrap().key,
-            "erp-connection-failed"
-        );
-        assert_eq!(
-            erp(ErpOutcome::Found {
-                count: 6,
-                has_more: false
-            }),
-            (List::Erp, None)
-        );
-        assert_eq!(
-            erp(ErpOutcome::Found {
-                count: 7,
-                has_more: false
-            })
-            .1
-            .unwrap()
-            .key,
-            "erp-too-many-results"
-        );
-        assert_eq!(
-            erp(ErpOutcome::Found {
-                count: 0,
-                has_more: false
-            })
-            .1
-            .unwrap()
-            .key,
-            "erp-no-results"
-        );
+        assert_eq!(erp(ErpOutcome::Failed).1.unwrap().key, "erp-connection-failed");
+        assert_eq!(erp(ErpOutcome::Found { count: 6, has_more: false }), (List::Erp, None));
+        assert_eq!(erp(ErpOutcome::Found { count: 7, has_more: false }).1.unwrap().key, "erp-too-many-results");
+        assert_eq!(erp(ErpOutcome::Found { count: 0, has_more: false }).1.unwrap().key, "erp-no-results");
         assert_eq!(erp(ErpOutcome::Cancelled), (List::Local, None));
     }
 }

@@ -74,6 +74,21 @@ texts! {
         pl: "Wyszukiwanie klientów w systemie ERP…",
         nl: "Klanten zoeken in het ERP-systeem…",
     }
+    "customer-not-found" {
+        en: "The customer was not found.",
+        pl: "Nie znaleziono klienta.",
+        nl: "De klant is niet gevonden.",
+    }
+    "customer-form-not-previewable" {
+        en: "The ERP system does not allow previewing this customer's form.",
+        pl: "System ERP nie pozwala na podgląd formularza tego klienta.",
+        nl: "Het ERP-systeem staat het bekijken van het formulier van deze klant niet toe.",
+    }
+    "customer-form-not-editable" {
+        en: "The ERP system does not allow editing this customer's form.",
+        pl: "System ERP nie pozwala na edycję formularza tego klienta.",
+        nl: "Het ERP-systeem staat het bewerken van het formulier van deze klant niet toe.",
+    }
     "existing-customer-overwritten" {
         en: "The existing customer will be overwritten: the last name on the web ({web-last-name}) differs from the local last name ({local-last-name}). Continuing overwrites the web last name with the local one.",
         pl: "Istniejący klient zostanie nadpisany: nazwisko w sklepie internetowym ({web-last-name}) różni się od nazwiska lokalnego ({local-last-name}). Kontynuacja zastąpi nazwisko internetowe nazwiskiem lokalnym.",
@@ -159,10 +174,7 @@ pub fn template(key: &str, locale: &str) -> Option<&'static str> {
 
 /// Fills `{name}` placeholders in `template` from `args`; unknown placeholders stay as
 /// they are, so a missing argument is visible rather than silently blank.
-pub fn fill<'a>(
-    template: &str,
-    args: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
-) -> String {
+pub fn fill<'a>(template: &str, args: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -190,37 +202,23 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_translated() {
         for (i, text) in TEXTS.iter().enumerate() {
-            assert!(
-                TEXTS[i + 1..].iter().all(|other| other.key != text.key),
-                "{}",
-                text.key
-            );
+            assert!(TEXTS[i + 1..].iter().all(|other| other.key != text.key), "{}", text.key);
             for locale in LOCALES {
-                assert!(
-                    !text.in_locale(locale).unwrap().is_empty(),
-                    "{} {locale}",
-                    text.key
-                );
+                assert!(!text.in_locale(locale).unwrap().is_empty(), "{} {locale}", text.key);
             }
         }
     }
 
     #[test]
     fn unknown_locale_falls_back_to_english() {
-        assert_eq!(
-            template("erp-no-results", "de"),
-            Some("No search results found in ERP system")
-        );
+        assert_eq!(template("erp-no-results", "de"), Some("No search results found in ERP system"));
         assert_eq!(template("no-such-key", "en"), None);
     }
 
     #[test]
     fn fills_named_arguments() {
         let args = [("web-last-name", "Nowak"), ("local-last-name", "Kowalska")];
-        let text = fill(
-            "web {web-last-name}, local {local-last-name}, {missing} {",
-            args,
-        );
+        let text = fill("web {web-last-name}, local {local-last-name}, {missing} {", args);
         assert_eq!(text, "web Nowak, local Kowalska, {missing} {");
     }
 }

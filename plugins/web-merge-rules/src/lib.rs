@@ -6,9 +6,7 @@
 use pos_plugin_sdk::local_db::{self, DbError};
 use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Customer, Severity};
 use pos_plugin_sdk::ui::Choice;
-use pos_plugin_sdk::web_merge_rules::{
-    Candidate, Confirmation, Guest, LocalChange, MatchReason, Plan, WebChange,
-};
+use pos_plugin_sdk::web_merge_rules::{Candidate, Confirmation, Guest, LocalChange, MatchReason, Plan, WebChange};
 use pos_plugin_sdk::{Config, ConfigErrors, message};
 use pos_seed_rules::merge::{self as rules, MAX_CANDIDATES, Reason};
 
@@ -60,12 +58,8 @@ impl Guest for WebMergeRules {
             if candidates.iter().any(|c| c.customer.number == local.number) {
                 continue;
             }
-            let reasons = rules::reasons(
-                web.number.as_deref(),
-                &web.last_name,
-                local.number.as_deref(),
-                &local.last_name,
-            );
+            let reasons =
+                rules::reasons(web.number.as_deref(), &web.last_name, local.number.as_deref(), &local.last_name);
             if reasons.is_empty() {
                 continue;
             }
@@ -76,10 +70,7 @@ impl Guest for WebMergeRules {
                     Reason::SameLastName => MatchReason::SameLastName,
                 })
                 .collect();
-            candidates.push(Candidate {
-                customer: local,
-                reasons,
-            });
+            candidates.push(Candidate { customer: local, reasons });
         }
         // Same-number matches first; otherwise keep the database's order.
         candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));
@@ -95,34 +86,19 @@ impl Guest for WebMergeRules {
                     severity: Severity::Warning,
                     message: message(
                         "existing-customer-overwritten",
-                        [
-                            ("web-last-name", web.last_name.as_str()),
-                            ("local-last-name", local.last_name.as_str()),
-                        ],
+                        [("web-last-name", web.last_name.as_str()), ("local-last-name", local.last_name.as_str())],
                     ),
                 },
                 choices: vec![
-                    Choice {
-                        id: "cancel".into(),
-                        label: message("action-cancel", []),
-                    },
-                    Choice {
-                        id: "continue".into(),
-                        label: message("action-continue", []),
-                    },
+                    Choice { id: "cancel".into(), label: message("action-cancel", []) },
+                    Choice { id: "continue".into(), label: message("action-continue", []) },
                 ],
                 proceed: "continue".into(),
             });
         }
-        let linked_local = Customer {
-            web_id: web.web_id.clone(),
-            ..local.clone()
-        };
+        let linked_local = Customer { web_id: web.web_id.clone(), ..local.clone() };
         Plan {
-            summary: message(
-                "merge-linked-to-local",
-                [("web-id", id(&web)), ("number", number(&local))],
-            ),
+            summary: message("merge-linked-to-local", [("web-id", id(&web)), ("number", number(&local))]),
             web: WebChange::Update(with_person_of(&web, &local)),
             local: LocalChange::Update(linked_local),
             confirmations,

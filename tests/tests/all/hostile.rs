@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use pos_host::bindings::caps::pos::plugin::ui::Choice;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    LocalSearchOutcome, SearchButton,
-};
+use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{LocalSearchOutcome, SearchButton};
 use pos_host::bindings::{Message, Notice, SearchQuery};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::runtime::{CallFailure, Limits, PluginSpec, Slot};
@@ -19,11 +17,7 @@ use tokio::sync::Notify;
 
 fn outcome(phrase: &str) -> LocalSearchOutcome {
     LocalSearchOutcome {
-        query: SearchQuery {
-            phrase: phrase.into(),
-            filters: Vec::new(),
-            include_inactive: false,
-        },
+        query: SearchQuery { phrase: phrase.into(), filters: Vec::new(), include_inactive: false },
         result_count: 0,
         criteria_changed: false,
         online_search_enabled: true,
@@ -32,19 +26,12 @@ fn outcome(phrase: &str) -> LocalSearchOutcome {
 
 async fn hostile_search(limits: Limits, caps: Capabilities) -> Slot<SearchPolicyKind> {
     let runtime = runtime(caps);
-    let spec = PluginSpec {
-        limits,
-        ..spec(artifacts::HOSTILE_SEARCH, &[Capability::Ui], "")
-    };
+    let spec = PluginSpec { limits, ..spec(artifacts::HOSTILE_SEARCH, &[Capability::Ui], "") };
     Slot::new(Some(load(&runtime, &spec).await.unwrap()))
 }
 
 /// Runs the misdeed `phrase`, expects `failure` and the fallback, then an ordinary call.
-async fn misdeed_then_ordinary(
-    slot: &Slot<SearchPolicyKind>,
-    phrase: &str,
-    failure: impl Fn(&CallFailure) -> bool,
-) {
+async fn misdeed_then_ordinary(slot: &Slot<SearchPolicyKind>, phrase: &str, failure: impl Fn(&CallFailure) -> bool) {
     let bad = slot.after_local_search(&outcome(phrase)).await;
     match &bad.source {
         Source::Fallback { failure: got, .. } => {
@@ -52,103 +39,54 @@ async fn misdeed_then_ordinary(
         }
         other => panic!("{phrase}: expected the fallback, got {other:?}"),
     }
-    assert_eq!(
-        bad.value,
-        fallback_local(&outcome(phrase)),
-        "{phrase}: the seed behaviour decides"
-    );
+    assert_eq!(bad.value, fallback_local(&outcome(phrase)), "{phrase}: the seed behaviour decides");
     let good = slot.after_local_search(&outcome("Kowalski")).await;
-    assert_eq!(
-        good.source,
-        Source::Plugin("hostile_search".into()),
-        "after {phrase}"
-    );
-    assert_eq!(
-        good.value.search_button,
-        SearchButton::Available,
-        "the plugin's own answer"
-    );
+    assert_eq!(good.source, Source::Plugin("hostile_search".into()), "after {phrase}");
+    assert_eq!(good.value.search_button, SearchButton::Available, "the plugin's own answer");
 }
 
 #[tokio::test]
 async fn infinite_loop_hits_the_wall_clock_limit() {
-    let limits = Limits {
-        fuel: u64::MAX / 2,
-        timeout_ms: 100,
-        ..Limits::default()
-    };
+    let limits = Limits { fuel: u64::MAX / 2, timeout_ms: 100, ..Limits::default() };
     let slot = hostile_search(limits, Capabilities::default()).await;
     let started = Instant::now();
     misdeed_then_ordinary(&slot, "loop", |f| *f == CallFailure::Timeout).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "the loop was stopped"
-    );
+    assert!(started.elapsed() < Duration::from_secs(10), "the loop was stopped");
 }
 
 #[tokio::test]
 async fn infinite_loop_runs_out_of_fuel() {
-    let limits = Limits {
-        fuel: 5_000_000,
-        timeout_ms: 60_000,
-        ..Limits::default()
-    };
+    let limits = Limits { fuel: 5_000_000, timeout_ms: 60_000, ..Limits::default() };
     let slot = hostile_search(limits, Capabilities::default()).await;
     misdeed_then_ordinary(&slot, "loop", |f| *f == CallFailure::OutOfFuel).await;
 }
 
 #[tokio::test]
 async fn memory_bomb_hits_the_memory_cap() {
-    let slot = hostile_search(
-        Limits {
-            memory_mib: 16,
-            ..Limits::default()
-        },
-        Capabilities::default(),
-    )
-    .await;
+    let slot = hostile_search(Limits { memory_mib: 16, ..Limits::default() }, Capabilities::default()).await;
     misdeed_then_ordinary(&slot, "bomb", |f| *f == CallFailure::MemoryCap).await;
 }
 
 #[tokio::test]
 async fn trap_and_panic_fall_back() {
     let slot = hostile_search(Limits::default(), Capabilities::default()).await;
-    misdeed_then_ordinary(
-        &slot,
-        "trap",
-        |f| matches!(f, CallFailure::Trap(t) if t.contains("unreachable")),
-    )
-    .await;
+    misdeed_then_ordinary(&slot, "trap", |f| matches!(f, CallFailure::Trap(t) if t.contains("unreachable"))).await;
     misdeed_then_ordinary(
         &slot,
         "panic",
         |f| matches!(f, CallFailure::Trap(t) if t.contains("hostile plugin panics on purpose")),
     )
     .await;
-    misdeed_then_ordinary(
-        &slot,
-        "stack",
-        |f| matches!(f, CallFailure::Trap(t) if t.contains("stack")),
-    )
-    .await;
+    misdeed_then_ordinary(&slot, "stack", |f| matches!(f, CallFailure::Trap(t) if t.contains("stack"))).await;
     assert_eq!((slot.stats().calls(), slot.stats().failures()), (6, 3));
-    assert!(
-        slot.stats()
-            .last_failure()
-            .unwrap()
-            .starts_with("after-local-search: trapped")
-    );
+    assert!(slot.stats().last_failure().unwrap().starts_with("after-local-search: trapped"));
 }
 
 #[tokio::test]
 async fn garbage_answers_fall_back() {
     let slot = hostile_search(Limits::default(), Capabilities::default()).await;
-    misdeed_then_ordinary(
-        &slot,
-        "garbage",
-        |f| matches!(f, CallFailure::Invalid(why) if why.contains("not a key")),
-    )
-    .await;
+    misdeed_then_ordinary(&slot, "garbage", |f| matches!(f, CallFailure::Invalid(why) if why.contains("not a key")))
+        .await;
 }
 
 #[tokio::test]
@@ -175,33 +113,16 @@ impl Operator for SlowOperator {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_plugin_waiting_on_the_operator_holds_no_thread_and_no_time() {
-    let operator = Arc::new(SlowOperator {
-        answer: Notify::new(),
-    });
-    let caps = Capabilities {
-        operator: operator.clone(),
-        ..Capabilities::default()
-    };
-    let slot = Arc::new(
-        hostile_search(
-            Limits {
-                timeout_ms: 100,
-                ..Limits::default()
-            },
-            caps,
-        )
-        .await,
-    );
+    let operator = Arc::new(SlowOperator { answer: Notify::new() });
+    let caps = Capabilities { operator: operator.clone(), ..Capabilities::default() };
+    let slot = Arc::new(hostile_search(Limits { timeout_ms: 100, ..Limits::default() }, caps).await);
     let waiting = tokio::spawn({
         let slot = slot.clone();
         async move { slot.after_local_search(&outcome("confirm")).await }
     });
     // On this single thread, other calls complete while the first waits for the operator.
     for _ in 0..3 {
-        assert_eq!(
-            slot.after_local_search(&outcome("Nowak")).await.source,
-            Source::Plugin("hostile_search".into())
-        );
+        assert_eq!(slot.after_local_search(&outcome("Nowak")).await.source, Source::Plugin("hostile_search".into()));
     }
     // Waiting longer than the call's time limit is fine: the operator's time is not the plugin's.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -215,38 +136,21 @@ async fn a_plugin_waiting_on_the_operator_holds_no_thread_and_no_time() {
 async fn hostile_texts_fall_back_to_the_built_in_text() {
     let runtime = runtime(Capabilities::default());
     let spec = PluginSpec {
-        limits: Limits {
-            timeout_ms: 100,
-            ..Limits::default()
-        },
+        limits: Limits { timeout_ms: 100, ..Limits::default() },
         ..spec(artifacts::HOSTILE_TEXTS, &[], "")
     };
     let slot: Slot<NotificationTextsKind> = Slot::new(Some(load(&runtime, &spec).await.unwrap()));
-    let message = |key: &str| Message {
-        key: key.into(),
-        args: Vec::new(),
-    };
+    let message = |key: &str| Message { key: key.into(), args: Vec::new() };
     for (key, expected) in [
-        (
-            "huge",
-            "returned an invalid result: the text is 8388608 bytes, more than 4096",
-        ),
-        (
-            "control",
-            "returned an invalid result: the text contains control characters",
-        ),
+        ("huge", "returned an invalid result: the text is 8388608 bytes, more than 4096"),
+        ("control", "returned an invalid result: the text contains control characters"),
         ("panic", "hostile texts plugin panics on panic"),
         ("loop", "ran past its wall-clock limit"),
     ] {
         let rendered = slot.render(&message(key), "en").await;
-        let Source::Fallback { failure, .. } = &rendered.source else {
-            panic!("{key}: {rendered:?}")
-        };
+        let Source::Fallback { failure, .. } = &rendered.source else { panic!("{key}: {rendered:?}") };
         assert!(failure.to_string().contains(expected), "{key}: {failure}");
-        assert_eq!(
-            rendered.value, key,
-            "the built-in text of an unknown key is the key"
-        );
+        assert_eq!(rendered.value, key, "the built-in text of an unknown key is the key");
         let ordinary = slot.render(&message("erp-no-results"), "en").await;
         assert_eq!(ordinary.value, "No search results found in ERP system");
         assert!(!ordinary.is_fallback(), "after {key}");

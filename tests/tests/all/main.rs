@@ -5,7 +5,11 @@ mod hostile;
 mod loading;
 mod notification_texts;
 mod policy;
+mod search_flow;
 mod search_policy;
+mod simulator;
+mod store;
+mod sync;
 mod web_merge_rules;
 mod wit_docs;
 

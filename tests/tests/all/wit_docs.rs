@@ -6,25 +6,10 @@ use pos_tests::root;
 fn declares_item(line: &str) -> bool {
     let line = line.trim();
     let keyword = line.split_whitespace().next().unwrap_or("");
-    if [
-        "package", "use", "import", "export", "include", "}", "//", "///",
-    ]
-    .iter()
-    .any(|k| keyword.starts_with(k))
-    {
+    if ["package", "use", "import", "export", "include", "}", "//", "///"].iter().any(|k| keyword.starts_with(k)) {
         return false;
     }
-    [
-        "interface",
-        "world",
-        "record",
-        "variant",
-        "enum",
-        "flags",
-        "resource",
-        "type",
-    ]
-    .contains(&keyword)
+    ["interface", "world", "record", "variant", "enum", "flags", "resource", "type"].contains(&keyword)
         || line.contains(": func(")
         || line.ends_with(',')
 }
@@ -47,9 +32,5 @@ fn every_wit_item_is_documented() {
         }
     }
     assert!(files >= 5, "the WIT files were found");
-    assert!(
-        undocumented.is_empty(),
-        "undocumented WIT items:\n{}",
-        undocumented.join("\n")
-    );
+    assert!(undocumented.is_empty(), "undocumented WIT items:\n{}", undocumented.join("\n"));
 }

@@ -1,0 +1,71 @@
+//! Everything a workflow command needs, built from the policy and the flags: the store, the
+//! ERP client, the runtime and the loaded plugins.
+
+use super::PolicyArgs;
+use anyhow::Context as _;
+use pos_host::caps::{Capabilities, Erp, NoErp};
+use pos_host::erp::{ErpClient, ErpConfig};
+use pos_host::flows::search::SearchFlow;
+use pos_host::store::Store;
+use pos_host::{Plugins, Policy, Runtime};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Context {
+    pub policy: Policy,
+    pub store: Store,
+    pub erp: Option<ErpClient>,
+    pub plugins: Arc<Plugins>,
+    /// Kept alive for the plugins' sake.
+    _runtime: Runtime,
+}
+
+impl Context {
+    pub async fn new(args: &PolicyArgs) -> anyhow::Result<Context> {
+        let policy = args.load()?;
+        let store = Store::open(&args.database(&policy))?;
+        let erp = match &policy.host.erp.url {
+            Some(url) => Some(ErpClient::new(ErpConfig {
+                url: url.clone(),
+                workstation: policy.host.workstation.clone(),
+                timeout: Duration::from_millis(policy.host.erp.timeout_ms),
+            })?),
+            None => None,
+        };
+        let erp_cap: Arc<dyn Erp> = match &erp {
+            Some(client) => Arc::new(client.clone()),
+            None => Arc::new(NoErp),
+        };
+        let caps = Capabilities { local_db: Arc::new(store.clone()), erp: erp_cap, ..Capabilities::default() };
+        let runtime = Runtime::new(caps, args.cache_dir(Some(&policy))).context("cannot start the plugin runtime")?;
+        let plugins = match Plugins::load(&runtime, &policy).await {
+            Ok(plugins) => plugins,
+            Err(errors) => {
+                let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::bail!("{}", all.join("\nerror: "));
+            }
+        };
+        Ok(Context { policy, store, erp, plugins: Arc::new(plugins), _runtime: runtime })
+    }
+
+    /// The ERP client, or an error saying how to configure one.
+    pub fn erp(&self) -> anyhow::Result<&ErpClient> {
+        self.erp.as_ref().with_context(|| {
+            format!("no ERP is configured: set host.erp.url in {} or pass --erp-url", self.policy.path.display())
+        })
+    }
+
+    pub fn search_flow(&self, locale: Option<String>) -> SearchFlow {
+        let erp: Arc<dyn Erp> = match &self.erp {
+            Some(client) => Arc::new(client.clone()),
+            None => Arc::new(NoErp),
+        };
+        SearchFlow {
+            store: self.store.clone(),
+            erp,
+            plugins: self.plugins.clone(),
+            locale: locale.unwrap_or_else(|| self.policy.host.locale.clone()),
+            online_search: self.policy.host.erp.online_search,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! `pos-host customer show|select|edit`: opening one customer as the operator does; an
+//! ERP customer is retrieved and saved locally, as the seed requires.
+
+use super::PolicyArgs;
+use super::context::Context;
+use super::screen;
+use pos_host::bindings::Customer;
+use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use pos_host::flows::local_changes;
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum CustomerCommand {
+    /// Preview the customer's form.
+    Show { number: String },
+    /// Select the customer on a document.
+    Select { number: String },
+    /// Edit the customer's form: each --set changes one field; the change is saved and
+    /// queued for the ERP.
+    Edit {
+        number: String,
+        /// `field=value` (first-name, last-name, company, tax-id, email, phone, street,
+        /// postal-code, city, country); an empty value clears an optional field.
+        #[arg(long = "set", value_parser = parse_set)]
+        set: Vec<(String, String)>,
+    },
+}
+
+fn parse_set(text: &str) -> Result<(String, String), String> {
+    let (field, value) = text.split_once('=').ok_or_else(|| format!("expected `field=value`, got `{text}`"))?;
+    Ok((field.trim().replace('_', "-"), value.to_owned()))
+}
+
+fn apply(customer: &mut Customer, field: &str, value: &str) -> anyhow::Result<()> {
+    let optional = || (!value.is_empty()).then(|| value.to_owned());
+    match field {
+        "first-name" => customer.first_name = value.to_owned(),
+        "last-name" => customer.last_name = value.to_owned(),
+        "company" => customer.company = optional(),
+        "tax-id" => customer.tax_id = optional(),
+        "email" => customer.email = optional(),
+        "phone" => customer.phone = optional(),
+        "street" => customer.street = optional(),
+        "postal-code" => customer.postal_code = optional(),
+        "city" => customer.city = optional(),
+        "country" => customer.country = optional(),
+        other => anyhow::bail!(
+            "--set {other}: unknown field; expected first-name, last-name, company, tax-id, email, phone, street, \
+             postal-code, city or country"
+        ),
+    }
+    Ok(())
+}
+
+pub async fn run(
+    command: CustomerCommand,
+    locale: Option<String>,
+    json: bool,
+    args: &PolicyArgs,
+) -> anyhow::Result<ExitCode> {
+    let context = Context::new(args).await?;
+    let mut session = context.search_flow(locale).session();
+    let (number, action) = match &command {
+        CustomerCommand::Show { number } => (number, RetrieveAction::Preview),
+        CustomerCommand::Select { number } => (number, RetrieveAction::Select),
+        CustomerCommand::Edit { number, .. } => (number, RetrieveAction::Edit),
+    };
+    let opened = match session.open(number, action).await? {
+        Ok(opened) => opened,
+        Err(screen) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&screen)?);
+            } else if let Some(notice) = &screen.notice {
+                screen::print_notice(notice);
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let customer = match command {
+        CustomerCommand::Edit { set, .. } => {
+            let mut customer = opened.customer;
+            for (field, value) in &set {
+                apply(&mut customer, field, value)?;
+            }
+            local_changes::edit(&context.store, customer).await?
+        }
+        _ => opened.customer,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&customer)?);
+    } else {
+        screen::details(&customer);
+    }
+    Ok(ExitCode::SUCCESS)
+}

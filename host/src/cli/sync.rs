@@ -1,0 +1,57 @@
+//! `pos-host sync`: synchronize with the ERP, with a progress bar, then send the outbox.
+
+use super::PolicyArgs;
+use super::context::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use pos_host::flows::{outbox, sync};
+use pos_host::policy::SyncMode;
+use std::process::ExitCode;
+use std::time::Instant;
+
+pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    let context = Context::new(args).await?;
+    let erp = context.erp()?;
+    let started = Instant::now();
+    if context.policy.host.customers.mode == SyncMode::SyncAll {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template(
+            "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta}",
+        )?);
+        let report = sync::sync_all(&context.store, erp, |progress| {
+            if let Some(total) = progress.total {
+                bar.set_length(total);
+            }
+            match progress.stage {
+                "listing" => {
+                    bar.set_message("listing customers");
+                    bar.set_position(progress.listed);
+                }
+                _ => {
+                    bar.set_message("applying changes");
+                    bar.set_position(progress.changes);
+                    bar.set_length(progress.changes);
+                }
+            }
+        })
+        .await;
+        bar.finish_and_clear();
+        let report = report?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "synchronized: {} customers listed, {} changes applied, {} removed{} in {seconds:.1} s ({:.0} customers/s); cursor {}",
+            report.listed,
+            report.changes,
+            report.removed,
+            if report.restarted_full { " (the ERP expired the cursor: full synchronization)" } else { "" },
+            (report.listed + report.changes) as f64 / seconds.max(1e-3),
+            report.cursor,
+        );
+    }
+    let drained = outbox::drain(&context.store, erp).await?;
+    println!("outbox: {} sent, {} refused and parked", drained.sent, drained.parked);
+    if let Some(why) = drained.stopped {
+        eprintln!("the outbox keeps its remaining changes: {why}");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

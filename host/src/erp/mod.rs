@@ -1,0 +1,328 @@
+//! The client of the ERP's data synchronization service (docs/erp-api.md): time-limited
+//! requests, reads retried on connection failures and 503, writes sent only with their
+//! idempotency key, bounded response bodies, and every failure mapped to the WIT `erp-error`.
+
+mod wire;
+
+pub use wire::OutgoingCustomer;
+
+use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage};
+use crate::bindings::{Customer, Field, SearchQuery};
+use crate::caps::Erp;
+use async_trait::async_trait;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::{Duration, Instant};
+
+/// The largest response body accepted; a bigger one is refused, not buffered.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// How often a read is retried after a connection failure or a 503.
+const READ_RETRIES: u32 = 2;
+
+/// Where the service is and how patient to be.
+#[derive(Clone, Debug)]
+pub struct ErpConfig {
+    /// Such as `http://127.0.0.1:8780`.
+    pub url: String,
+    /// Sent as `X-Workstation`.
+    pub workstation: String,
+    /// The limit of one request, retries included.
+    pub timeout: Duration,
+}
+
+/// A page of the full customer list.
+#[derive(Debug)]
+pub struct ListPage {
+    pub customers: Vec<Customer>,
+    pub next_after: Option<String>,
+    pub as_of: u64,
+    /// How many customers the whole listing holds, when the ERP says.
+    pub total: Option<u64>,
+}
+
+/// One change of the feed: a customer's new state, or its removal.
+#[derive(Debug)]
+pub enum Change {
+    Upsert(Box<Customer>),
+    Removed { number: String, version: u64 },
+}
+
+/// A page of the change feed.
+#[derive(Debug)]
+pub struct ChangesPage {
+    pub changes: Vec<Change>,
+    pub next: u64,
+    pub has_more: bool,
+}
+
+/// Why reading the change feed failed.
+#[derive(Debug)]
+pub enum ChangesError {
+    /// The cursor is older than the feed keeps: a full synchronization is needed.
+    CursorExpired,
+    Erp(ErpError),
+}
+
+/// The outcome of sending a write.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The ERP refused the change for good (a version or idempotency conflict, a bad
+    /// request); retrying will not help.
+    Refused(String),
+    /// The ERP could not be reached or failed; retry later with the same key.
+    Retry(ErpError),
+}
+
+/// The client. Cheap to clone.
+#[derive(Clone)]
+pub struct ErpClient {
+    http: reqwest::Client,
+    config: ErpConfig,
+}
+
+impl ErpClient {
+    pub fn new(config: ErpConfig) -> anyhow::Result<ErpClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("pos-host/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(ErpClient { http, config })
+    }
+
+    pub fn config(&self) -> &ErpConfig {
+        &self.config
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let url = format!("{}{path}", self.config.url.trim_end_matches('/'));
+        self.http.request(method, url).header("X-Workstation", &self.config.workstation)
+    }
+
+    /// Sends a read, retrying connection failures and 503 within the time limit.
+    async fn read<T: DeserializeOwned>(&self, make: impl Fn() -> RequestBuilder) -> Result<Option<T>, ErpError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let remaining = self.config.timeout.saturating_sub(started.elapsed());
+            let result = match tokio::time::timeout(remaining, send::<T>(make())).await {
+                Ok(result) => result,
+                Err(_) => return Err(ErpError::Timeout),
+            };
+            match result {
+                Err(ErpError::Unavailable(why)) if attempt < READ_RETRIES => {
+                    attempt += 1;
+                    let pause = Duration::from_millis(100 * 3u64.pow(attempt - 1));
+                    if started.elapsed() + pause >= self.config.timeout {
+                        return Err(ErpError::Unavailable(why));
+                    }
+                    tracing::debug!(attempt, "retrying an ERP read: {why}");
+                    tokio::time::sleep(pause).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Whether online customer search is activated on the ERP side.
+    pub async fn online_search_enabled(&self) -> Result<bool, ErpError> {
+        let settings: wire::Settings =
+            self.read(|| self.request(Method::GET, "/settings")).await?.ok_or_else(not_found)?;
+        Ok(settings.online_search_enabled)
+    }
+
+    /// At most `limit` customers matching the operator's phrase and filters.
+    pub async fn search(&self, query: &SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
+        let mut params = vec![("q".to_owned(), query.phrase.clone()), ("limit".to_owned(), limit.to_string())];
+        params.extend(query.filters.iter().map(|f| (field_param(f.field).to_owned(), f.value.clone())));
+        let page: wire::SearchPage =
+            self.read(|| self.request(Method::GET, "/customers/search").query(&params)).await?.ok_or_else(not_found)?;
+        Ok(ErpPage { customers: convert_all(page.customers)?, has_more: page.has_more })
+    }
+
+    /// One customer by number; `None` when the ERP does not know it.
+    pub async fn fetch(&self, number: &str) -> Result<Option<Customer>, ErpError> {
+        let path = format!("/customers/{}", encode_segment(number));
+        match self.read::<wire::WireCustomer>(|| self.request(Method::GET, &path)).await? {
+            Some(customer) => Ok(Some(customer.into_customer().map_err(malformed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A page of the full customer list after `after`.
+    pub async fn list(&self, after: Option<&str>, limit: u32) -> Result<ListPage, ErpError> {
+        let mut params = vec![("limit", limit.to_string())];
+        params.extend(after.map(|a| ("after", a.to_owned())));
+        let page: wire::ListPage =
+            self.read(|| self.request(Method::GET, "/customers").query(&params)).await?.ok_or_else(not_found)?;
+        Ok(ListPage {
+            customers: convert_all(page.customers)?,
+            next_after: page.next_after,
+            as_of: page.as_of,
+            total: page.total,
+        })
+    }
+
+    /// Changes after `since`.
+    pub async fn changes(&self, since: u64, limit: u32) -> Result<ChangesPage, ChangesError> {
+        let params = [("since", since.to_string()), ("limit", limit.to_string())];
+        let page: wire::ChangesPage = match self.read(|| self.request(Method::GET, "/changes").query(&params)).await {
+            Ok(Some(page)) => page,
+            Ok(None) => return Err(ChangesError::Erp(not_found())),
+            Err(ErpError::Rejected(why)) if why.starts_with("cursor_expired") => {
+                return Err(ChangesError::CursorExpired);
+            }
+            Err(error) => return Err(ChangesError::Erp(error)),
+        };
+        let mut changes = Vec::with_capacity(page.changes.len());
+        for change in page.changes {
+            changes.push(match (change.deleted_at, change.customer) {
+                (None, Some(customer)) => {
+                    Change::Upsert(Box::new(customer.into_customer().map_err(|e| ChangesError::Erp(malformed(e)))?))
+                }
+                (_, _) => Change::Removed { number: change.number, version: change.version },
+            });
+        }
+        Ok(ChangesPage { changes, next: page.next, has_more: page.has_more })
+    }
+
+    /// Sends a customer created at the POS.
+    pub async fn create(&self, body: &str, idempotency_key: &str) -> Result<Customer, WriteError> {
+        let request = self
+            .request(Method::POST, "/customers")
+            .header("Idempotency-Key", idempotency_key)
+            .header("Content-Type", "application/json")
+            .body(body.to_owned());
+        self.write(request).await
+    }
+
+    /// Sends an edit of a customer whose ERP version is `version`.
+    pub async fn update(
+        &self,
+        number: &str,
+        version: u64,
+        body: &str,
+        idempotency_key: &str,
+    ) -> Result<Customer, WriteError> {
+        let request = self
+            .request(Method::PUT, &format!("/customers/{}", encode_segment(number)))
+            .header("If-Match", format!("\"{version}\""))
+            .header("Idempotency-Key", idempotency_key)
+            .header("Content-Type", "application/json")
+            .body(body.to_owned());
+        self.write(request).await
+    }
+
+    async fn write(&self, request: RequestBuilder) -> Result<Customer, WriteError> {
+        let result = match tokio::time::timeout(self.config.timeout, send::<wire::WireCustomer>(request)).await {
+            Err(_) => return Err(WriteError::Retry(ErpError::Timeout)),
+            Ok(result) => result,
+        };
+        match result {
+            Ok(Some(customer)) => customer.into_customer().map_err(|e| WriteError::Retry(malformed(e))),
+            Ok(None) => Err(WriteError::Refused("not_found: the ERP does not know this customer".into())),
+            Err(ErpError::Rejected(why)) => Err(WriteError::Refused(why)),
+            Err(error) => Err(WriteError::Retry(error)),
+        }
+    }
+}
+
+/// Sends one request: `Ok(None)` for 404, the body parsed for 2xx, an `ErpError` otherwise.
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<Option<T>, ErpError> {
+    let mut response = request.send().await.map_err(connection_error)?;
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(connection_error)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ErpError::Unavailable(format!(
+                "the data service sent a response larger than {} MiB",
+                MAX_BODY_BYTES >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if status == StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    if status.is_success() {
+        return serde_json::from_slice(&body).map(Some).map_err(|e| malformed(e.to_string()));
+    }
+    let detail = serde_json::from_slice::<wire::ErrorBody>(&body)
+        .map(|b| format!("{}: {}", b.error.code, b.error.message))
+        .unwrap_or_else(|_| format!("HTTP {status}"));
+    if status == StatusCode::SERVICE_UNAVAILABLE || status.is_server_error() {
+        Err(ErpError::Unavailable(format!("the data service failed ({status}): {detail}")))
+    } else {
+        Err(ErpError::Rejected(detail))
+    }
+}
+
+fn connection_error(error: reqwest::Error) -> ErpError {
+    if error.is_timeout() {
+        return ErpError::Timeout;
+    }
+    let mut why = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        why = format!("{why}: {inner}");
+        source = inner.source();
+    }
+    ErpError::Unavailable(format!("no connection with the data service: {why}"))
+}
+
+fn malformed(why: impl std::fmt::Display) -> ErpError {
+    ErpError::Unavailable(format!("the data service sent a malformed response: {why}"))
+}
+
+fn not_found() -> ErpError {
+    ErpError::Rejected("not_found: the data service does not offer this endpoint".into())
+}
+
+fn convert_all(customers: Vec<wire::WireCustomer>) -> Result<Vec<Customer>, ErpError> {
+    customers.into_iter().map(|c| c.into_customer().map_err(malformed)).collect()
+}
+
+fn field_param(field: Field) -> &'static str {
+    match field {
+        Field::Number => "number",
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Company => "company",
+        Field::TaxId => "tax_id",
+        Field::Email => "email",
+        Field::Phone => "phone",
+        Field::Street => "street",
+        Field::PostalCode => "postal_code",
+        Field::City => "city",
+        Field::Country => "country",
+    }
+}
+
+/// Percent-encodes a customer number for use as one path segment.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl Erp for ErpClient {
+    async fn online_search_enabled(&self) -> Result<bool, ErpError> {
+        ErpClient::online_search_enabled(self).await
+    }
+
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
+        ErpClient::search(self, query, limit).await
+    }
+
+    async fn fetch(&self, number: &str) -> Result<Option<Customer>, ErpError> {
+        ErpClient::fetch(self, number).await
+    }
+}

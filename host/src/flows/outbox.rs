@@ -1,0 +1,76 @@
+//! Sending the outbox: the oldest change first, each with the idempotency key it was
+//! written with. A change the ERP refuses for good is parked with the reason; the first
+//! change that cannot be delivered stops the run, so that order per customer is kept.
+
+use crate::bindings::caps::pos::plugin::erp::ErpError;
+use crate::erp::{ErpClient, WriteError};
+use crate::store::outbox::{self, Operation};
+use crate::store::{Store, StoreError};
+
+/// What a drain did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    /// Changes the ERP accepted.
+    pub sent: u64,
+    /// Changes the ERP refused for good, parked as conflicts.
+    pub parked: u64,
+    /// Why sending stopped early, if it did (the ERP unreachable, say).
+    pub stopped: Option<String>,
+}
+
+/// Sends pending changes until the outbox is empty or the ERP cannot be reached.
+pub async fn drain(store: &Store, erp: &ErpClient) -> Result<DrainReport, StoreError> {
+    let mut report = DrainReport::default();
+    while let Some(entry) = store.read(outbox::next).await? {
+        let result = match entry.operation {
+            Operation::Create => erp.create(&entry.body, &entry.idempotency_key).await,
+            Operation::Update => {
+                let number = entry.number.clone();
+                let version = store.customer(&number).await?.map_or(0, |c| c.version);
+                erp.update(&entry.number, version, &entry.body, &entry.idempotency_key).await
+            }
+        };
+        match result {
+            Ok(accepted) => {
+                let id = entry.id;
+                store
+                    .write(move |tx| -> Result<(), StoreError> {
+                        outbox::done(tx, id)?;
+                        // The ERP's version is what the next edit must match.
+                        let number = accepted.number.as_deref().unwrap_or_default();
+                        tx.prepare_cached("UPDATE customers SET version = ?2 WHERE number = ?1")?
+                            .execute(rusqlite::params![number, accepted.version as i64])?;
+                        Ok(())
+                    })
+                    .await?;
+                report.sent += 1;
+            }
+            Err(WriteError::Refused(why)) => {
+                tracing::warn!(number = %entry.number, key = %entry.idempotency_key, "the ERP refused a change: {why}");
+                let id = entry.id;
+                store.write(move |tx| -> Result<(), StoreError> { Ok(outbox::failed(tx, id, &why, true)?) }).await?;
+                report.parked += 1;
+            }
+            Err(WriteError::Retry(error)) => {
+                let why = describe(&error);
+                let id = entry.id;
+                let recorded = why.clone();
+                store
+                    .write(move |tx| -> Result<(), StoreError> { Ok(outbox::failed(tx, id, &recorded, false)?) })
+                    .await?;
+                report.stopped = Some(why);
+                break;
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn describe(error: &ErpError) -> String {
+    match error {
+        ErpError::Unavailable(why) => why.clone(),
+        ErpError::Timeout => "the ERP did not answer in time".into(),
+        ErpError::Cancelled => "cancelled".into(),
+        ErpError::Rejected(why) => why.clone(),
+    }
+}

@@ -1,0 +1,256 @@
+//! Seed 1: searching customers. Local search first; when it falls short the operator is
+//! offered the ERP; [Search] searches the ERP with the same phrase and filters, behind a
+//! waiting window that can be cancelled. Every decision comes from the `search-policy`
+//! slot and every text from `notification-texts`. ERP results are kept in memory only: a
+//! customer is saved locally when it is selected, edited or previewed.
+
+use crate::bindings::caps::pos::plugin::erp::ErpError;
+use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
+    ErpFound, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
+};
+use crate::bindings::{Customer, Message, Notice, Origin, SearchQuery, Severity};
+use crate::caps::Erp;
+use crate::slots::Plugins;
+use crate::store::{Store, StoreError};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How many local results the list shows.
+pub const LIST_LIMIT: u32 = 100;
+
+/// How long the local search waits to learn whether online search is enabled; past it,
+/// the last known answer is used.
+const SETTINGS_WAIT: Duration = Duration::from_millis(300);
+
+/// What the search flow needs.
+#[derive(Clone)]
+pub struct SearchFlow {
+    pub store: Store,
+    pub erp: Arc<dyn Erp>,
+    pub plugins: Arc<Plugins>,
+    pub locale: String,
+    /// `false` never offers the ERP search here, whatever the ERP allows (the policy's
+    /// `host.erp.online-search`).
+    pub online_search: bool,
+}
+
+/// A notice as the operator reads it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShownNotice {
+    pub severity: Severity,
+    pub key: String,
+    pub text: String,
+}
+
+/// What the operator's screen shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Screen {
+    /// Which list is shown.
+    pub list: ResultList,
+    pub customers: Vec<Customer>,
+    pub notice: Option<ShownNotice>,
+    pub search_button: SearchButton,
+}
+
+/// A customer opened from the list, saved locally.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Opened {
+    pub customer: Customer,
+    /// Whether the form may be changed.
+    pub editable: bool,
+}
+
+/// One operator's search, from the first phrase to the chosen customer.
+pub struct SearchSession {
+    flow: SearchFlow,
+    previous: Option<SearchQuery>,
+    local: Vec<Customer>,
+    erp: Vec<Customer>,
+    shown: ResultList,
+    decision: Option<LocalDecision>,
+    online_search_enabled: bool,
+}
+
+impl SearchFlow {
+    /// A new search session.
+    pub fn session(&self) -> SearchSession {
+        SearchSession {
+            flow: self.clone(),
+            previous: None,
+            local: Vec::new(),
+            erp: Vec::new(),
+            shown: ResultList::Local,
+            decision: None,
+            online_search_enabled: true,
+        }
+    }
+
+    async fn show(&self, notice: Option<Notice>) -> Option<ShownNotice> {
+        let notice = notice?;
+        let text = self.plugins.texts.render(&notice.message, &self.locale).await.value;
+        Some(ShownNotice { severity: notice.severity, key: notice.message.key, text })
+    }
+
+    /// A notice of the host's own, such as a form the ERP does not allow.
+    async fn host_notice(&self, severity: Severity, key: &str) -> Option<ShownNotice> {
+        self.show(Some(Notice { severity, message: Message { key: key.into(), args: Vec::new() } })).await
+    }
+}
+
+impl SearchSession {
+    /// Searches the local database.
+    pub async fn search(&mut self, query: SearchQuery) -> Result<Screen, StoreError> {
+        let flow = self.flow.clone();
+        let settings = async {
+            match tokio::time::timeout(SETTINGS_WAIT, flow.erp.online_search_enabled()).await {
+                Ok(Ok(enabled)) => Some(enabled),
+                _ => None,
+            }
+        };
+        let (found, enabled) = tokio::join!(flow.store.search(&query, LIST_LIMIT), settings);
+        // Unknown (the ERP unreachable) keeps the last known answer, so that [Search] can
+        // still report the missing connection.
+        if let Some(enabled) = enabled {
+            self.online_search_enabled = enabled;
+        }
+        self.local = found?;
+        self.erp.clear();
+        self.shown = ResultList::Local;
+        let outcome = LocalSearchOutcome {
+            query: query.clone(),
+            result_count: self.local.len() as u32,
+            criteria_changed: self.previous.as_ref().is_some_and(|previous| *previous != query),
+            online_search_enabled: flow.online_search && self.online_search_enabled,
+        };
+        self.previous = Some(query);
+        let decision = flow.plugins.search.after_local_search(&outcome).await.value;
+        let notice = flow.show(decision.notice.clone()).await;
+        let screen = self.screen(notice, decision.search_button);
+        self.decision = Some(decision);
+        Ok(screen)
+    }
+
+    /// [Search]: searches the ERP with the last phrase and filters. `waiting` is called once
+    /// when the search takes longer than the waiting-window threshold; cancelling `cancel`
+    /// stops the search at once and keeps the local results.
+    pub async fn search_erp(&mut self, cancel: &CancellationToken, waiting: impl FnOnce()) -> Screen {
+        let flow = self.flow.clone();
+        let query = self.previous.clone().unwrap_or(SearchQuery {
+            phrase: String::new(),
+            filters: Vec::new(),
+            include_inactive: false,
+        });
+        let decision = self.decision.clone().unwrap_or_else(|| {
+            crate::slots::search_policy::fallback_local(&LocalSearchOutcome {
+                query: query.clone(),
+                result_count: 0,
+                criteria_changed: false,
+                online_search_enabled: true,
+            })
+        });
+        let threshold = Duration::from_millis(decision.waiting_window_after_ms.into());
+        let search = flow.erp.search(&query, decision.erp_limit);
+        tokio::pin!(search);
+        let mut waiting = Some(waiting);
+        let result = loop {
+            tokio::select! {
+                result = &mut search => break result,
+                () = cancel.cancelled() => break Err(ErpError::Cancelled),
+                () = tokio::time::sleep(threshold), if waiting.is_some() => {
+                    if let Some(waiting) = waiting.take() {
+                        waiting();
+                    }
+                }
+            }
+        };
+        let outcome = match &result {
+            Ok(page) => {
+                ErpSearchOutcome::Found(ErpFound { count: page.customers.len() as u32, has_more: page.has_more })
+            }
+            Err(error) => ErpSearchOutcome::Failed(error.clone()),
+        };
+        let decided = flow.plugins.search.after_erp_search(&query, &outcome).await.value;
+        self.shown = decided.show;
+        self.erp = match (decided.show, result) {
+            (ResultList::Erp, Ok(page)) => page.customers,
+            _ => Vec::new(),
+        };
+        if self.shown == ResultList::Erp && self.erp.is_empty() {
+            self.shown = ResultList::Local;
+        }
+        let notice = flow.show(decided.notice).await;
+        let button = self.decision.as_ref().map_or(SearchButton::Available, |d| d.search_button);
+        self.screen(notice, button)
+    }
+
+    /// Opens customer `number` from the list shown, to select it on a document, edit or
+    /// preview it. An ERP customer is retrieved afresh and saved locally; when that fails,
+    /// the ERP list is cleared (as the policy decides) and the screen says why.
+    pub async fn open(&mut self, number: &str, action: RetrieveAction) -> Result<Result<Opened, Screen>, StoreError> {
+        let flow = self.flow.clone();
+        let in_erp_list = self.shown == ResultList::Erp && self.erp.iter().any(|c| c.number.as_deref() == Some(number));
+        // A customer not in the local database is retrieved from the ERP, as if found there.
+        let local = if in_erp_list { None } else { flow.store.customer(number).await? };
+        let from_erp = local.is_none();
+        let customer = match local {
+            Some(customer) => customer,
+            None => match flow.erp.fetch(number).await {
+                Ok(Some(customer)) => customer,
+                Ok(None) => {
+                    let notice = flow.host_notice(Severity::Error, "customer-not-found").await;
+                    return Ok(Err(self.screen(notice, self.button())));
+                }
+                Err(error) => return Ok(Err(self.retrieve_failed(action, error).await)),
+            },
+        };
+        let allowed = match action {
+            RetrieveAction::Select => true,
+            RetrieveAction::Preview => customer.previewable,
+            RetrieveAction::Edit => customer.editable,
+        };
+        if !allowed {
+            let key = if action == RetrieveAction::Edit {
+                "customer-form-not-editable"
+            } else {
+                "customer-form-not-previewable"
+            };
+            let notice = flow.host_notice(Severity::Warning, key).await;
+            return Ok(Err(self.screen(notice, self.button())));
+        }
+        if from_erp {
+            let existing = flow.store.customer(number).await?;
+            let customer = Customer {
+                origin: existing.as_ref().map_or(Origin::Erp, |e| e.origin),
+                web_id: existing.and_then(|e| e.web_id),
+                ..customer.clone()
+            };
+            flow.store.save(customer).await?;
+        }
+        let editable = customer.editable;
+        Ok(Ok(Opened { customer, editable }))
+    }
+
+    async fn retrieve_failed(&mut self, action: RetrieveAction, error: ErpError) -> Screen {
+        let decided = self.flow.plugins.search.after_erp_retrieve_failed(action, &error).await.value;
+        if decided.clear_erp_results {
+            self.erp.clear();
+            self.shown = ResultList::Local;
+        }
+        let notice = self.flow.show(decided.notice).await;
+        self.screen(notice, self.button())
+    }
+
+    fn button(&self) -> SearchButton {
+        self.decision.as_ref().map_or(SearchButton::Available, |d| d.search_button)
+    }
+
+    fn screen(&self, notice: Option<ShownNotice>, search_button: SearchButton) -> Screen {
+        let customers = match self.shown {
+            ResultList::Local => self.local.clone(),
+            ResultList::Erp => self.erp.clone(),
+        };
+        Screen { list: self.shown, customers, notice, search_button }
+    }
+}

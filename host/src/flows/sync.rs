@@ -1,0 +1,197 @@
+//! `sync-all`: a full listing of the ERP's customers, then the change feed from a cursor.
+//! Every page is applied in one transaction together with the new position, so a sync
+//! killed at any point leaves a consistent database and resumes where it stopped.
+
+use crate::bindings::caps::pos::plugin::erp::ErpError;
+use crate::bindings::{Customer, Origin};
+use crate::erp::{Change, ChangesError, ErpClient};
+use crate::store::sync_state::{self, Phase};
+use crate::store::{Store, StoreError, outbox};
+use rusqlite::Transaction;
+use std::fmt;
+
+/// Customers asked for per page.
+pub const PAGE_SIZE: u32 = 5000;
+
+/// How far a synchronization got, reported after every page.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// `listing` during the full synchronization, `changes` while following the feed.
+    pub stage: &'static str,
+    /// Customers listed so far in this run.
+    pub listed: u64,
+    /// How many customers the ERP lists in all, if it says.
+    pub total: Option<u64>,
+    /// Changes applied so far in this run.
+    pub changes: u64,
+}
+
+/// What a synchronization did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub listed: u64,
+    pub changes: u64,
+    pub removed: u64,
+    /// Whether the ERP expired the cursor, forcing a full synchronization.
+    pub restarted_full: bool,
+    /// The change cursor reached.
+    pub cursor: u64,
+}
+
+/// Why a synchronization stopped; what was committed before stays.
+#[derive(Debug)]
+pub enum SyncError {
+    Erp(ErpError),
+    Store(StoreError),
+}
+
+impl fmt::Display for SyncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncError::Erp(ErpError::Unavailable(why)) => write!(f, "the ERP data service is unavailable: {why}"),
+            SyncError::Erp(ErpError::Timeout) => f.write_str("the ERP data service did not answer in time"),
+            SyncError::Erp(ErpError::Cancelled) => f.write_str("the synchronization was cancelled"),
+            SyncError::Erp(ErpError::Rejected(why)) => write!(f, "the ERP data service refused the request: {why}"),
+            SyncError::Store(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for SyncError {}
+
+impl From<StoreError> for SyncError {
+    fn from(error: StoreError) -> SyncError {
+        SyncError::Store(error)
+    }
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(error: rusqlite::Error) -> SyncError {
+        SyncError::Store(error.into())
+    }
+}
+
+/// Brings the store up to date with the ERP, from wherever the last run stopped.
+pub async fn sync_all(
+    store: &Store,
+    erp: &ErpClient,
+    mut progress: impl FnMut(&Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut seen = Progress::default();
+    loop {
+        match store.read(sync_state::phase).await? {
+            Phase::New => {
+                let generation = next_generation(store).await?;
+                store.write(move |tx| set(tx, Phase::Full { after: None, as_of: None, generation })).await?;
+            }
+            Phase::Full { after, as_of, generation } => {
+                let page = erp.list(after.as_deref(), PAGE_SIZE).await.map_err(SyncError::Erp)?;
+                let count = page.customers.len() as u64;
+                let as_of = as_of.map_or(page.as_of, |seen| seen.min(page.as_of));
+                let removed = store
+                    .write(move |tx| -> Result<u64, SyncError> {
+                        for customer in page.customers {
+                            apply(tx, customer, Some(generation))?;
+                        }
+                        match page.next_after {
+                            Some(after) => {
+                                set(tx, Phase::Full { after: Some(after), as_of: Some(as_of), generation })?;
+                                Ok(0)
+                            }
+                            None => {
+                                let removed = crate::store::delete_unlisted(tx, generation)? as u64;
+                                crate::store::optimize_index(tx)?;
+                                set(tx, Phase::Incremental { cursor: as_of })?;
+                                Ok(removed)
+                            }
+                        }
+                    })
+                    .await?;
+                report.listed += count;
+                report.removed += removed;
+                seen = Progress { stage: "listing", listed: report.listed, total: page.total, changes: report.changes };
+                progress(&seen);
+            }
+            Phase::Incremental { cursor } => {
+                let page = match erp.changes(cursor, PAGE_SIZE).await {
+                    Ok(page) => page,
+                    Err(ChangesError::CursorExpired) => {
+                        tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
+                        let generation = next_generation(store).await?;
+                        store.write(move |tx| set(tx, Phase::Full { after: None, as_of: None, generation })).await?;
+                        report.restarted_full = true;
+                        continue;
+                    }
+                    Err(ChangesError::Erp(error)) => return Err(SyncError::Erp(error)),
+                };
+                let count = page.changes.len() as u64;
+                let (next, has_more) = (page.next.max(cursor), page.has_more);
+                let removed = store
+                    .write(move |tx| -> Result<u64, SyncError> {
+                        let mut removed = 0;
+                        for change in page.changes {
+                            match change {
+                                Change::Upsert(customer) => apply(tx, *customer, None)?,
+                                Change::Removed { number, .. } => removed += remove(tx, &number)? as u64,
+                            }
+                        }
+                        set(tx, Phase::Incremental { cursor: next })?;
+                        Ok(removed)
+                    })
+                    .await?;
+                report.changes += count;
+                report.removed += removed;
+                report.cursor = next;
+                seen = Progress { stage: "changes", changes: report.changes, ..seen };
+                progress(&seen);
+                if !has_more {
+                    return Ok(report);
+                }
+            }
+        }
+    }
+}
+
+fn set(tx: &Transaction, phase: Phase) -> Result<(), SyncError> {
+    Ok(sync_state::set_phase(tx, &phase)?)
+}
+
+async fn next_generation(store: &Store) -> Result<i64, SyncError> {
+    Ok(store
+        .read(|conn| conn.query_row("SELECT coalesce(max(sync_generation), 0) + 1 FROM customers", [], |r| r.get(0)))
+        .await?)
+}
+
+/// Applies the ERP's copy of a customer, unless a local change of it still waits for the
+/// ERP or the stored copy is newer. What the ERP does not know (the web shop link, where
+/// the customer was first created) is kept.
+fn apply(tx: &Transaction, incoming: Customer, generation: Option<i64>) -> Result<(), SyncError> {
+    let number = incoming.number.as_deref().unwrap_or_default();
+    let existing = crate::store::get(tx, number)?;
+    match existing {
+        Some(existing) if outbox::has_pending(tx, number)? || existing.version > incoming.version => {
+            // Still listed by this generation, so that it is not dropped as vanished.
+            if let Some(generation) = generation {
+                crate::store::mark_listed(tx, number, generation)?;
+            }
+        }
+        Some(existing) => {
+            let customer = Customer { web_id: existing.web_id, origin: existing.origin, ..incoming };
+            crate::store::upsert(tx, &customer, generation)?;
+        }
+        None => crate::store::insert_new(tx, &incoming, generation)?,
+    }
+    Ok(())
+}
+
+/// Removes a customer the ERP no longer offers this workstation; customers created here
+/// stay.
+fn remove(tx: &Transaction, number: &str) -> Result<bool, SyncError> {
+    match crate::store::get(tx, number)? {
+        Some(existing) if existing.origin == Origin::Erp && !outbox::has_pending(tx, number)? => {
+            Ok(crate::store::delete(tx, number)?)
+        }
+        _ => Ok(false),
+    }
+}

@@ -1,0 +1,204 @@
+//! The local customer database: SQLite in WAL mode, append-only migrations, customers with a
+//! folded full-text index, synchronization state and the outbox to the ERP.
+//!
+//! Blocking SQLite work runs on tokio's blocking threads; one writer connection and a few
+//! readers let searches run while a synchronization writes.
+
+mod customers;
+mod migrations;
+pub mod outbox;
+mod search;
+pub mod sync_state;
+
+pub use customers::{
+    FieldsError, check_fields, delete, delete_unlisted, get, insert_new, mark_listed, optimize_index, upsert,
+};
+pub use migrations::{MigrationReport, current_version};
+pub use search::{MAX_PHRASE_WORDS, match_expression};
+
+use crate::bindings::caps::pos::plugin::local_db::DbError;
+use crate::bindings::{Customer, SearchQuery};
+use crate::caps::LocalDb;
+use async_trait::async_trait;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How many read connections serve searches next to the writer.
+const READERS: usize = 3;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the customer database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error(
+        "the customer database {path} has schema version {found}, newer than this host's {supported}; use a newer host"
+    )]
+    NewerSchema { path: PathBuf, found: usize, supported: usize },
+    #[error("customer database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the customer database task failed: {0}")]
+    Task(String),
+}
+
+impl From<StoreError> for DbError {
+    fn from(error: StoreError) -> DbError {
+        DbError::Unavailable(error.to_string())
+    }
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+}
+
+/// The local customer database.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |source| StoreError::Open { path: path.to_owned(), source };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let mut writer = Connection::open(path).map_err(open_error)?;
+        configure(&writer).map_err(open_error)?;
+        let report = migrations::migrate(&mut writer).map_err(open_error)?;
+        if report.newer_than_host {
+            return Err(StoreError::NewerSchema {
+                path: path.to_owned(),
+                found: report.from,
+                supported: current_version(),
+            });
+        }
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader =
+                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(open_error)?;
+            configure(&reader).map_err(open_error)?;
+            readers.push(Mutex::new(reader));
+        }
+        Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers }) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `read` on a read connection, blocking the calling thread.
+    pub fn read_blocking<R>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, StoreError> {
+        // Take a free reader if there is one, else wait for the first.
+        let reader = self
+            .inner
+            .readers
+            .iter()
+            .find_map(|r| r.try_lock().ok())
+            .unwrap_or_else(|| self.inner.readers[0].lock().unwrap_or_else(|p| p.into_inner()));
+        Ok(read(&reader)?)
+    }
+
+    /// Runs `write` in one transaction on the writer, blocking the calling thread; nothing
+    /// is written unless `write` succeeds.
+    pub fn write_blocking<R, E>(&self, write: impl FnOnce(&Transaction) -> Result<R, E>) -> Result<R, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let result = write(&tx)?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// `read_blocking` on a blocking thread.
+    pub async fn read<R: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(read))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// `write_blocking` on a blocking thread.
+    pub async fn write<R: Send + 'static, E: From<rusqlite::Error> + From<StoreError> + Send + 'static>(
+        &self,
+        write: impl FnOnce(&Transaction) -> Result<R, E> + Send + 'static,
+    ) -> Result<R, E> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(write))
+            .await
+            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+    }
+
+    /// The customer with this number.
+    pub async fn customer(&self, number: &str) -> Result<Option<Customer>, StoreError> {
+        let number = number.to_owned();
+        self.read(move |conn| customers::get(conn, &number)).await
+    }
+
+    /// Full-text search: every word of the phrase prefix-matches a word of a searchable
+    /// field, every filter holds; best matches first, at most `limit`.
+    pub async fn search(&self, query: &SearchQuery, limit: u32) -> Result<Vec<Customer>, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| search::search(conn, &query, limit)).await
+    }
+
+    /// Saves `customer` (inserted, or replacing the one with its number).
+    pub async fn save(&self, customer: Customer) -> Result<(), StoreError> {
+        check_fields(&customer).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(move |tx| customers::upsert(tx, &customer, None).map_err(StoreError::from)).await
+    }
+
+    /// How many customers the database holds.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        self.read(customers::count).await
+    }
+
+    /// Every customer, by number; for comparisons and exports.
+    pub async fn all(&self) -> Result<Vec<Customer>, StoreError> {
+        self.read(customers::all).await
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(Duration::from_secs(10))?;
+    // WAL lets searches read while a synchronization writes; FULL makes every commit
+    // survive a power cut, which the outbox's promise needs.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "cache_size", -32_000)?;
+    // Every statement the store runs stays prepared; re-preparing costs more than running.
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+#[async_trait]
+impl LocalDb for Store {
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
+        Ok(Store::search(self, query, limit).await?)
+    }
+
+    async fn get(&self, number: &str) -> Result<Option<Customer>, DbError> {
+        Ok(self.customer(number).await?)
+    }
+
+    async fn find_by_last_name(&self, last_name: &str, limit: u32) -> Result<Vec<Customer>, DbError> {
+        let last_name = last_name.to_owned();
+        Ok(self.read(move |conn| customers::find_by_last_name(conn, &last_name, limit)).await?)
+    }
+}

@@ -1,0 +1,148 @@
+//! Full-text search. The operator's phrase is never handed to FTS5 as query syntax: it is
+//! folded, split into words, and every word becomes a quoted prefix term, so quotes, `*`,
+//! `-`, `AND`/`OR`/`NEAR`, SQL fragments and emoji are all just text.
+
+use super::customers::{from_row, select_columns};
+use crate::bindings::{Customer, Field, SearchQuery};
+use pos_seed_rules::fold::fold;
+use rusqlite::{Connection, params};
+
+/// The most words of a phrase (or a filter) that are searched; the rest are ignored.
+pub const MAX_PHRASE_WORDS: usize = 16;
+
+/// The longest word searched, in characters.
+const MAX_WORD_CHARS: usize = 64;
+
+/// Up to this many matches are ranked by relevance; beyond it, the first matches are
+/// returned unranked, since ranking every match of a common prefix at millions of
+/// customers would freeze the till.
+const RANKED_MATCHES: u32 = 300;
+
+fn column(field: Field) -> &'static str {
+    match field {
+        Field::Number => "number",
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Company => "company",
+        Field::TaxId => "tax_id",
+        Field::Email => "email",
+        Field::Phone => "phone",
+        Field::Street => "street",
+        Field::PostalCode => "postal_code",
+        Field::City => "city",
+        Field::Country => "country",
+    }
+}
+
+/// The words of `text`, folded, as quoted FTS5 terms; prefix terms (`"kowal"*`) when
+/// `prefix`. A single letter is an initial and matches whole words only, and is left out
+/// when longer words are there: as a prefix it would match most of the database (the "K" of
+/// "K-0025951").
+fn terms(text: &str, prefix: bool) -> Vec<String> {
+    let folded = fold(text);
+    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+    let has_long = words.iter().any(|word| word.chars().nth(1).is_some());
+    words
+        .into_iter()
+        .filter(|word| !has_long || word.chars().nth(1).is_some())
+        .take(MAX_PHRASE_WORDS)
+        .map(|word| {
+            let word: String = word.chars().take(MAX_WORD_CHARS).collect();
+            if prefix && word.chars().nth(1).is_some() { format!("\"{word}\"*") } else { format!("\"{word}\"") }
+        })
+        .collect()
+}
+
+/// The FTS5 MATCH expression of `query` with whole-word (`prefix` false) or prefix terms,
+/// or `None` when it has no words at all.
+pub fn match_expression(query: &SearchQuery, prefix: bool) -> Option<String> {
+    let mut parts = terms(&query.phrase, prefix);
+    for filter in &query.filters {
+        parts.extend(terms(&filter.value, prefix).into_iter().map(|term| format!("{} : {term}", column(filter.field))));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// Whole-word matches first, then prefix matches; each group ranked by relevance when it is
+/// small, in storage order when it is large (its first rows are found at once, and the
+/// operator has to narrow the search anyway).
+pub fn search(conn: &Connection, query: &SearchQuery, limit: u32) -> rusqlite::Result<Vec<Customer>> {
+    let inactive = query.include_inactive;
+    let (Some(exact), Some(prefixed)) = (match_expression(query, false), match_expression(query, true)) else {
+        let columns = select_columns("c");
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {columns} FROM customers c WHERE (c.active OR ?1) ORDER BY c.last_name_key, c.first_name LIMIT ?2"
+        ))?;
+        return statement.query_map(params![inactive, limit], |row| from_row(row, 0))?.collect();
+    };
+    let mut found = matching(conn, &exact, inactive, limit)?;
+    if (found.len() as u32) < limit && prefixed != exact {
+        for customer in matching(conn, &prefixed, inactive, limit)? {
+            if found.len() as u32 == limit {
+                break;
+            }
+            if !found.iter().any(|f| f.number == customer.number) {
+                found.push(customer);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn matching(conn: &Connection, expression: &str, inactive: bool, limit: u32) -> rusqlite::Result<Vec<Customer>> {
+    let columns = select_columns("c");
+    let matches: u32 = conn
+        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 LIMIT ?2)")?
+        .query_row(params![expression, RANKED_MATCHES + 1], |row| row.get(0))?;
+    let order = if matches <= RANKED_MATCHES {
+        // The number and the last name weigh most: the operator usually types one of them.
+        "ORDER BY bm25(customers_fts, 10.0, 3.0, 6.0, 3.0, 4.0, 2.0, 2.0, 1.0, 0.5, 0.5, 0.2, 4.0)"
+    } else {
+        ""
+    };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {columns} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
+         WHERE customers_fts MATCH ?1 AND (c.active OR ?2) {order} LIMIT ?3"
+    ))?;
+    statement.query_map(params![expression, inactive, limit], |row| from_row(row, 0))?.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::Filter;
+
+    fn query(phrase: &str) -> SearchQuery {
+        SearchQuery { phrase: phrase.into(), filters: Vec::new(), include_inactive: false }
+    }
+
+    #[test]
+    fn phrases_become_quoted_prefix_terms() {
+        assert_eq!(match_expression(&query("Łukasz  Wójcik"), true).unwrap(), r#""lukasz"* "wojcik"*"#);
+        assert_eq!(
+            match_expression(&query(r#"ab" OR "bc* -cd NEAR(de) ; DROP TABLE customers; --"#), true).unwrap(),
+            r#""ab"* "or"* "bc"* "cd"* "near"* "de"* "drop"* "table"* "customers"*"#
+        );
+        assert_eq!(match_expression(&query("K-0025951 j"), true).unwrap(), r#""0025951"*"#);
+        assert_eq!(match_expression(&query("j k"), true).unwrap(), r#""j" "k""#);
+        assert_eq!(match_expression(&query("🙂 *** \"\""), true), None);
+    }
+
+    #[test]
+    fn filters_apply_to_their_column() {
+        let q = SearchQuery {
+            phrase: "kowal".into(),
+            filters: vec![Filter { field: Field::City, value: "Kraków".into() }],
+            include_inactive: false,
+        };
+        assert_eq!(match_expression(&q, true).unwrap(), r#""kowal"* city : "krakow"*"#);
+        assert_eq!(match_expression(&q, false).unwrap(), r#""kowal" city : "krakow""#);
+    }
+
+    #[test]
+    fn huge_phrases_are_bounded() {
+        let phrase = "słowo ".repeat(2000);
+        assert_eq!(terms(&phrase, true).len(), MAX_PHRASE_WORDS);
+        assert_eq!(terms(&"x".repeat(10_000), true)[0].len(), MAX_WORD_CHARS + 3);
+    }
+}

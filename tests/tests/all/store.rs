@@ -1,0 +1,174 @@
+//! The local customer store: a real SQLite file, searched as the operator types.
+
+use crate::customer;
+use pos_host::bindings::{Customer, Field, Filter, SearchQuery};
+use pos_host::store::{Store, StoreError};
+
+fn query(phrase: &str) -> SearchQuery {
+    SearchQuery { phrase: phrase.into(), filters: Vec::new(), include_inactive: false }
+}
+
+fn numbers(found: &[Customer]) -> Vec<&str> {
+    found.iter().map(|c| c.number.as_deref().unwrap()).collect()
+}
+
+async fn store_with(customers: Vec<Customer>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("customers.sqlite")).unwrap();
+    for customer in customers {
+        store.save(customer).await.unwrap();
+    }
+    (dir, store)
+}
+
+fn sample() -> Vec<Customer> {
+    vec![
+        Customer {
+            company: Some("Piekarnia Wójcik sp. z o.o.".into()),
+            phone: Some("+48 12 345 67 89".into()),
+            tax_id: Some("PL 526-104-08-28".into()),
+            email: Some("lukasz.wojcik@example.pl".into()),
+            ..customer(Some("K-0000117"), "Łukasz", "Wójcik")
+        },
+        Customer { city: Some("Łódź".into()), ..customer(Some("K-0000118"), "Zoë", "de Vries") },
+        Customer { active: false, ..customer(Some("K-0000119"), "Jan", "Wojcik") },
+        customer(Some("K-0000200"), "Anna", "Kowalska"),
+    ]
+}
+
+#[tokio::test]
+async fn search_folds_case_and_diacritics_and_matches_prefixes() {
+    let (_dir, store) = store_with(sample()).await;
+    assert_eq!(numbers(&store.search(&query("wojc"), 10).await.unwrap()), ["K-0000117"]);
+    assert_eq!(numbers(&store.search(&query("LUKASZ wójcik"), 10).await.unwrap()), ["K-0000117"]);
+    assert_eq!(numbers(&store.search(&query("zoe"), 10).await.unwrap()), ["K-0000118"]);
+    assert_eq!(numbers(&store.search(&query("piekarnia"), 10).await.unwrap()), ["K-0000117"]);
+    assert_eq!(numbers(&store.search(&query("123456789"), 10).await.unwrap()), ["K-0000117"], "phone without spaces");
+    assert_eq!(numbers(&store.search(&query("5261040828"), 10).await.unwrap()), ["K-0000117"], "tax id without dashes");
+    assert_eq!(numbers(&store.search(&query("K-0000200"), 10).await.unwrap()), ["K-0000200"]);
+    assert_eq!(numbers(&store.search(&query("lukasz.wojcik@exa"), 10).await.unwrap()), ["K-0000117"]);
+}
+
+#[tokio::test]
+async fn inactive_customers_are_hidden_unless_asked_for() {
+    let (_dir, store) = store_with(sample()).await;
+    assert_eq!(numbers(&store.search(&query("jan"), 10).await.unwrap()), Vec::<&str>::new());
+    let all = SearchQuery { include_inactive: true, ..query("jan wojcik") };
+    assert_eq!(numbers(&store.search(&all, 10).await.unwrap()), ["K-0000119"]);
+}
+
+#[tokio::test]
+async fn filters_narrow_by_field() {
+    let (_dir, store) = store_with(sample()).await;
+    let lodz = SearchQuery { filters: vec![Filter { field: Field::City, value: "lodz".into() }], ..query("") };
+    assert_eq!(numbers(&store.search(&lodz, 10).await.unwrap()), ["K-0000118"]);
+    let krakow_vries =
+        SearchQuery { filters: vec![Filter { field: Field::City, value: "Kraków".into() }], ..query("vries") };
+    assert!(store.search(&krakow_vries, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn anything_a_person_types_is_text_never_a_syntax_error() {
+    let (_dir, store) = store_with(sample()).await;
+    let long = "Wójcik ".repeat(1500);
+    for phrase in [
+        "\"",
+        "\"\"",
+        "\"wojcik",
+        "wojcik\"",
+        "*",
+        "**",
+        "wo*",
+        "*cik",
+        "-",
+        "-wojcik",
+        "wojcik -anna",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR",
+        "NEAR(wojcik anna)",
+        "wojcik AND",
+        "OR wojcik",
+        "a OR b NOT c",
+        "(",
+        ")",
+        "(wojcik",
+        "{",
+        "}",
+        "last_name:wojcik",
+        "{last_name}: x",
+        "^wojcik",
+        "'; DROP TABLE customers; --",
+        "1' OR '1'='1",
+        "\\",
+        "%",
+        "_",
+        "🙂",
+        "👨‍👩‍👧",
+        "wójcik 🙂",
+        "\u{0}",
+        "\t\n",
+        "   ",
+        "",
+        "ｗｏｊｃｉｋ",
+        long.as_str(),
+    ] {
+        let found = store.search(&query(phrase), 10).await;
+        assert!(found.is_ok(), "{phrase:?}: {found:?}");
+    }
+    assert_eq!(numbers(&store.search(&query(&long), 10).await.unwrap()), ["K-0000117"]);
+    assert_eq!(numbers(&store.search(&query("'; DROP TABLE customers; --"), 10).await.unwrap()), Vec::<&str>::new());
+    assert_eq!(store.count().await.unwrap(), 4, "nothing was dropped");
+}
+
+#[tokio::test]
+async fn an_empty_phrase_lists_customers_by_name() {
+    let (_dir, store) = store_with(sample()).await;
+    assert_eq!(
+        numbers(&store.search(&query(""), 10).await.unwrap()),
+        ["K-0000118", "K-0000200", "K-0000117"],
+        "de Vries, Kowalska, Wójcik"
+    );
+}
+
+#[tokio::test]
+async fn bad_customers_are_refused_and_nothing_is_written() {
+    let (_dir, store) = store_with(sample()).await;
+    for (bad, why) in [
+        (customer(None, "No", "Number"), "no number"),
+        (customer(Some("K-9"), "No", " "), "no last name"),
+        (Customer { city: Some("x".repeat(2000)), ..customer(Some("K-9"), "A", "B") }, "longer than 1024 bytes"),
+        (Customer { email: Some("a\u{0}b".into()), ..customer(Some("K-9"), "A", "B") }, "control characters"),
+    ] {
+        let error = store.save(bad).await.unwrap_err();
+        assert!(matches!(&error, StoreError::Invalid(message) if message.contains(why)), "{error}");
+    }
+    assert_eq!(store.count().await.unwrap(), 4);
+}
+
+#[tokio::test]
+async fn the_schema_is_versioned_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.sqlite");
+    drop(Store::open(&path).unwrap());
+    let reopened = Store::open(&path).unwrap();
+    let version: i64 = reopened.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0))).await.unwrap();
+    assert_eq!(version as usize, pos_host::store::current_version());
+    drop(reopened);
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection.pragma_update(None, "user_version", 99).unwrap();
+    drop(connection);
+    let error = Store::open(&path).err().unwrap().to_string();
+    assert!(error.contains("has schema version 99, newer than this host's"), "{error}");
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.sqlite");
+    std::fs::write(&path, "these are my notes, not a database\n".repeat(200)).unwrap();
+    let error = Store::open(&path).err().unwrap().to_string();
+    assert!(error.starts_with(&format!("cannot open the customer database {}", path.display())), "{error}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "these are my notes, not a database\n".repeat(200));
+}
