@@ -72,3 +72,20 @@ pub use caps::pos::plugin::types::{
     Argument, ConfigEntry, ConfigError, ConfigValue, Customer, Field, Filter, Message, Notice, Origin, SearchQuery,
     Severity,
 };
+
+/// The snake_case name of a field: its column in the store and its parameter in the ERP API.
+pub fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Number => "number",
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Company => "company",
+        Field::TaxId => "tax_id",
+        Field::Email => "email",
+        Field::Phone => "phone",
+        Field::Street => "street",
+        Field::PostalCode => "postal_code",
+        Field::City => "city",
+        Field::Country => "country",
+    }
+}

@@ -7,7 +7,7 @@ mod wire;
 pub use wire::OutgoingCustomer;
 
 use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage};
-use crate::bindings::{Customer, Field, SearchQuery};
+use crate::bindings::{Customer, SearchQuery, field_name};
 use crate::caps::Erp;
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -135,7 +135,7 @@ impl ErpClient {
     /// At most `limit` customers matching the operator's phrase and filters.
     pub async fn search(&self, query: &SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
         let mut params = vec![("q".to_owned(), query.phrase.clone()), ("limit".to_owned(), limit.to_string())];
-        params.extend(query.filters.iter().map(|f| (field_param(f.field).to_owned(), f.value.clone())));
+        params.extend(query.filters.iter().map(|f| (field_name(f.field).to_owned(), f.value.clone())));
         let page: wire::SearchPage =
             self.read(|| self.request(Method::GET, "/customers/search").query(&params)).await?.ok_or_else(not_found)?;
         Ok(ErpPage { customers: convert_all(page.customers)?, has_more: page.has_more })
@@ -281,22 +281,6 @@ fn not_found() -> ErpError {
 
 fn convert_all(customers: Vec<wire::WireCustomer>) -> Result<Vec<Customer>, ErpError> {
     customers.into_iter().map(|c| c.into_customer().map_err(malformed)).collect()
-}
-
-fn field_param(field: Field) -> &'static str {
-    match field {
-        Field::Number => "number",
-        Field::FirstName => "first_name",
-        Field::LastName => "last_name",
-        Field::Company => "company",
-        Field::TaxId => "tax_id",
-        Field::Email => "email",
-        Field::Phone => "phone",
-        Field::Street => "street",
-        Field::PostalCode => "postal_code",
-        Field::City => "city",
-        Field::Country => "country",
-    }
 }
 
 /// Percent-encodes a customer number for use as one path segment.

@@ -3,7 +3,7 @@
 //! `-`, `AND`/`OR`/`NEAR`, SQL fragments and emoji are all just text.
 
 use super::customers::{from_row, select_columns};
-use crate::bindings::{Customer, Field, SearchQuery};
+use crate::bindings::{Customer, SearchQuery, field_name};
 use pos_seed_rules::fold::fold;
 use rusqlite::{Connection, params};
 
@@ -17,22 +17,6 @@ const MAX_WORD_CHARS: usize = 64;
 /// returned unranked, since ranking every match of a common prefix at millions of
 /// customers would freeze the till.
 const RANKED_MATCHES: u32 = 300;
-
-fn column(field: Field) -> &'static str {
-    match field {
-        Field::Number => "number",
-        Field::FirstName => "first_name",
-        Field::LastName => "last_name",
-        Field::Company => "company",
-        Field::TaxId => "tax_id",
-        Field::Email => "email",
-        Field::Phone => "phone",
-        Field::Street => "street",
-        Field::PostalCode => "postal_code",
-        Field::City => "city",
-        Field::Country => "country",
-    }
-}
 
 /// The words of `text`, folded, as quoted FTS5 terms; prefix terms (`"kowal"*`) when
 /// `prefix`. A single letter is an initial and matches whole words only, and is left out
@@ -58,7 +42,9 @@ fn terms(text: &str, prefix: bool) -> Vec<String> {
 pub fn match_expression(query: &SearchQuery, prefix: bool) -> Option<String> {
     let mut parts = terms(&query.phrase, prefix);
     for filter in &query.filters {
-        parts.extend(terms(&filter.value, prefix).into_iter().map(|term| format!("{} : {term}", column(filter.field))));
+        parts.extend(
+            terms(&filter.value, prefix).into_iter().map(|term| format!("{} : {term}", field_name(filter.field))),
+        );
     }
     (!parts.is_empty()).then(|| parts.join(" "))
 }
@@ -110,7 +96,7 @@ fn matching(conn: &Connection, expression: &str, inactive: bool, limit: u32) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::Filter;
+    use crate::bindings::{Field, Filter};
 
     fn query(phrase: &str) -> SearchQuery {
         SearchQuery { phrase: phrase.into(), filters: Vec::new(), include_inactive: false }
