@@ -15,6 +15,8 @@ pub struct Context {
     pub policy: Policy,
     pub store: Store,
     pub erp: Option<ErpClient>,
+    /// The ERP as the capability and the flows see it: the client, or none configured.
+    erp_capability: Arc<dyn Erp>,
     pub plugins: Arc<Plugins>,
     /// Kept alive for the plugins' sake.
     _runtime: Runtime,
@@ -32,11 +34,12 @@ impl Context {
             })?),
             None => None,
         };
-        let erp_cap: Arc<dyn Erp> = match &erp {
+        let erp_capability: Arc<dyn Erp> = match &erp {
             Some(client) => Arc::new(client.clone()),
             None => Arc::new(NoErp),
         };
-        let caps = Capabilities { local_db: Arc::new(store.clone()), erp: erp_cap, ..Capabilities::default() };
+        let caps =
+            Capabilities { local_db: Arc::new(store.clone()), erp: erp_capability.clone(), ..Capabilities::default() };
         let runtime = Runtime::new(caps, args.cache_dir(Some(&policy))).context("cannot start the plugin runtime")?;
         let plugins = match Plugins::load(&runtime, &policy).await {
             Ok(plugins) => plugins,
@@ -45,7 +48,7 @@ impl Context {
                 anyhow::bail!("{}", all.join("\nerror: "));
             }
         };
-        Ok(Context { policy, store, erp, plugins: Arc::new(plugins), _runtime: runtime })
+        Ok(Context { policy, store, erp, erp_capability, plugins: Arc::new(plugins), _runtime: runtime })
     }
 
     /// The ERP client, or an error saying how to configure one.
@@ -56,13 +59,9 @@ impl Context {
     }
 
     pub fn search_flow(&self, locale: Option<String>) -> SearchFlow {
-        let erp: Arc<dyn Erp> = match &self.erp {
-            Some(client) => Arc::new(client.clone()),
-            None => Arc::new(NoErp),
-        };
         SearchFlow {
             store: self.store.clone(),
-            erp,
+            erp: self.erp_capability.clone(),
             plugins: self.plugins.clone(),
             locale: locale.unwrap_or_else(|| self.policy.host.locale.clone()),
             online_search: self.policy.host.erp.online_search,

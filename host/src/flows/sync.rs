@@ -4,7 +4,7 @@
 
 use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::bindings::{Customer, Origin};
-use crate::erp::{Change, ChangesError, ErpClient};
+use crate::erp::{Change, ChangesError, ErpClient, ListPage};
 use crate::store::sync_state::{self, Phase};
 use crate::store::{Store, StoreError, outbox};
 use rusqlite::Transaction;
@@ -79,6 +79,7 @@ pub async fn sync_all(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let mut seen = Progress::default();
+    let mut next_page: Option<Prefetch> = None;
     loop {
         match store.read(sync_state::phase).await? {
             Phase::New => {
@@ -86,7 +87,13 @@ pub async fn sync_all(
                 store.write(move |tx| set(tx, Phase::Full { after: None, as_of: None, generation })).await?;
             }
             Phase::Full { after, as_of, generation } => {
-                let page = erp.list(after.as_deref(), PAGE_SIZE).await.map_err(SyncError::Erp)?;
+                let page = match next_page.take() {
+                    Some(prefetch) if Some(&prefetch.after) == after.as_ref() => prefetch.page().await,
+                    _ => erp.list(after.as_deref(), PAGE_SIZE).await,
+                }
+                .map_err(SyncError::Erp)?;
+                // The next page travels while this one is written.
+                next_page = page.next_after.clone().map(|after| Prefetch::start(erp, after));
                 let count = page.customers.len() as u64;
                 let as_of = as_of.map_or(page.as_of, |seen| seen.min(page.as_of));
                 let removed = store
@@ -150,6 +157,31 @@ pub async fn sync_all(
                 }
             }
         }
+    }
+}
+
+/// A page of the listing being fetched in the background; dropping it stops the fetch.
+struct Prefetch {
+    after: String,
+    task: tokio::task::JoinHandle<Result<ListPage, ErpError>>,
+}
+
+impl Prefetch {
+    fn start(erp: &ErpClient, after: String) -> Prefetch {
+        let (erp, from) = (erp.clone(), after.clone());
+        Prefetch { after, task: tokio::spawn(async move { erp.list(Some(&from), PAGE_SIZE).await }) }
+    }
+
+    async fn page(mut self) -> Result<ListPage, ErpError> {
+        (&mut self.task)
+            .await
+            .unwrap_or_else(|error| Err(ErpError::Unavailable(format!("the page fetch failed: {error}"))))
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
