@@ -139,7 +139,7 @@ async fn run(dir: &Path, customers: u64) {
         .unwrap()
         .await;
 
-    changes(&sim, &sample).await;
+    changes(&sim, &sample, customers).await;
     let started = Instant::now();
     let report = sync::sync_all(&store, &erp, |_| {}).await.expect("incremental sync");
     let seconds = started.elapsed().as_secs_f64();
@@ -153,14 +153,16 @@ async fn run(dir: &Path, customers: u64) {
 }
 
 /// Changes 10,000 customers through the simulator's admin API.
-async fn changes(sim: &Sim, sample: &[Customer]) {
+async fn changes(sim: &Sim, sample: &[Customer], customers: u64) {
     let http = reqwest::Client::new();
     let started = Instant::now();
-    let bodies: Vec<serde_json::Value> = (0..CHANGES)
+    // Existing customers change (spread over the whole list), so that repeated runs keep
+    // the data set the same size.
+    let bodies: Vec<serde_json::Value> = (0..CHANGES as u64)
         .map(|i| {
-            let base = &sample[i % sample.len()];
+            let base = &sample[i as usize % sample.len()];
             serde_json::json!({
-                "number": format!("B-{i:07}"),
+                "number": pos_tests::sim::number(1 + i * 97 % customers),
                 "first_name": base.first_name,
                 "last_name": base.last_name,
                 "city": base.city,
