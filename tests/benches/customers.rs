@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 const CHANGES: usize = 10_000;
 
 fn main() {
+    // As the `pos-host` binary does at start-up.
+    pos_host::store::tune_allocator();
     let sizes: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000_000] } else { sizes };
     let dir = pos_tests::root().join("target/bench-data");
