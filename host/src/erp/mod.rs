@@ -91,10 +91,6 @@ impl ErpClient {
         Ok(ErpClient { http, config })
     }
 
-    pub fn config(&self) -> &ErpConfig {
-        &self.config
-    }
-
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let url = format!("{}{path}", self.config.url.trim_end_matches('/'));
         self.http.request(method, url).header("X-Workstation", &self.config.workstation)
@@ -225,6 +221,16 @@ impl ErpClient {
             Err(ErpError::Rejected(why)) => Err(WriteError::Refused(why)),
             Err(error) => Err(WriteError::Retry(error)),
         }
+    }
+}
+
+/// An ERP failure in words, for logs and command output.
+pub fn describe(error: &ErpError) -> String {
+    match error {
+        ErpError::Unavailable(why) => format!("the ERP data service is unavailable: {why}"),
+        ErpError::Timeout => "the ERP data service did not answer in time".into(),
+        ErpError::Cancelled => "the request to the ERP data service was cancelled".into(),
+        ErpError::Rejected(why) => format!("the ERP data service refused the request: {why}"),
     }
 }
 

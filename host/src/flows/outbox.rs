@@ -2,7 +2,6 @@
 //! written with. A change the ERP refuses for good is parked with the reason; the first
 //! change that cannot be delivered stops the run, so that order per customer is kept.
 
-use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::erp::{ErpClient, WriteError};
 use crate::store::outbox::{self, Operation};
 use crate::store::{Store, StoreError};
@@ -52,7 +51,7 @@ pub async fn drain(store: &Store, erp: &ErpClient) -> Result<DrainReport, StoreE
                 report.parked += 1;
             }
             Err(WriteError::Retry(error)) => {
-                let why = describe(&error);
+                let why = crate::erp::describe(&error);
                 let id = entry.id;
                 let recorded = why.clone();
                 store
@@ -64,13 +63,4 @@ pub async fn drain(store: &Store, erp: &ErpClient) -> Result<DrainReport, StoreE
         }
     }
     Ok(report)
-}
-
-fn describe(error: &ErpError) -> String {
-    match error {
-        ErpError::Unavailable(why) => why.clone(),
-        ErpError::Timeout => "the ERP did not answer in time".into(),
-        ErpError::Cancelled => "cancelled".into(),
-        ErpError::Rejected(why) => why.clone(),
-    }
 }

@@ -127,9 +127,8 @@ impl SearchSession {
         self.previous = Some(query);
         let decision = flow.plugins.search.after_local_search(&outcome).await.value;
         let notice = flow.show(decision.notice.clone()).await;
-        let screen = self.screen(notice, decision.search_button);
         self.decision = Some(decision);
-        Ok(screen)
+        Ok(self.screen(notice))
     }
 
     /// [Search]: searches the ERP with the last phrase and filters. `waiting` is called once
@@ -181,8 +180,7 @@ impl SearchSession {
             self.shown = ResultList::Local;
         }
         let notice = flow.show(decided.notice).await;
-        let button = self.decision.as_ref().map_or(SearchButton::Available, |d| d.search_button);
-        self.screen(notice, button)
+        self.screen(notice)
     }
 
     /// Opens customer `number` from the list shown, to select it on a document, edit or
@@ -200,7 +198,7 @@ impl SearchSession {
                 Ok(Some(customer)) => customer,
                 Ok(None) => {
                     let notice = flow.host_notice(Severity::Error, "customer-not-found").await;
-                    return Ok(Err(self.screen(notice, self.button())));
+                    return Ok(Err(self.screen(notice)));
                 }
                 Err(error) => return Ok(Err(self.retrieve_failed(action, error).await)),
             },
@@ -217,7 +215,7 @@ impl SearchSession {
                 "customer-form-not-previewable"
             };
             let notice = flow.host_notice(Severity::Warning, key).await;
-            return Ok(Err(self.screen(notice, self.button())));
+            return Ok(Err(self.screen(notice)));
         }
         if from_erp {
             let existing = flow.store.customer(number).await?;
@@ -239,18 +237,18 @@ impl SearchSession {
             self.shown = ResultList::Local;
         }
         let notice = self.flow.show(decided.notice).await;
-        self.screen(notice, self.button())
+        self.screen(notice)
     }
 
     fn button(&self) -> SearchButton {
         self.decision.as_ref().map_or(SearchButton::Available, |d| d.search_button)
     }
 
-    fn screen(&self, notice: Option<ShownNotice>, search_button: SearchButton) -> Screen {
+    fn screen(&self, notice: Option<ShownNotice>) -> Screen {
         let customers = match self.shown {
             ResultList::Local => self.local.clone(),
             ResultList::Erp => self.erp.clone(),
         };
-        Screen { list: self.shown, customers, notice, search_button }
+        Screen { list: self.shown, customers, notice, search_button: self.button() }
     }
 }

@@ -48,10 +48,7 @@ pub enum SyncError {
 impl fmt::Display for SyncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SyncError::Erp(ErpError::Unavailable(why)) => write!(f, "the ERP data service is unavailable: {why}"),
-            SyncError::Erp(ErpError::Timeout) => f.write_str("the ERP data service did not answer in time"),
-            SyncError::Erp(ErpError::Cancelled) => f.write_str("the synchronization was cancelled"),
-            SyncError::Erp(ErpError::Rejected(why)) => write!(f, "the ERP data service refused the request: {why}"),
+            SyncError::Erp(error) => f.write_str(&crate::erp::describe(error)),
             SyncError::Store(error) => write!(f, "{error}"),
         }
     }

@@ -1,10 +1,9 @@
 //! A slot's `config` table, flattened into the dotted entries plugins receive, each with its
 //! place in the policy file so that a plugin's complaint can point at the line.
 
-use super::{Location, PolicyError};
+use super::{Location, Locator, PolicyError};
 use crate::bindings::{ConfigEntry, ConfigValue};
 use crate::slots::SlotId;
-use std::path::Path;
 
 /// A slot's configuration as plugins see it.
 #[derive(Clone, Debug, Default)]
@@ -17,17 +16,17 @@ pub struct PluginConfig {
 }
 
 impl PluginConfig {
-    /// Flattens `table`, the config of `slot` in the policy at `path` with contents `text`.
-    pub fn from_table(path: &Path, text: &str, slot: SlotId, table: &toml::Table) -> Result<PluginConfig, PolicyError> {
+    /// Flattens `table`, the config of `slot` in the policy `locator` reads.
+    pub fn from_table(locator: &Locator<'_>, slot: SlotId, table: &toml::Table) -> Result<PluginConfig, PolicyError> {
         let mut config = PluginConfig {
-            table: Some(Location::of_key(path, text, &["slots", slot.name(), "config"])),
+            table: Some(locator.at(&["slots", slot.name(), "config"])),
             slot: Some(slot),
             ..PluginConfig::default()
         };
         let mut pending: Vec<(String, &toml::Value)> = table.iter().rev().map(|(k, v)| (k.clone(), v)).collect();
         while let Some((key, value)) = pending.pop() {
             let keys: Vec<&str> = ["slots", slot.name(), "config"].into_iter().chain(key.split('.')).collect();
-            let location = Location::of_key(path, text, &keys);
+            let location = locator.at(&keys);
             let value = match value {
                 toml::Value::Table(inner) => {
                     pending.extend(inner.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
@@ -58,11 +57,6 @@ impl PluginConfig {
             config.locations.push(location);
         }
         Ok(config)
-    }
-
-    /// A config built in code, with no file behind it.
-    pub fn from_entries(entries: Vec<ConfigEntry>) -> PluginConfig {
-        PluginConfig { entries, ..PluginConfig::default() }
     }
 
     /// The value at `key`.

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 use toml::de::DeTable;
 
 /// A place in a policy file; line and column count from 1.
@@ -28,17 +29,31 @@ impl Location {
         });
         Location { path: path.to_owned(), line_col }
     }
+}
 
-    /// The value at the dotted key `path_in_file` (such as `slots`, `texts`, `config`, `x`),
-    /// or the nearest enclosing table that exists.
-    pub fn of_key(path: &Path, text: &str, path_in_file: &[&str]) -> Location {
-        Location::of_span(path, text, span_of(text, path_in_file))
+/// Finds keys in one policy file, parsed once with positions.
+pub struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+    document: Option<Spanned<DeTable<'a>>>,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator for `text`, read from `path`.
+    pub fn new(path: &'a Path, text: &'a str) -> Locator<'a> {
+        Locator { path, text, document: DeTable::parse(text).ok() }
+    }
+
+    /// The value at the key path `keys` (such as `slots`, `texts`, `config`, `x`), or the
+    /// nearest enclosing table that exists.
+    pub fn at(&self, keys: &[&str]) -> Location {
+        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys));
+        Location::of_span(self.path, self.text, span)
     }
 }
 
-fn span_of(text: &str, keys: &[&str]) -> Option<Range<usize>> {
-    let document = DeTable::parse(text).ok()?;
-    let mut table = document.get_ref();
+fn span_of(document: &DeTable<'_>, keys: &[&str]) -> Option<Range<usize>> {
+    let mut table = document;
     let mut span = None;
     for (i, key) in keys.iter().enumerate() {
         let (found_key, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;

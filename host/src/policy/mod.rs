@@ -6,7 +6,7 @@ mod config_table;
 mod location;
 
 pub use config_table::PluginConfig;
-pub use location::Location;
+pub use location::{Location, Locator};
 
 use crate::caps::Capability;
 use crate::runtime::Limits;
@@ -167,6 +167,7 @@ impl Policy {
             location: Location::of_span(path, text, error.span()),
             message: error.message().trim_end().to_owned(),
         })?;
+        let locator = Locator::new(path, text);
         let base = path.parent().unwrap_or(Path::new("."));
         let mut slots = Vec::new();
         for (slot, file_slot) in [
@@ -178,11 +179,11 @@ impl Policy {
             let table_path = ["slots", slot.name()];
             if let Err(problem) = file_slot.limits.check() {
                 return Err(PolicyError {
-                    location: Location::of_key(path, text, &[&table_path[..], &["limits"]].concat()),
+                    location: locator.at(&[&table_path[..], &["limits"]].concat()),
                     message: format!("slots.{}.limits: {problem}", slot.name()),
                 });
             }
-            let config = PluginConfig::from_table(path, text, slot, &file_slot.config)?;
+            let config = PluginConfig::from_table(&locator, slot, &file_slot.config)?;
             let mut grants = file_slot.grants;
             grants.sort();
             grants.dedup();
@@ -199,7 +200,7 @@ impl Policy {
         host.database = host.database.map(|file| base.join(file));
         if !(1..=600_000).contains(&host.erp.timeout_ms) {
             return Err(PolicyError {
-                location: Location::of_key(path, text, &["host", "erp", "timeout-ms"]),
+                location: locator.at(&["host", "erp", "timeout-ms"]),
                 message: "host.erp.timeout-ms: must be between 1 and 600000".into(),
             });
         }
@@ -207,7 +208,7 @@ impl Policy {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             return Err(PolicyError {
-                location: Location::of_key(path, text, &["host", "erp", "url"]),
+                location: locator.at(&["host", "erp", "url"]),
                 message: format!("host.erp.url: `{url}` is not an http:// or https:// URL"),
             });
         }

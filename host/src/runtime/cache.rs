@@ -39,11 +39,6 @@ impl CompileCache {
         CompileCache { dir }
     }
 
-    /// The cache directory, if any.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
-    }
-
     /// Loads the compiled form of `bytes` from the cache, or compiles and stores it.
     /// A damaged or unreadable cache entry is recompiled, never an error.
     pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<CompileReport> {

@@ -42,16 +42,6 @@ impl Runtime {
         CapabilitiesWorld::add_to_linker::<_, HasSelf<CallState>>(&mut linker, |state| state)?;
         Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
     }
-
-    /// The engine.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// The compilation cache.
-    pub fn cache(&self) -> &CompileCache {
-        &self.cache
-    }
 }
 
 /// `text` cut to at most `max` bytes on a character boundary.

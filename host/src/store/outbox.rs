@@ -86,12 +86,3 @@ pub fn failed(tx: &Transaction, id: i64, error: &str, conflict: bool) -> rusqlit
 pub fn has_pending(conn: &Connection, number: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE number = ?1)")?.query_row([number], |row| row.get(0))
 }
-
-/// How many changes wait, and how many are parked as conflicts.
-pub fn counts(conn: &Connection) -> rusqlite::Result<(u64, u64)> {
-    conn.query_row(
-        "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'conflict') FROM outbox",
-        [],
-        |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
-    )
-}
