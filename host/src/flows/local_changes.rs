@@ -63,7 +63,7 @@ pub async fn edit(store: &Store, customer: Customer) -> Result<Customer, StoreEr
         .await
 }
 
-fn save_and_queue(tx: &rusqlite::Transaction, customer: &Customer, operation: Operation) -> Result<(), StoreError> {
+fn save_and_queue(tx: &crate::store::WriteTx, customer: &Customer, operation: Operation) -> Result<(), StoreError> {
     check_fields(customer).map_err(|e| StoreError::Invalid(e.to_string()))?;
     crate::store::upsert(tx, customer, None)?;
     let body =

@@ -6,8 +6,7 @@ use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::bindings::{Customer, Origin};
 use crate::erp::{Change, ChangesError, ErpClient, ListPage};
 use crate::store::sync_state::{self, Phase};
-use crate::store::{Store, StoreError, outbox};
-use rusqlite::Transaction;
+use crate::store::{Store, StoreError, WriteTx, outbox};
 use std::fmt;
 
 /// Customers asked for per page.
@@ -79,10 +78,7 @@ pub async fn sync_all(
     let mut next_page: Option<Prefetch> = None;
     loop {
         match store.read(sync_state::phase).await? {
-            Phase::New => {
-                let generation = next_generation(store).await?;
-                store.write(move |tx| set(tx, Phase::Full { after: None, as_of: None, generation })).await?;
-            }
+            Phase::New => start_full(store).await?,
             Phase::Full { after, as_of, generation } => {
                 let page = match next_page.take() {
                     Some(prefetch) if Some(&prefetch.after) == after.as_ref() => prefetch.page().await,
@@ -105,7 +101,7 @@ pub async fn sync_all(
                             }
                             None => {
                                 let removed = crate::store::delete_unlisted(tx, generation)? as u64;
-                                crate::store::optimize_index(tx)?;
+                                crate::store::optimize_index(tx);
                                 set(tx, Phase::Incremental { cursor: as_of })?;
                                 Ok(removed)
                             }
@@ -122,8 +118,7 @@ pub async fn sync_all(
                     Ok(page) => page,
                     Err(ChangesError::CursorExpired) => {
                         tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
-                        let generation = next_generation(store).await?;
-                        store.write(move |tx| set(tx, Phase::Full { after: None, as_of: None, generation })).await?;
+                        start_full(store).await?;
                         report.restarted_full = true;
                         continue;
                     }
@@ -182,20 +177,28 @@ impl Drop for Prefetch {
     }
 }
 
-fn set(tx: &Transaction, phase: Phase) -> Result<(), SyncError> {
+fn set(tx: &WriteTx, phase: Phase) -> Result<(), SyncError> {
     Ok(sync_state::set_phase(tx, &phase)?)
 }
 
-async fn next_generation(store: &Store) -> Result<i64, SyncError> {
-    Ok(store
+/// Starts a full listing: a new generation to mark the listed customers with, and the
+/// index prepared for a bulk load.
+async fn start_full(store: &Store) -> Result<(), SyncError> {
+    let generation: i64 = store
         .read(|conn| conn.query_row("SELECT coalesce(max(sync_generation), 0) + 1 FROM customers", [], |r| r.get(0)))
-        .await?)
+        .await?;
+    store
+        .write(move |tx| {
+            crate::store::begin_bulk_index(tx)?;
+            set(tx, Phase::Full { after: None, as_of: None, generation })
+        })
+        .await
 }
 
 /// Applies the ERP's copy of a customer, unless a local change of it still waits for the
 /// ERP or the stored copy is newer. What the ERP does not know (the web shop link, where
 /// the customer was first created) is kept.
-fn apply(tx: &Transaction, incoming: Customer, generation: Option<i64>) -> Result<(), SyncError> {
+fn apply(tx: &WriteTx, incoming: Customer, generation: Option<i64>) -> Result<(), SyncError> {
     let number = incoming.number.as_deref().unwrap_or_default();
     let existing = crate::store::get(tx, number)?;
     match existing {
@@ -216,7 +219,7 @@ fn apply(tx: &Transaction, incoming: Customer, generation: Option<i64>) -> Resul
 
 /// Removes a customer the ERP no longer offers this workstation; customers created here
 /// stay.
-fn remove(tx: &Transaction, number: &str) -> Result<bool, SyncError> {
+fn remove(tx: &WriteTx, number: &str) -> Result<bool, SyncError> {
     match crate::store::get(tx, number)? {
         Some(existing) if existing.origin == Origin::Erp && !outbox::has_pending(tx, number)? => {
             Ok(crate::store::delete(tx, number)?)

@@ -11,7 +11,8 @@ mod search;
 pub mod sync_state;
 
 pub use customers::{
-    FieldsError, check_fields, delete, delete_unlisted, get, insert_new, mark_listed, optimize_index, upsert,
+    FieldsError, begin_bulk_index, check_fields, delete, delete_unlisted, get, insert_new, mark_listed, optimize_index,
+    upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
@@ -21,6 +22,8 @@ use crate::bindings::{Customer, SearchQuery};
 use crate::caps::LocalDb;
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, Transaction};
+use std::cell::RefCell;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -111,12 +114,15 @@ impl Store {
 
     /// Runs `write` in one transaction on the writer, blocking the calling thread; nothing
     /// is written unless `write` succeeds.
-    pub fn write_blocking<R, E>(&self, write: impl FnOnce(&Transaction) -> Result<R, E>) -> Result<R, E>
+    pub fn write_blocking<R, E>(&self, write: impl FnOnce(&WriteTx) -> Result<R, E>) -> Result<R, E>
     where
         E: From<rusqlite::Error>,
     {
         let mut writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = WriteTx {
+            tx: writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+            index: RefCell::default(),
+        };
         let result = write(&tx)?;
         tx.commit()?;
         Ok(result)
@@ -136,7 +142,7 @@ impl Store {
     /// `write_blocking` on a blocking thread.
     pub async fn write<R: Send + 'static, E: From<rusqlite::Error> + From<StoreError> + Send + 'static>(
         &self,
-        write: impl FnOnce(&Transaction) -> Result<R, E> + Send + 'static,
+        write: impl FnOnce(&WriteTx) -> Result<R, E> + Send + 'static,
     ) -> Result<R, E> {
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.write_blocking(write))
@@ -171,6 +177,30 @@ impl Store {
     /// Every customer, by number; for comparisons and exports.
     pub async fn all(&self) -> Result<Vec<Customer>, StoreError> {
         self.read(customers::all).await
+    }
+}
+
+/// A write transaction: SQLite's, plus the full-text index changes its customer writes
+/// queued, which are written last, just before the commit (see `customers::IndexQueue`
+/// for why). Everything else of a transaction goes through it as through a
+/// [`Transaction`].
+pub struct WriteTx<'c> {
+    tx: Transaction<'c>,
+    index: RefCell<customers::IndexQueue>,
+}
+
+impl WriteTx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        self.index.into_inner().write(&self.tx)?;
+        self.tx.commit()
+    }
+}
+
+impl<'c> Deref for WriteTx<'c> {
+    type Target = Transaction<'c>;
+
+    fn deref(&self) -> &Transaction<'c> {
+        &self.tx
     }
 }
 

@@ -172,3 +172,52 @@ async fn a_file_that_is_not_a_database_is_refused_untouched() {
     assert!(error.starts_with(&format!("cannot open the customer database {}", path.display())), "{error}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "these are my notes, not a database\n".repeat(200));
 }
+
+/// The index entries of a transaction are written at its end; whatever happened to a
+/// customer within it, only its last state is searchable.
+#[tokio::test]
+async fn the_index_follows_every_change_within_one_transaction() {
+    let (_dir, store) = store_with(vec![customer(Some("K-1"), "Anna", "Kowalska")]).await;
+    store
+        .write_blocking(|tx| -> rusqlite::Result<()> {
+            // Changed twice: only the last name is found.
+            pos_host::store::upsert(tx, &customer(Some("K-1"), "Anna", "Nowak"), None)?;
+            pos_host::store::upsert(tx, &customer(Some("K-1"), "Anna", "Zielinska"), None)?;
+            // Created and removed again: nothing is left of it.
+            pos_host::store::insert_new(tx, &customer(Some("K-2"), "Piotr", "Lewandowski"), None)?;
+            assert!(pos_host::store::delete(tx, "K-2")?);
+            pos_host::store::insert_new(tx, &customer(Some("K-3"), "Ewa", "Mazur"), None)?;
+            Ok(())
+        })
+        .unwrap();
+    store
+        .write_blocking(|tx| -> rusqlite::Result<()> {
+            // Removed and created again under the same number: found as created.
+            assert!(pos_host::store::delete(tx, "K-3")?);
+            pos_host::store::insert_new(tx, &customer(Some("K-3"), "Ewa", "Kaczmarek"), None)?;
+            Ok(())
+        })
+        .unwrap();
+    for (phrase, expected) in [
+        ("Kowalska", vec![]),
+        ("Nowak", vec![]),
+        ("Zielinska", vec!["K-1"]),
+        ("Anna", vec!["K-1"]),
+        ("Lewandowski", vec![]),
+        ("Mazur", vec![]),
+        ("Kaczmarek", vec!["K-3"]),
+    ] {
+        assert_eq!(numbers(&store.search(&query(phrase), 10).await.unwrap()), expected, "{phrase}");
+    }
+    // Not just hidden by the join with the customers: the index holds exactly two entries.
+    let entries: i64 = store
+        .read_blocking(|c| {
+            c.query_row(
+                "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH 'anna OR ewa OR piotr'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .unwrap();
+    assert_eq!(entries, 2);
+}
