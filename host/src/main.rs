@@ -10,7 +10,10 @@ fn main() -> ExitCode {
     match cli::try_main() {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // One problem per line, each marked, when there are several (a policy's).
+            for line in format!("{error:#}").lines() {
+                eprintln!("error: {line}");
+            }
             ExitCode::FAILURE
         }
     }

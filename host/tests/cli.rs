@@ -90,12 +90,91 @@ fn texts_renders_through_the_texts_plugin() {
 fn a_bad_policy_is_reported_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, "[host]\nlocale = 5\n").unwrap();
+    std::fs::write(&policy, "[host]\nlocale = 5\n[host.erp]\ntimeout-ms = \"soon\"\n").unwrap();
     let output = run(&["texts", "erp-no-results", "--policy", policy.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = policy.display();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {path}:2:10: host.locale: expected a string, found an integer (5)\n\
+             error: {path}:4:14: host.erp.timeout-ms: expected an integer, found a string (\"soon\")\n"
+        )
+    );
+}
+
+#[test]
+fn policy_check_prints_where_each_value_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.toml");
+    std::fs::write(
+        &base,
+        format!(
+            "[host]\nworkstation = \"POS-01\"\n[slots.search-policy]\nplugin = \"{}\"\nconfig = {{ offer-erp-at-most = 6 }}\n",
+            artifacts::SEARCH_THRESHOLDS
+        ),
+    )
+    .unwrap();
+    let client = dir.path().join("client.toml");
+    std::fs::write(&client, "extends = \"base.toml\"\n[host]\nlocale = \"nl\"\n").unwrap();
+    let output = run(&["policy", "check", client.to_str().unwrap()]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let (client, base) = (client.display(), base.display());
+    assert!(text.starts_with(&format!("policy {client}\n  extends {base}\n")), "{text}");
+    for line in [
+        format!(r#"host.workstation = "POS-01""#),
+        format!(r#"host.locale = "nl""#),
+        "host.erp.timeout-ms = 5000".to_owned(),
+        "slots.search-policy.config.offer-erp-at-most = 6".to_owned(),
+    ] {
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    let source = |key: &str| text.lines().find(|l| l.starts_with(key)).unwrap().split_whitespace().last().unwrap();
+    assert_eq!(source("host.workstation"), format!("{base}:2:15"));
+    assert_eq!(source("host.locale"), format!("{client}:3:10"));
+    assert_eq!(source("host.erp.timeout-ms"), "default)");
+    assert!(text.contains("slots.search-policy: search_thresholds loads ("), "{text}");
+}
+
+#[test]
+fn policy_check_reports_every_problem_the_plugins_own_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[host]\nlocale = \"nl\"\ncolor = 1\n\
+             [slots.search-policy]\nplugin = \"{}\"\nconfig = {{ offer-erp-at-most = 0 }}\n\
+             [slots.notification-texts]\nplugin = \"{}\"\ngrants = []\n\
+             [slots.web-merge-rules]\nplugin = \"missing.wasm\"\n",
+            artifacts::SEARCH_THRESHOLDS,
+            artifacts::UNGRANTED
+        ),
+    )
+    .unwrap();
+    let output = run(&["policy", "check", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = policy.display();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert!(lines[0].starts_with(&format!("error: {path}:3:1: host.color: unknown key")), "{stderr}");
+    assert_eq!(
+        lines[1],
+        format!(
+            "error: {path}:11:10: slots.web-merge-rules.plugin: the plugin file {} does not exist",
+            dir.path().join("missing.wasm").display()
+        )
+    );
     assert!(
-        stderr.contains(&format!("error: {}:2:10: invalid type: integer `5`, expected a string", policy.display())),
+        lines[2].starts_with(&format!("error: {path}:6:32: slots.search-policy.config.offer-erp-at-most: ")),
+        "{stderr}"
+    );
+    assert!(
+        lines[3].starts_with(&format!("error: {path}:9:10: slots.notification-texts.grants: cannot load plugin"))
+            && lines[3].contains("it imports the `erp` capability"),
         "{stderr}"
     );
 }

@@ -8,7 +8,6 @@ pub mod local_db;
 mod log;
 pub mod ui;
 
-use serde::Deserialize;
 use std::fmt;
 use std::sync::Arc;
 
@@ -39,8 +38,7 @@ impl Default for Capabilities {
 }
 
 /// A capability a policy may grant to a slot. `log` and `config` are always granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Capability {
     LocalDb,
     Erp,

@@ -45,7 +45,7 @@ impl Context {
             Ok(plugins) => plugins,
             Err(errors) => {
                 let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow::bail!("{}", all.join("\nerror: "));
+                anyhow::bail!("{}", all.join("\n"));
             }
         };
         Ok(Context { policy, store, erp, erp_capability, plugins: Arc::new(plugins), _runtime: runtime })

@@ -3,6 +3,7 @@
 mod check;
 mod context;
 mod customer;
+mod policy;
 mod screen;
 mod search;
 mod sync;
@@ -28,6 +29,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Work with policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Work with plugin components.
     Plugin {
         #[command(subcommand)]
@@ -90,6 +96,18 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long, global = true)]
         json: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Check a policy and the files it extends, and load its plugins: print every setting
+    /// with the file, line and column that set it, or every problem; fails on problems.
+    Check {
+        /// The policy file (default: the --policy one).
+        file: Option<PathBuf>,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -191,6 +209,9 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
             tokio.block_on(check::run(&file, slot, grants, &policy))
+        }
+        Command::Policy { command: PolicyCommand::Check { file, policy: args } } => {
+            tokio.block_on(policy::check(file.as_deref().unwrap_or(&args.policy), &args))
         }
         Command::Texts { key, locale, args, policy } => tokio.block_on(texts::run(&key, &locale, args, &policy)),
         Command::Tour { policy } => tokio.block_on(tour::run(&policy)),

@@ -1,7 +1,8 @@
 //! A slot's `config` table, flattened into the dotted entries plugins receive, each with its
 //! place in the policy file so that a plugin's complaint can point at the line.
 
-use super::{Location, Locator, PolicyError};
+use super::Location;
+use super::checker::Checker;
 use crate::bindings::{ConfigEntry, ConfigValue};
 use crate::slots::SlotId;
 
@@ -16,17 +17,18 @@ pub struct PluginConfig {
 }
 
 impl PluginConfig {
-    /// Flattens `table`, the config of `slot` in the policy `locator` reads.
-    pub fn from_table(locator: &Locator<'_>, slot: SlotId, table: &toml::Table) -> Result<PluginConfig, PolicyError> {
+    /// Flattens `table`, the config of `slot`; values that cannot be passed to a plugin are
+    /// the checker's problems.
+    pub(super) fn from_table(checker: &mut Checker<'_>, slot: SlotId, table: &toml::Table) -> PluginConfig {
         let mut config = PluginConfig {
-            table: Some(locator.at(&["slots", slot.name(), "config"])),
+            table: Some(checker.locate(&["slots", slot.name(), "config"])),
             slot: Some(slot),
             ..PluginConfig::default()
         };
         let mut pending: Vec<(String, &toml::Value)> = table.iter().rev().map(|(k, v)| (k.clone(), v)).collect();
         while let Some((key, value)) = pending.pop() {
             let keys: Vec<&str> = ["slots", slot.name(), "config"].into_iter().chain(key.split('.')).collect();
-            let location = locator.at(&keys);
+            let location = checker.locate(&keys);
             let value = match value {
                 toml::Value::Table(inner) => {
                     pending.extend(inner.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
@@ -42,13 +44,8 @@ impl PluginConfig {
                     match texts {
                         Some(texts) => ConfigValue::TextList(texts),
                         None => {
-                            return Err(PolicyError {
-                                location,
-                                message: format!(
-                                    "slots.{}.config.{key}: only arrays of strings can be passed to a plugin",
-                                    slot.name()
-                                ),
-                            });
+                            checker.problem(&keys, "only arrays of strings can be passed to a plugin");
+                            continue;
                         }
                     }
                 }
@@ -56,7 +53,7 @@ impl PluginConfig {
             config.entries.push(ConfigEntry { key, value });
             config.locations.push(location);
         }
-        Ok(config)
+        config
     }
 
     /// The value at `key`.
@@ -88,4 +85,16 @@ impl PluginConfig {
             None => format!("{dotted}{message}"),
         }
     }
+}
+
+/// A config value in TOML syntax.
+pub(super) fn to_toml(value: &ConfigValue) -> String {
+    let toml = match value {
+        ConfigValue::Boolean(b) => toml::Value::Boolean(*b),
+        ConfigValue::Integer(i) => toml::Value::Integer(*i),
+        ConfigValue::Float(x) => toml::Value::Float(*x),
+        ConfigValue::Text(s) => toml::Value::String(s.clone()),
+        ConfigValue::TextList(items) => toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect()),
+    };
+    toml.to_string()
 }

@@ -47,17 +47,23 @@ impl<'a> Locator<'a> {
     /// The value at the key path `keys` (such as `slots`, `texts`, `config`, `x`), or the
     /// nearest enclosing table that exists.
     pub fn at(&self, keys: &[&str]) -> Location {
-        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys));
+        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys, false));
+        Location::of_span(self.path, self.text, span)
+    }
+
+    /// Like [`Locator::at`], but the key itself rather than its value.
+    pub fn key_at(&self, keys: &[&str]) -> Location {
+        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys, true));
         Location::of_span(self.path, self.text, span)
     }
 }
 
-fn span_of(document: &DeTable<'_>, keys: &[&str]) -> Option<Range<usize>> {
+fn span_of(document: &DeTable<'_>, keys: &[&str], key_itself: bool) -> Option<Range<usize>> {
     let mut table = document;
     let mut span = None;
     for (i, key) in keys.iter().enumerate() {
         let (found_key, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
-        span = Some(if i + 1 == keys.len() { value.span() } else { found_key.span() });
+        span = Some(if i + 1 == keys.len() && !key_itself { value.span() } else { found_key.span() });
         match value.get_ref() {
             toml::de::DeValue::Table(inner) => table = inner,
             _ => break,

@@ -1,49 +1,57 @@
-//! Policies: the TOML file that names, per slot, the plugin component, its grants, its
-//! config table and its limits, plus the host's own settings. Every error names the file,
-//! line and column.
+//! Policies: TOML files that name, per slot, the plugin component, its grants, its config
+//! table and its limits, plus the host's own settings. A policy may `extends` another
+//! (default -> client -> workstation); the most specific file wins key by key. Every
+//! problem is reported at once, each with its file, line, column and key path.
 
+mod checker;
 mod config_table;
+mod layers;
 mod location;
+mod resolved;
 
 pub use config_table::PluginConfig;
+pub use layers::{Layer, Layers};
 pub use location::{Location, Locator};
+pub use resolved::Resolved;
 
 use crate::caps::Capability;
-use crate::runtime::Limits;
+use crate::runtime::limits_allowed as allowed;
+use crate::runtime::{Limits, LoadError, LoadProblem};
 use crate::slots::SlotId;
-use serde::Deserialize;
+use checker::Checker;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A loaded policy.
 #[derive(Debug)]
 pub struct Policy {
-    /// The policy file.
+    /// The policy file (the most specific one).
     pub path: PathBuf,
     /// The host's own settings.
     pub host: HostSettings,
     /// The configured slots; a slot left out runs on its built-in fallback.
     pub slots: Vec<SlotPolicy>,
+    /// The files the policy is made of, and which one set each value.
+    pub layers: Layers,
 }
 
 /// The `[host]` table.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug)]
 pub struct HostSettings {
     /// This POS workstation's id.
     pub workstation: String,
     /// The operator's locale: `en`, `pl` or `nl` ship with the host.
     pub locale: String,
-    /// Where compiled plugins are cached, relative to the policy file; the user's cache
-    /// directory when absent.
+    /// Where compiled plugins are cached; the user's cache directory when absent.
     pub cache_dir: Option<PathBuf>,
-    /// The local customer database, relative to the policy file; the user's data
-    /// directory when absent.
+    /// The local customer database; the user's data directory when absent.
     pub database: Option<PathBuf>,
     /// Which customers the workstation keeps.
     pub customers: CustomerSettings,
     /// The ERP's data synchronization service.
     pub erp: ErpSettings,
+    /// The web shop's customer API.
+    pub webshop: WebshopSettings,
 }
 
 impl Default for HostSettings {
@@ -55,20 +63,19 @@ impl Default for HostSettings {
             database: None,
             customers: CustomerSettings::default(),
             erp: ErpSettings::default(),
+            webshop: WebshopSettings::default(),
         }
     }
 }
 
 /// The `[host.customers]` table.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug, Default)]
 pub struct CustomerSettings {
     pub mode: SyncMode,
 }
 
 /// Which customers the workstation keeps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SyncMode {
     /// Customers added here, plus ERP customers saved when selected, edited or previewed;
     /// the ERP is searched online on demand.
@@ -79,8 +86,7 @@ pub enum SyncMode {
 }
 
 /// The `[host.erp]` table.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug)]
 pub struct ErpSettings {
     /// Such as `http://127.0.0.1:8780`; no ERP when absent.
     pub url: Option<String>,
@@ -96,127 +102,265 @@ impl Default for ErpSettings {
     }
 }
 
+/// The `[host.webshop]` table.
+#[derive(Clone, Debug)]
+pub struct WebshopSettings {
+    /// Such as `http://127.0.0.1:8790`; no web shop when absent.
+    pub url: Option<String>,
+    /// The limit of one request, retries included.
+    pub timeout_ms: u64,
+}
+
+impl Default for WebshopSettings {
+    fn default() -> Self {
+        WebshopSettings { url: None, timeout_ms: 5_000 }
+    }
+}
+
 /// One `[slots.<name>]` table.
 #[derive(Debug)]
 pub struct SlotPolicy {
     pub slot: SlotId,
-    /// The component file, resolved against the policy file's directory.
+    /// The component file, resolved against the directory of the policy file that names it.
     pub plugin: PathBuf,
     pub grants: Vec<Capability>,
     pub config: PluginConfig,
     pub limits: Limits,
+    /// Where `plugin` and `grants` are set, for problems found when loading the plugin.
+    pub plugin_location: Location,
+    pub grants_location: Location,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct PolicyFile {
-    #[serde(default)]
-    host: HostSettings,
-    #[serde(default)]
-    slots: SlotsFile,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SlotsFile {
-    search_policy: Option<SlotFile>,
-    notification_texts: Option<SlotFile>,
-    web_merge_rules: Option<SlotFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct SlotFile {
-    plugin: PathBuf,
-    #[serde(default)]
-    grants: Vec<Capability>,
-    #[serde(default)]
-    config: toml::Table,
-    #[serde(default)]
-    limits: Limits,
-}
-
-/// A policy that cannot be used, with where and why.
-#[derive(Debug)]
+/// A policy problem, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
     pub location: Location,
+    /// The key path, such as `host.erp.timeout-ms`; empty for the file as a whole.
+    pub key: String,
     pub message: String,
 }
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        match self.key.is_empty() {
+            true => write!(f, "{}: {}", self.location, self.message),
+            false => write!(f, "{}: {}: {}", self.location, self.key, self.message),
+        }
     }
 }
 
 impl std::error::Error for PolicyError {}
 
+/// Every problem of a policy.
+#[derive(Debug)]
+pub struct PolicyErrors(pub Vec<PolicyError>);
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for PolicyErrors {}
+
+impl From<PolicyError> for PolicyErrors {
+    fn from(error: PolicyError) -> Self {
+        PolicyErrors(vec![error])
+    }
+}
+
+const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits"];
+const LIMIT_KEYS: &[&str] = &["fuel", "memory-mib", "timeout-ms", "prompt-timeout-ms"];
+
 impl Policy {
-    /// Reads and checks the policy at `path`.
-    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|error| PolicyError {
-            location: Location::file(path),
-            message: format!("cannot read the policy: {error}"),
-        })?;
-        Policy::parse(path, &text)
+    /// Reads and checks the policy at `path`, the files it extends, and that the plugin
+    /// files it names exist.
+    pub fn load(path: &Path) -> Result<Policy, PolicyErrors> {
+        Policy::check(Layers::read(path)?, true).into_result()
     }
 
-    /// Checks the policy `text` read from `path`.
-    pub fn parse(path: &Path, text: &str) -> Result<Policy, PolicyError> {
-        let file: PolicyFile = toml::from_str(text).map_err(|error| PolicyError {
-            location: Location::of_span(path, text, error.span()),
-            message: error.message().trim_end().to_owned(),
-        })?;
-        let locator = Locator::new(path, text);
-        let base = path.parent().unwrap_or(Path::new("."));
+    /// Checks the policy `text` read from `path` (the files it extends are read from
+    /// disk); plugin files are not looked for.
+    pub fn parse(path: &Path, text: &str) -> Result<Policy, PolicyErrors> {
+        Policy::check(Layers::parse(path, text.to_owned())?, false).into_result()
+    }
+
+    /// Like [`Policy::load`], but a policy with problems is returned with them, holding
+    /// what is usable (a slot with a problem is left out); an error only when the files
+    /// cannot be read or parsed at all.
+    pub fn inspect(path: &Path) -> Result<(Policy, Vec<PolicyError>), PolicyErrors> {
+        let Checked { policy, problems } = Policy::check(Layers::read(path)?, true);
+        Ok((policy, problems))
+    }
+
+    fn check(layers: Layers, plugin_files: bool) -> Checked {
+        let mut checker = Checker::new(&layers);
+        checker.table(&[], &["extends", "host", "slots"]);
+        let host = host_settings(&mut checker);
+        let slot_names: Vec<&str> = SlotId::ALL.iter().map(|s| s.name()).collect();
+        checker.table(&["slots"], &slot_names);
         let mut slots = Vec::new();
-        for (slot, file_slot) in [
-            (SlotId::SearchPolicy, file.slots.search_policy),
-            (SlotId::NotificationTexts, file.slots.notification_texts),
-            (SlotId::WebMergeRules, file.slots.web_merge_rules),
-        ] {
-            let Some(file_slot) = file_slot else { continue };
-            let table_path = ["slots", slot.name()];
-            if let Err(problem) = file_slot.limits.check() {
-                return Err(PolicyError {
-                    location: locator.at(&[&table_path[..], &["limits"]].concat()),
-                    message: format!("slots.{}.limits: {problem}", slot.name()),
-                });
+        for slot in SlotId::ALL {
+            if let Some(policy) = slot_policy(&mut checker, slot, plugin_files) {
+                slots.push(policy);
             }
-            let config = PluginConfig::from_table(&locator, slot, &file_slot.config)?;
-            let mut grants = file_slot.grants;
-            grants.sort();
-            grants.dedup();
-            slots.push(SlotPolicy {
-                slot,
-                plugin: base.join(&file_slot.plugin),
-                grants,
-                config,
-                limits: file_slot.limits,
-            });
         }
-        let mut host = file.host;
-        host.cache_dir = host.cache_dir.map(|dir| base.join(dir));
-        host.database = host.database.map(|file| base.join(file));
-        if !(1..=600_000).contains(&host.erp.timeout_ms) {
-            return Err(PolicyError {
-                location: locator.at(&["host", "erp", "timeout-ms"]),
-                message: "host.erp.timeout-ms: must be between 1 and 600000".into(),
-            });
-        }
-        if let Some(url) = &host.erp.url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(PolicyError {
-                location: locator.at(&["host", "erp", "url"]),
-                message: format!("host.erp.url: `{url}` is not an http:// or https:// URL"),
-            });
-        }
-        Ok(Policy { path: path.to_owned(), host, slots })
+        let problems = checker.problems;
+        let path = layers.files.last().expect("a policy has at least its own file").path.clone();
+        Checked { policy: Policy { path, host, slots, layers }, problems }
     }
 
     /// The policy of `slot`, if configured.
     pub fn slot(&self, slot: SlotId) -> Option<&SlotPolicy> {
         self.slots.iter().find(|s| s.slot == slot)
     }
+}
+
+struct Checked {
+    policy: Policy,
+    problems: Vec<PolicyError>,
+}
+
+impl Checked {
+    fn into_result(self) -> Result<Policy, PolicyErrors> {
+        if self.problems.is_empty() { Ok(self.policy) } else { Err(PolicyErrors(self.problems)) }
+    }
+}
+
+impl SlotPolicy {
+    /// A refusal of this slot's plugin, as lines naming the place in the policy to change:
+    /// the grants for an import they do not cover, each config key the plugin refused, the
+    /// plugin file for anything else.
+    pub fn explain(&self, error: &LoadError) -> Vec<String> {
+        let name = self.slot.name();
+        match &error.problem {
+            LoadProblem::Ungranted { .. } => vec![format!("{}: slots.{name}.grants: {}", self.grants_location, error)],
+            LoadProblem::Config(problems) => problems.clone(),
+            _ => vec![format!("{}: slots.{name}.plugin: {error}", self.plugin_location)],
+        }
+    }
+}
+
+fn host_settings(c: &mut Checker) -> HostSettings {
+    let mut host = HostSettings::default();
+    c.table(&["host"], &["workstation", "locale", "cache-dir", "database", "customers", "erp", "webshop"]);
+    if let Some(workstation) = c.string(&["host", "workstation"]) {
+        if workstation.is_empty()
+            || workstation.len() > 32
+            || !workstation.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+        {
+            c.problem(&["host", "workstation"], "expected 1 to 32 letters, digits, `-` or `_`, such as \"POS-01\"");
+        }
+        host.workstation = workstation.to_owned();
+    }
+    if let Some(locale) = c.string(&["host", "locale"]) {
+        let (language, region) = locale.split_once('-').unwrap_or((locale, "AA"));
+        let letters = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.chars().all(|ch| ch.is_ascii_alphabetic())
+        };
+        if !letters(language, 2..=3) || !letters(region, 2..=2) {
+            c.problem(&["host", "locale"], format!("\"{locale}\" is not a locale such as \"en\", \"pl\" or \"nl-BE\""));
+        }
+        host.locale = locale.to_owned();
+    }
+    for (key, target) in [("cache-dir", &mut host.cache_dir), ("database", &mut host.database)] {
+        if let Some(path) = c.string(&["host", key]) {
+            *target = Some(c.layers.resolve(&["host", key], path));
+        }
+    }
+    c.table(&["host", "customers"], &["mode"]);
+    if let Some(mode) = c.choice(&["host", "customers", "mode"], &["local-only", "sync-all"]) {
+        host.customers.mode = if mode == "sync-all" { SyncMode::SyncAll } else { SyncMode::LocalOnly };
+    }
+    c.table(&["host", "erp"], &["url", "timeout-ms", "online-search"]);
+    host.erp.url = url(c, &["host", "erp", "url"]);
+    if let Some(ms) = c.integer(&["host", "erp", "timeout-ms"], 1..=600_000) {
+        host.erp.timeout_ms = ms as u64;
+    }
+    if let Some(online) = c.boolean(&["host", "erp", "online-search"]) {
+        host.erp.online_search = online;
+    }
+    c.table(&["host", "webshop"], &["url", "timeout-ms"]);
+    host.webshop.url = url(c, &["host", "webshop", "url"]);
+    if let Some(ms) = c.integer(&["host", "webshop", "timeout-ms"], 1..=600_000) {
+        host.webshop.timeout_ms = ms as u64;
+    }
+    host
+}
+
+fn url(c: &mut Checker, keys: &[&str]) -> Option<String> {
+    let url = c.string(keys)?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+        c.problem(keys, format!("`{url}` is not an http:// or https:// URL"));
+        return None;
+    }
+    Some(url.to_owned())
+}
+
+fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool) -> Option<SlotPolicy> {
+    let name = slot.name();
+    c.table(&["slots", name], SLOT_KEYS)?;
+    let plugin = match c.string(&["slots", name, "plugin"]) {
+        Some(file) => {
+            let path = c.layers.resolve(&["slots", name, "plugin"], file);
+            if plugin_files && !path.is_file() {
+                c.problem(&["slots", name, "plugin"], format!("the plugin file {} does not exist", path.display()));
+            }
+            Some(path)
+        }
+        None => {
+            if c.value(&["slots", name, "plugin"]).is_none() {
+                c.problems.push(PolicyError {
+                    location: c.layers.locate_key(&["slots", name]),
+                    key: format!("slots.{name}"),
+                    message: "the slot names no `plugin` (the component file)".into(),
+                });
+            }
+            None
+        }
+    };
+    let names: Vec<&'static str> = Capability::ALL.iter().map(|cap| cap.name()).collect();
+    let mut grants: Vec<Capability> = c
+        .choices(&["slots", name, "grants"], &names)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Capability::from_interface)
+        .collect();
+    grants.sort();
+    grants.dedup();
+    // Any config key is the plugin's to judge; only what cannot be passed is refused here.
+    let config = match c.any_table(&["slots", name, "config"]) {
+        Some(table) => PluginConfig::from_table(c, slot, table),
+        None => PluginConfig::default(),
+    };
+    let mut limits = Limits::default();
+    if c.table(&["slots", name, "limits"], LIMIT_KEYS).is_some() {
+        let keys = |key| ["slots", name, "limits", key];
+        if let Some(fuel) = c.integer(&keys("fuel"), allowed::FUEL) {
+            limits.fuel = fuel as u64;
+        }
+        if let Some(mib) = c.integer(&keys("memory-mib"), allowed::MEMORY_MIB) {
+            limits.memory_mib = mib as u32;
+        }
+        if let Some(ms) = c.integer(&keys("timeout-ms"), allowed::TIMEOUT_MS) {
+            limits.timeout_ms = ms as u64;
+        }
+        if let Some(ms) = c.integer(&keys("prompt-timeout-ms"), allowed::PROMPT_TIMEOUT_MS) {
+            limits.prompt_timeout_ms = ms as u64;
+        }
+    }
+    let grants_location = match c.value(&["slots", name, "grants"]) {
+        Some(_) => c.locate(&["slots", name, "grants"]),
+        None => c.locate(&["slots", name]),
+    };
+    Some(SlotPolicy {
+        slot,
+        plugin: plugin?,
+        grants,
+        config,
+        limits,
+        plugin_location: c.locate(&["slots", name, "plugin"]),
+        grants_location,
+    })
 }

@@ -1,11 +1,10 @@
 //! Per-call limits: CPU (fuel), memory, wall-clock time, and how long a prompt may wait.
 
-use serde::Deserialize;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 /// The limits of every call into one plugin; set per slot in the policy (`limits = {...}`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// CPU budget in fuel units (about one per WebAssembly instruction).
     pub fuel: u64,
@@ -16,6 +15,15 @@ pub struct Limits {
     pub timeout_ms: u64,
     /// How long `ui.confirm` waits for the operator before it counts as dismissed.
     pub prompt_timeout_ms: u64,
+}
+
+/// What a policy may set each limit to: outside these, every call would fail or never end.
+pub mod allowed {
+    use super::RangeInclusive;
+    pub const FUEL: RangeInclusive<i64> = 1_000_000..=i64::MAX;
+    pub const MEMORY_MIB: RangeInclusive<i64> = 2..=4096;
+    pub const TIMEOUT_MS: RangeInclusive<i64> = 1..=60_000;
+    pub const PROMPT_TIMEOUT_MS: RangeInclusive<i64> = 1..=3_600_000;
 }
 
 impl Default for Limits {
@@ -38,19 +46,5 @@ impl Limits {
     /// How long a prompt waits.
     pub fn prompt_timeout(&self) -> Duration {
         Duration::from_millis(self.prompt_timeout_ms)
-    }
-
-    /// Refuses limits that would make every call fail or never end.
-    pub fn check(&self) -> Result<(), String> {
-        let problems: Vec<&str> = [
-            (self.fuel < 1_000_000, "`fuel` must be at least 1000000"),
-            (!(2..=4096).contains(&self.memory_mib), "`memory-mib` must be between 2 and 4096"),
-            (!(1..=60_000).contains(&self.timeout_ms), "`timeout-ms` must be between 1 and 60000"),
-            (!(1..=3_600_000).contains(&self.prompt_timeout_ms), "`prompt-timeout-ms` must be between 1 and 3600000"),
-        ]
-        .into_iter()
-        .filter_map(|(bad, problem)| bad.then_some(problem))
-        .collect();
-        if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
     }
 }

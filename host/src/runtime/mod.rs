@@ -16,6 +16,7 @@ pub use call::{CallFailure, CallState};
 pub use error::{LoadError, LoadProblem};
 pub use inspect::{ImportReport, PACKAGE, SUPPORTED_VERSIONS, check_header, expected_export};
 pub use limits::Limits;
+pub use limits::allowed as limits_allowed;
 pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
 pub use slot::{Decided, Slot, SlotKind, SlotStats, Source};
 

@@ -37,30 +37,71 @@ async fn the_default_policy_loads_with_the_built_plugins() {
 }
 
 #[test]
-fn unknown_fields_and_slots_are_refused_with_their_place() {
+fn unknown_keys_are_refused_at_the_key_with_a_suggestion() {
     assert_eq!(
         error("[host]\nworkstation = \"POS-01\"\nlocal = \"nl\"\n"),
-        "policies/client.toml:3:1: unknown field `local`, expected one of `workstation`, `locale`, `cache-dir`, `database`, `customers`, `erp`"
+        "policies/client.toml:3:1: host.local: unknown key (did you mean `locale`?); expected one of `workstation`, \
+         `locale`, `cache-dir`, `database`, `customers`, `erp`, `webshop`"
     );
     let slot = error("[slots.search-polciy]\nplugin = \"x.wasm\"\n");
     assert!(
-        slot.starts_with("policies/client.toml:1:8: unknown field `search-polciy`, expected one of `search-policy`"),
+        slot.starts_with(
+            "policies/client.toml:1:8: slots.search-polciy: unknown key (did you mean `search-policy`?); expected one of"
+        ),
         "{slot}"
     );
+    let top = error("extend = \"default.toml\"\n");
+    assert!(top.starts_with("policies/client.toml:1:1: extend: unknown key (did you mean `extends`?)"), "{top}");
 }
 
 #[test]
 fn wrong_types_and_unknown_grants_are_refused() {
     let grants = error("[slots.search-policy]\nplugin = \"x.wasm\"\ngrants = [\"local-db\", \"files\"]\n");
-    assert!(
-        grants
-            .starts_with("policies/client.toml:3:23: unknown variant `files`, expected one of `local-db`, `erp`, `ui`"),
-        "{grants}"
+    assert_eq!(
+        grants,
+        "policies/client.toml:3:10: slots.search-policy.grants: a string (\"files\") is not one of \"local-db\", \"erp\", \"ui\""
     );
     let plugin = error("[slots.search-policy]\nplugin = 5\n");
-    assert!(plugin.starts_with("policies/client.toml:2:10: invalid type: integer `5`"), "{plugin}");
+    assert_eq!(
+        plugin,
+        "policies/client.toml:2:10: slots.search-policy.plugin: expected a string, found an integer (5)"
+    );
+    let no_plugin = error("[slots.search-policy]\ngrants = []\n");
+    assert_eq!(
+        no_plugin,
+        "policies/client.toml:1:8: slots.search-policy: the slot names no `plugin` (the component file)"
+    );
+    let table = error("[host]\nerp = \"http://erp\"\n");
+    assert_eq!(table, "policies/client.toml:2:7: host.erp: expected a table, found a string (\"http://erp\")");
     let syntax = error("[host\n");
     assert!(syntax.starts_with("policies/client.toml:1:"), "{syntax}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let all = error(
+        "[host]\nworkstation = \"POS 01\"\nlocale = 7\ncolour = \"red\"\n\
+         [host.erp]\ntimeout-ms = -1\nonline-search = \"yes\"\n\
+         [slots.search-policy]\nplugin = \"x.wasm\"\ngrants = [\"network\"]\nlimits = { fuel = 10 }\n\
+         [slots.notification-texts]\nplugin = false\n",
+    );
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "policies/client.toml:4:1: host.colour: unknown key; expected one of `workstation`, `locale`, `cache-dir`, \
+             `database`, `customers`, `erp`, `webshop`",
+            "policies/client.toml:2:15: host.workstation: expected 1 to 32 letters, digits, `-` or `_`, such as \"POS-01\"",
+            "policies/client.toml:3:10: host.locale: expected a string, found an integer (7)",
+            "policies/client.toml:6:14: host.erp.timeout-ms: -1 is out of range; expected 1 to 600000",
+            "policies/client.toml:7:17: host.erp.online-search: expected true or false, found a string (\"yes\")",
+            "policies/client.toml:10:10: slots.search-policy.grants: a string (\"network\") is not one of \"local-db\", \
+             \"erp\", \"ui\"",
+            "policies/client.toml:11:19: slots.search-policy.limits.fuel: 10 is out of range; expected 1000000 to \
+             9223372036854775807",
+            "policies/client.toml:13:10: slots.notification-texts.plugin: expected a string, found a boolean (false)",
+        ]
+    );
 }
 
 #[test]
@@ -68,7 +109,8 @@ fn limits_are_checked() {
     let limits = error("[slots.search-policy]\nplugin = \"x.wasm\"\nlimits = { memory-mib = 1, timeout-ms = 0 }\n");
     assert_eq!(
         limits,
-        "policies/client.toml:3:10: slots.search-policy.limits: `memory-mib` must be between 2 and 4096; `timeout-ms` must be between 1 and 60000"
+        "policies/client.toml:3:25: slots.search-policy.limits.memory-mib: 1 is out of range; expected 2 to 4096\n\
+         policies/client.toml:3:41: slots.search-policy.limits.timeout-ms: 0 is out of range; expected 1 to 60000"
     );
 }
 
@@ -88,19 +130,104 @@ fn config_is_flattened_and_arrays_of_tables_are_refused() {
 #[test]
 fn host_settings_are_checked() {
     let mode = error("[host.customers]\nmode = \"everything\"\n");
-    assert!(
-        mode.starts_with("policies/client.toml:2:8: unknown variant `everything`, expected `local-only` or `sync-all`"),
-        "{mode}"
+    assert_eq!(
+        mode,
+        "policies/client.toml:2:8: host.customers.mode: \"everything\" is not an option; expected \"local-only\" or \
+         \"sync-all\""
     );
     let url = error("[host.erp]\nurl = \"ftp://erp\"\n");
     assert_eq!(url, "policies/client.toml:2:7: host.erp.url: `ftp://erp` is not an http:// or https:// URL");
+    let shop = error("[host.webshop]\nurl = \"shop.example\"\n");
+    assert_eq!(shop, "policies/client.toml:2:7: host.webshop.url: `shop.example` is not an http:// or https:// URL");
     let timeout = error("[host]\nerp = { timeout-ms = 0 }\n");
-    assert_eq!(timeout, "policies/client.toml:2:22: host.erp.timeout-ms: must be between 1 and 600000");
+    assert_eq!(timeout, "policies/client.toml:2:22: host.erp.timeout-ms: 0 is out of range; expected 1 to 600000");
+    let locale = error("[host]\nlocale = \"Dutch\"\n");
+    assert_eq!(
+        locale,
+        "policies/client.toml:2:10: host.locale: \"Dutch\" is not a locale such as \"en\", \"pl\" or \"nl-BE\""
+    );
     let policy = Policy::parse(
         Path::new("p/client.toml"),
-        "[host]\ndatabase = \"data/pos.sqlite\"\ncustomers.mode = \"sync-all\"\n",
+        "[host]\ndatabase = \"data/pos.sqlite\"\ncustomers.mode = \"sync-all\"\n\
+         webshop = { url = \"http://127.0.0.1:8790\", timeout-ms = 2500 }\n",
     )
     .unwrap();
     assert_eq!(policy.host.database.unwrap(), Path::new("p/data/pos.sqlite"));
     assert_eq!(policy.host.customers.mode, pos_host::policy::SyncMode::SyncAll);
+    assert_eq!(policy.host.webshop.url.as_deref(), Some("http://127.0.0.1:8790"));
+    assert_eq!(policy.host.webshop.timeout_ms, 2500);
+}
+
+/// Writes `files` (relative path, text) under a new directory.
+fn files(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_policy_extends_another_key_by_key_and_paths_stay_relative_to_their_file() {
+    let dir = files(&[
+        (
+            "default.toml",
+            "[host]\nworkstation = \"POS-01\"\nlocale = \"en\"\n[slots.search-policy]\nplugin = \"plugins/s.wasm\"\nconfig = { offer-erp-at-most = 6, erp-show-at-most = 6 }\n",
+        ),
+        ("plugins/s.wasm", ""),
+        (
+            "clients/acme.toml",
+            "extends = \"../default.toml\"\n[host]\nlocale = \"nl\"\n[slots.search-policy.config]\noffer-erp-at-most = 3\n",
+        ),
+        ("clients/acme/pos-07.toml", "extends = \"../acme.toml\"\n[host]\nworkstation = \"POS-07\"\n"),
+    ]);
+    let policy = Policy::load(&dir.path().join("clients/acme/pos-07.toml")).unwrap();
+    assert_eq!(policy.host.workstation, "POS-07");
+    assert_eq!(policy.host.locale, "nl");
+    let slot = policy.slot(SlotId::SearchPolicy).unwrap();
+    assert_eq!(slot.plugin, dir.path().join("plugins/s.wasm"));
+    assert_eq!(slot.config.get("offer-erp-at-most"), Some(&pos_host::bindings::ConfigValue::Integer(3)));
+    assert_eq!(slot.config.get("erp-show-at-most"), Some(&pos_host::bindings::ConfigValue::Integer(6)));
+    let files: Vec<String> =
+        policy.layers.files.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+    assert_eq!(files, ["default.toml", "clients/acme.toml", "clients/acme/pos-07.toml"]);
+    let from =
+        |keys: &[&str]| policy.layers.locate(keys).to_string().replace(&format!("{}/", dir.path().display()), "");
+    assert_eq!(from(&["host", "workstation"]), "clients/acme/pos-07.toml:3:15");
+    assert_eq!(from(&["host", "locale"]), "clients/acme.toml:3:10");
+    assert_eq!(from(&["slots", "search-policy", "config", "offer-erp-at-most"]), "clients/acme.toml:5:21");
+    assert_eq!(from(&["slots", "search-policy", "config", "erp-show-at-most"]), "default.toml:6:54");
+}
+
+#[test]
+fn problems_are_reported_in_the_file_that_has_them() {
+    let dir = files(&[
+        ("default.toml", "[host]\nlocale = \"en\"\n[slots.search-policy]\nplugin = \"missing.wasm\"\n"),
+        ("client.toml", "extends = \"default.toml\"\n[host]\nworkstation = \"\"\n"),
+    ]);
+    let errors = Policy::load(&dir.path().join("client.toml")).unwrap_err().to_string();
+    let errors = errors.replace(&format!("{}/", dir.path().display()), "");
+    assert_eq!(
+        errors,
+        "client.toml:3:15: host.workstation: expected 1 to 32 letters, digits, `-` or `_`, such as \"POS-01\"\n\
+         default.toml:4:10: slots.search-policy.plugin: the plugin file missing.wasm does not exist"
+    );
+}
+
+#[test]
+fn extends_must_name_a_readable_policy_without_cycles() {
+    let dir = files(&[
+        ("a.toml", "extends = \"b.toml\"\n"),
+        ("b.toml", "extends = \"a.toml\"\n"),
+        ("c.toml", "extends = \"nowhere.toml\"\n"),
+        ("d.toml", "extends = [\"a.toml\"]\n"),
+    ]);
+    let error = |file: &str| {
+        Policy::load(&dir.path().join(file)).unwrap_err().to_string().replace(&format!("{}/", dir.path().display()), "")
+    };
+    assert_eq!(error("a.toml"), "b.toml:1:11: extends: a.toml is already part of this policy (a cycle)");
+    assert!(error("c.toml").starts_with("c.toml:1:11: extends: cannot read nowhere.toml: "), "{}", error("c.toml"));
+    assert_eq!(error("d.toml"), "d.toml:1:11: extends: expected the path of a policy file, found an array");
 }

@@ -1,0 +1,72 @@
+//! `pos-host policy check`: the resolved policy, value by value with the file that set it,
+//! and every problem at once, the plugins' own included.
+
+use super::PolicyArgs;
+use pos_host::policy::SlotPolicy;
+use pos_host::runtime::{LoadError, PluginInfo, PluginSpec, Runtime, SlotKind};
+use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
+use pos_host::{Policy, SlotId};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    let (policy, mut problems): (Policy, Vec<String>) = match Policy::inspect(file) {
+        Ok((policy, problems)) => (policy, problems.iter().map(ToString::to_string).collect()),
+        Err(errors) => {
+            for error in &errors.0 {
+                eprintln!("error: {error}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
+    let mut loaded = Vec::new();
+    for slot in policy.slots.iter().filter(|slot| slot.plugin.is_file()) {
+        match load(&runtime, slot, &policy.path).await {
+            Ok(info) => loaded.push((slot.slot, info)),
+            Err(error) => problems.extend(slot.explain(&error)),
+        }
+    }
+
+    let files: Vec<String> = policy.layers.files.iter().rev().map(|f| f.path.display().to_string()).collect();
+    println!("policy {}", files.join("\n  extends "));
+    println!();
+    let resolved = policy.resolved();
+    let width = resolved.iter().map(|r| r.key.len() + r.value.chars().count() + 3).max().unwrap_or(0).min(72);
+    for setting in &resolved {
+        let assignment = format!("{} = {}", setting.key, setting.value);
+        let source = setting.source.as_ref().map_or("(built-in default)".to_owned(), ToString::to_string);
+        println!("{assignment:<width$}  {source}");
+    }
+    if !loaded.is_empty() {
+        println!();
+    }
+    for (slot, info) in &loaded {
+        let mut uses: Vec<&str> =
+            info.imports.iter().filter(|i| i.functions).filter_map(|i| i.capability.map(|c| c.name())).collect();
+        uses.dedup();
+        println!(
+            "slots.{slot}: {} loads ({} bytes, sha256 {}…, calls {})",
+            info.name,
+            info.size,
+            &info.sha256[..16],
+            if uses.is_empty() { "no capability".to_owned() } else { uses.join(", ") }
+        );
+    }
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<PluginInfo, LoadError> {
+    async fn info<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<PluginInfo, LoadError> {
+        runtime.load::<K>(spec).await.map(|plugin| plugin.info)
+    }
+    let spec = PluginSpec::from_policy(slot, policy);
+    match slot.slot {
+        SlotId::SearchPolicy => info::<SearchPolicyKind>(runtime, &spec).await,
+        SlotId::NotificationTexts => info::<NotificationTextsKind>(runtime, &spec).await,
+        SlotId::WebMergeRules => info::<WebMergeRulesKind>(runtime, &spec).await,
+    }
+}
