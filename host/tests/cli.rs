@@ -124,12 +124,12 @@ fn policy_check_prints_where_each_value_comes_from() {
     let (client, base) = (client.display(), base.display());
     assert!(text.starts_with(&format!("policy {client}\n  extends {base}\n")), "{text}");
     for line in [
-        format!(r#"host.workstation = "POS-01""#),
-        format!(r#"host.locale = "nl""#),
-        "host.erp.timeout-ms = 5000".to_owned(),
-        "slots.search-policy.config.offer-erp-at-most = 6".to_owned(),
+        r#"host.workstation = "POS-01""#,
+        r#"host.locale = "nl""#,
+        "host.erp.timeout-ms = 5000",
+        "slots.search-policy.config.offer-erp-at-most = 6",
     ] {
-        assert!(text.contains(&line), "{line} in {text}");
+        assert!(text.contains(line), "{line} in {text}");
     }
     let source = |key: &str| text.lines().find(|l| l.starts_with(key)).unwrap().split_whitespace().last().unwrap();
     assert_eq!(source("host.workstation"), format!("{base}:2:15"));
