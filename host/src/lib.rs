@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod caps;
 pub mod erp;
 pub mod flows;
+pub mod live;
 pub mod policy;
 pub mod runtime;
 pub mod slots;

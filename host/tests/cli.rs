@@ -244,3 +244,84 @@ mod workflows {
         assert!(stderr.contains("or pass --erp-url"), "{stderr}");
     }
 }
+
+/// `pos-host serve` follows its files; `pos-host status` shows what it serves and every
+/// reload, the failed ones with the place to fix.
+#[test]
+fn serve_reloads_and_status_tells_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(artifacts::SEARCH_THRESHOLDS, dir.path().join("search.wasm")).unwrap();
+    let policy = dir.path().join("policy.toml");
+    let text = |offer: u32| {
+        format!("[slots.search-policy]\nplugin = \"search.wasm\"\nconfig = {{ offer-erp-at-most = {offer} }}\n")
+    };
+    std::fs::write(&policy, text(6)).unwrap();
+    let listen = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().to_string()
+    };
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+        .args(["serve", "--listen", &listen, "--policy", policy.to_str().unwrap()])
+        .env("POS_HOST_CACHE_DIR", shared_cache())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serve_guard = KillOnDrop(&mut serve);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(serve_guard.0.stdout.take().unwrap()), &mut line).unwrap();
+    assert!(line.starts_with(&format!("pos-host: serving {} on http://{listen}", policy.display())), "{line}");
+    let url = format!("http://{listen}");
+    let status = || stdout(&run(&["status", "--url", &url]));
+
+    let first = status();
+    assert!(first.starts_with(&format!("policy {}\n", policy.display())), "{first}");
+    assert!(first.contains("search-policy       search  sha256 "), "{first}");
+    assert!(first.contains("notification-texts  (no plugin: the built-in fallback decides)"), "{first}");
+    assert!(first.contains("none since the start"), "{first}");
+
+    std::fs::write(&policy, text(2)).unwrap();
+    let applied = wait_for(&status, "applied in");
+    assert!(applied.contains("slots.search-policy: search (sha256 "), "{applied}");
+
+    std::fs::write(&policy, text(0)).unwrap();
+    let failed = wait_for(&status, "FAILED, the last good version serves");
+    assert!(
+        failed.contains(&format!("      {}:3:32: slots.search-policy.config.offer-erp-at-most: ", policy.display())),
+        "{failed}"
+    );
+    let json = stdout(&run(&["status", "--url", &url, "--json"]));
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["reloads"].as_array().unwrap().len(), 2, "{json}");
+}
+
+#[test]
+fn status_without_a_running_host_says_how_to_start_one() {
+    let output = run(&["status", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: no host answers at http://127.0.0.1:9/api/status; start one with `pos-host serve`\n"
+    );
+}
+
+struct KillOnDrop<'a>(&'a mut std::process::Child);
+
+impl Drop for KillOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `status` until it contains `text`.
+fn wait_for(status: &dyn Fn() -> String, text: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let now = status();
+        if now.contains(text) {
+            return now;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "never saw {text:?} in:\n{now}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

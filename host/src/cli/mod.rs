@@ -6,6 +6,7 @@ mod customer;
 mod policy;
 mod screen;
 mod search;
+mod serve;
 mod sync;
 mod texts;
 mod tour;
@@ -29,6 +30,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the host: follow the policy and plugin files (hot reload) and answer on a local
+    /// HTTP port until Ctrl-C.
+    Serve {
+        /// The loopback address and port to answer on.
+        #[arg(long, default_value = serve::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Ask a running host what it serves: plugin versions, counters, reload history.
+    Status {
+        /// The host's address.
+        #[arg(long, default_value = serve::DEFAULT_URL)]
+        url: String,
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Work with policies.
     Policy {
         #[command(subcommand)]
@@ -210,6 +229,8 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
             tokio.block_on(check::run(&file, slot, grants, &policy))
         }
+        Command::Serve { listen, policy } => tokio.block_on(serve::serve(listen, &policy)),
+        Command::Status { url, json } => tokio.block_on(serve::status(&url, json)),
         Command::Policy { command: PolicyCommand::Check { file, policy: args } } => {
             tokio.block_on(policy::check(file.as_deref().unwrap_or(&args.policy), &args))
         }

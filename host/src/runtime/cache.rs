@@ -43,7 +43,7 @@ impl CompileCache {
     /// A damaged or unreadable cache entry is recompiled, never an error.
     pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<CompileReport> {
         let started = Instant::now();
-        let sha256 = hex(&Sha256::digest(bytes));
+        let sha256 = sha256_hex(bytes);
         let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{}.cwasm", engine_key(engine))));
         if let Some(entry) = entry.as_ref().filter(|entry| entry.is_file()) {
             match load(engine, entry) {
@@ -105,6 +105,7 @@ fn engine_key(engine: &Engine) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of `bytes`, in lowercase hex: how plugins and policy files are identified.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -11,14 +11,14 @@ mod output;
 mod plugin;
 mod slot;
 
-pub use cache::{CompileCache, Compiled};
+pub use cache::{CompileCache, Compiled, sha256_hex};
 pub use call::{CallFailure, CallState};
 pub use error::{LoadError, LoadProblem};
 pub use inspect::{ImportReport, PACKAGE, SUPPORTED_VERSIONS, check_header, expected_export};
 pub use limits::Limits;
 pub use limits::allowed as limits_allowed;
 pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
-pub use slot::{Decided, Slot, SlotKind, SlotStats, Source};
+pub use slot::{Decided, Rollback, Slot, SlotKind, SlotStats, Source};
 
 use crate::bindings::caps::Capabilities as CapabilitiesWorld;
 use crate::caps::Capabilities;
@@ -55,4 +55,9 @@ pub(crate) fn truncate(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }

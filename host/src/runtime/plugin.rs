@@ -66,6 +66,8 @@ pub struct PluginInfo {
     pub compile_time: Duration,
     pub imports: Vec<ImportReport>,
     pub exports: Vec<String>,
+    /// When it was loaded, in milliseconds since the Unix epoch.
+    pub loaded_at_ms: u64,
 }
 
 /// A plugin checked and ready to be instantiated for each call.
@@ -112,6 +114,7 @@ impl Runtime {
                 compile_time: report.elapsed,
                 imports,
                 exports,
+                loaded_at_ms: super::now_ms(),
             },
             pre,
             engine: self.engine.clone(),

@@ -69,6 +69,21 @@ pub struct SlotStats {
     calls: AtomicU64,
     failures: AtomicU64,
     last_failure: Mutex<Option<String>>,
+    rollbacks: Mutex<Vec<Rollback>>,
+}
+
+/// A new plugin version taken out of service because one of its first calls failed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rollback {
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// The version taken out: its name and SHA-256.
+    pub plugin: String,
+    pub sha256: String,
+    /// The plugin serving again (`None`: the built-in fallback).
+    pub restored: Option<String>,
+    /// The failure, described.
+    pub reason: String,
 }
 
 impl SlotStats {
@@ -86,17 +101,33 @@ impl SlotStats {
     pub fn last_failure(&self) -> Option<String> {
         self.last_failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+
+    /// Every automatic rollback, oldest first.
+    pub fn rollbacks(&self) -> Vec<Rollback> {
+        self.rollbacks.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
-/// A slot holding at most one plugin, swapped atomically.
+/// A slot holding at most one plugin, swapped atomically. A version put in service with
+/// [`Slot::replace_on_probation`] is rolled back to the one it replaced if any of its
+/// first calls fails.
 pub struct Slot<K: SlotKind> {
     current: ArcSwapOption<LoadedPlugin<K>>,
+    /// While `current` is on probation: the version it replaced, and how many of its
+    /// calls must still succeed.
+    probation: Mutex<Option<Probation<K>>>,
     stats: SlotStats,
+}
+
+struct Probation<K: SlotKind> {
+    previous: Option<Arc<LoadedPlugin<K>>>,
+    candidate: Arc<LoadedPlugin<K>>,
+    calls_left: u32,
 }
 
 impl<K: SlotKind> Default for Slot<K> {
     fn default() -> Self {
-        Slot { current: ArcSwapOption::empty(), stats: SlotStats::default() }
+        Slot { current: ArcSwapOption::empty(), probation: Mutex::new(None), stats: SlotStats::default() }
     }
 }
 
@@ -115,7 +146,58 @@ impl<K: SlotKind> Slot<K> {
 
     /// Puts `plugin` in service; calls already running finish on the previous one.
     pub fn replace(&self, plugin: Option<LoadedPlugin<K>>) -> Option<Arc<LoadedPlugin<K>>> {
+        *self.probation() = None;
         self.current.swap(plugin.map(Arc::new))
+    }
+
+    /// Puts `plugin` in service on probation: if one of its first `calls` calls fails, the
+    /// version it replaced serves again. Calls already running finish on the previous one.
+    pub fn replace_on_probation(&self, plugin: LoadedPlugin<K>, calls: u32) {
+        let candidate = Arc::new(plugin);
+        let mut probation = self.probation();
+        let previous = self.current.swap(Some(candidate.clone()));
+        *probation = (calls > 0).then_some(Probation { previous, candidate, calls_left: calls });
+    }
+
+    /// Whether the plugin serving now is on probation.
+    pub fn on_probation(&self) -> bool {
+        self.probation().is_some()
+    }
+
+    fn probation(&self) -> std::sync::MutexGuard<'_, Option<Probation<K>>> {
+        self.probation.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a call of `plugin` towards its probation, rolling it back on `failure`.
+    fn judge(&self, plugin: &Arc<LoadedPlugin<K>>, failure: Option<&CallFailure>) {
+        let mut guard = self.probation();
+        let Some(probation) = guard.as_mut().filter(|p| Arc::ptr_eq(&p.candidate, plugin)) else { return };
+        match failure {
+            None => {
+                probation.calls_left -= 1;
+                if probation.calls_left == 0 {
+                    *guard = None;
+                }
+            }
+            Some(failure) => {
+                let Probation { previous, candidate, .. } = guard.take().expect("on probation");
+                let restored = previous.as_ref().map(|p| p.info.name.to_string());
+                self.current.store(previous);
+                tracing::warn!(
+                    slot = K::ID.name(),
+                    plugin = &*candidate.info.name,
+                    "the new plugin version failed one of its first calls ({failure}); rolled back to {}",
+                    restored.as_deref().unwrap_or("the built-in fallback")
+                );
+                self.stats.rollbacks.lock().unwrap_or_else(|p| p.into_inner()).push(Rollback {
+                    at_ms: super::now_ms(),
+                    plugin: candidate.info.name.to_string(),
+                    sha256: candidate.info.sha256.clone(),
+                    restored,
+                    reason: failure.to_string(),
+                });
+            }
+        }
     }
 
     /// The slot's counters.
@@ -146,6 +228,7 @@ impl<K: SlotKind> Slot<K> {
             Ok(()) => Ok(value),
             Err(why) => Err(CallFailure::Invalid(why)),
         });
+        self.judge(&plugin, result.as_ref().err());
         match result {
             Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
             Err(failure) => {

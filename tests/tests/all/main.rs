@@ -5,6 +5,7 @@ mod hostile;
 mod loading;
 mod notification_texts;
 mod policy;
+mod reload;
 mod search_flow;
 mod search_policy;
 mod simulator;

@@ -1,0 +1,145 @@
+//! `pos-host serve`: the long-running host. It follows its policy and plugin files (hot
+//! reload) and answers on a local HTTP port; `pos-host status` asks it what it serves.
+
+use super::PolicyArgs;
+use anyhow::Context as _;
+use pos_host::live::{LiveHost, Outcome, Status};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Where `serve` listens and `status` asks, unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8740";
+pub const DEFAULT_URL: &str = "http://127.0.0.1:8740";
+
+pub async fn serve(listen: SocketAddr, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        listen.ip().is_loopback(),
+        "--listen {listen}: the host answers on a loopback address only (such as 127.0.0.1:8740)"
+    );
+    let policy = args.load()?;
+    let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
+    let host = LiveHost::start(runtime, &args.policy).await?;
+    let _watching = host.watch().context("cannot watch the policy's files")?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let router = axum::Router::new().route("/api/status", axum::routing::get(status_json)).with_state(host.clone());
+    println!(
+        "pos-host: serving {} on http://{listen} (status: pos-host status --url http://{listen})",
+        args.policy.display()
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn status_json(axum::extract::State(host): axum::extract::State<Arc<LiveHost>>) -> axum::Json<Status> {
+    axum::Json(host.status())
+}
+
+pub async fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let url = format!("{}/api/status", url.trim_end_matches('/'));
+    let response = match reqwest::get(&url).await {
+        Ok(response) => response,
+        Err(error) if error.is_connect() => {
+            anyhow::bail!("no host answers at {url}; start one with `pos-host serve`")
+        }
+        Err(error) => return Err(error).with_context(|| format!("cannot ask {url}")),
+    };
+    let text = response.error_for_status()?.text().await?;
+    if json {
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let status: Status = serde_json::from_str(&text).with_context(|| format!("{url} did not answer a status"))?;
+    print!("{}", render(&status));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The status as the operator reads it.
+pub fn render(status: &Status) -> String {
+    let mut out = format!("policy {}\n", status.policy.display());
+    for file in &status.files {
+        out += &format!("  file  {}  sha256 {}…\n", file.path.display(), &file.sha256[..12]);
+    }
+    out += "\nslots\n";
+    for slot in &status.slots {
+        let serving = match &slot.plugin {
+            Some(plugin) => format!(
+                "{}  sha256 {}…  loaded {}{}",
+                plugin.name,
+                &plugin.sha256[..12],
+                clock(plugin.loaded_at_ms),
+                if slot.on_probation { "  (on probation)" } else { "" }
+            ),
+            None => "(no plugin: the built-in fallback decides)".into(),
+        };
+        out += &format!("  {:<20}{serving}\n", slot.slot);
+        out += &format!("  {:<20}{} calls, {} failed\n", "", slot.calls, slot.failures);
+        if let Some(failure) = &slot.last_failure {
+            out += &format!("  {:<20}last failure: {failure}\n", "");
+        }
+        for rollback in &slot.rollbacks {
+            out += &format!(
+                "  {:<20}{} rolled back {} (sha256 {}…) to {}: {}\n",
+                "",
+                clock(rollback.at_ms),
+                rollback.plugin,
+                &rollback.sha256[..12.min(rollback.sha256.len())],
+                rollback.restored.as_deref().unwrap_or("the built-in fallback"),
+                rollback.reason
+            );
+        }
+    }
+    out += "\nreloads (latest last)\n";
+    if status.reloads.is_empty() {
+        out += "  none since the start\n";
+    }
+    for reload in &status.reloads {
+        let outcome = match reload.outcome {
+            Outcome::Applied => "applied",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Failed => "FAILED, the last good version serves",
+        };
+        let trigger: Vec<String> = reload
+            .trigger
+            .iter()
+            .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+            .collect();
+        out +=
+            &format!("  {}  {outcome} in {:.1} ms after {}\n", clock(reload.at_ms), reload.took_ms, trigger.join(", "));
+        for line in reload.changes.iter().chain(&reload.problems) {
+            out += &format!("      {line}\n");
+        }
+    }
+    out
+}
+
+/// `2026-11-22 21:35:02 UTC` for milliseconds since the Unix epoch.
+fn clock(ms: u64) -> String {
+    let seconds = ms / 1000;
+    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_reads_as_a_calendar() {
+        assert_eq!(super::clock(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::clock(1_795_382_378_730), "2026-11-22 21:19:38 UTC");
+        assert_eq!(super::clock(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    }
+}

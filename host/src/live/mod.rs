@@ -1,0 +1,299 @@
+//! A host that follows its files: the policy (and the files it extends) and the plugins it
+//! names are watched, and a change is loaded, checked and test-instantiated completely
+//! before it is swapped in, all slots at once. A change that fails keeps the last good
+//! version serving and says why; a new plugin version whose first calls fail is rolled
+//! back on its own (see [`Slot::replace_on_probation`]).
+
+mod status;
+mod watch;
+
+pub use status::{Outcome, PluginVersion, ReloadRecord, SlotStatus, Status, WatchedFile};
+pub use watch::Watching;
+
+use crate::bindings::ConfigEntry;
+use crate::caps::Capability;
+use crate::policy::{Policy, PolicyErrors};
+use crate::runtime::{Limits, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind, now_ms, sha256_hex};
+use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
+use arc_swap::ArcSwap;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// How many calls a new plugin version must get through before it is trusted; one failure
+/// among them rolls it back.
+pub const PROBATION_CALLS: u32 = 3;
+
+/// How many reloads the history keeps.
+const HISTORY: usize = 100;
+
+/// What decides whether a slot must be reloaded: the plugin file's content and everything
+/// the policy says about the slot.
+#[derive(Clone, Debug, PartialEq)]
+struct SlotSource {
+    path: PathBuf,
+    sha256: String,
+    grants: Vec<Capability>,
+    config: Vec<ConfigEntry>,
+    limits: Limits,
+}
+
+/// The policy, the plugins it names, and the history of reloads.
+pub struct LiveHost {
+    runtime: Runtime,
+    path: PathBuf,
+    policy: ArcSwap<Policy>,
+    plugins: Arc<Plugins>,
+    sources: Mutex<HashMap<SlotId, SlotSource>>,
+    history: Mutex<VecDeque<ReloadRecord>>,
+    /// One reload at a time.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+/// Why a host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Policy(#[from] PolicyErrors),
+    #[error("{}", .0.join("\n"))]
+    Plugins(Vec<String>),
+}
+
+impl LiveHost {
+    /// Loads the policy at `path` and its plugins; every problem is reported.
+    pub async fn start(runtime: Runtime, path: &Path) -> Result<Arc<LiveHost>, StartError> {
+        let policy = Arc::new(Policy::load(path)?);
+        let host = LiveHost {
+            runtime,
+            path: path.to_owned(),
+            plugins: Arc::new(Plugins::default()),
+            policy: ArcSwap::new(policy.clone()),
+            sources: Mutex::default(),
+            history: Mutex::default(),
+            reloading: tokio::sync::Mutex::new(()),
+        };
+        let staged = host.stage(&policy).await;
+        if !staged.problems.is_empty() {
+            return Err(StartError::Plugins(staged.problems));
+        }
+        host.commit(policy, staged, 0);
+        Ok(Arc::new(host))
+    }
+
+    /// The slots; the same object for the host's whole life, its plugins swapped inside.
+    pub fn plugins(&self) -> Arc<Plugins> {
+        self.plugins.clone()
+    }
+
+    /// The policy serving now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load_full()
+    }
+
+    /// The files to watch: the policy's files and the plugins it names.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let policy = self.policy();
+        let mut files: Vec<PathBuf> = policy.layers.files.iter().map(|f| f.path.clone()).collect();
+        files.push(self.path.clone());
+        files.extend(policy.slots.iter().map(|s| s.plugin.clone()));
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    /// Reads the policy and the plugins again and swaps in whatever changed, if all of it
+    /// loads; `trigger` names the files that changed, for the history.
+    pub async fn reload(&self, trigger: Vec<PathBuf>) -> ReloadRecord {
+        let _one_at_a_time = self.reloading.lock().await;
+        let started = Instant::now();
+        let record = |outcome, changes, problems| ReloadRecord {
+            at_ms: now_ms(),
+            trigger: trigger.clone(),
+            outcome,
+            changes,
+            problems,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        };
+        let record = match Policy::load(&self.path) {
+            Err(errors) => record(Outcome::Failed, Vec::new(), errors.0.iter().map(ToString::to_string).collect()),
+            Ok(policy) => {
+                let staged = self.stage(&policy).await;
+                if !staged.problems.is_empty() {
+                    record(Outcome::Failed, Vec::new(), staged.problems)
+                } else {
+                    let mut changes = staged.describe();
+                    changes.extend(host_changes(&self.policy(), &policy));
+                    let outcome = if changes.is_empty() { Outcome::Unchanged } else { Outcome::Applied };
+                    self.commit(Arc::new(policy), staged, PROBATION_CALLS);
+                    record(outcome, changes, Vec::new())
+                }
+            }
+        };
+        match record.outcome {
+            Outcome::Failed => {
+                tracing::warn!("reload failed; the last good version keeps serving:\n{}", record.problems.join("\n"))
+            }
+            Outcome::Applied => tracing::info!("reloaded in {:.1} ms: {}", record.took_ms, record.changes.join("; ")),
+            Outcome::Unchanged => tracing::debug!("reload: nothing changed"),
+        }
+        let mut history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        if history.len() == HISTORY {
+            history.pop_front();
+        }
+        history.push_back(record.clone());
+        record
+    }
+
+    /// Loads every slot of `policy` whose source changed, without putting anything in
+    /// service.
+    async fn stage(&self, policy: &Policy) -> Staged {
+        let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (search, texts, merge) = tokio::join!(
+            self.stage_slot::<SearchPolicyKind>(policy, &sources),
+            self.stage_slot::<NotificationTextsKind>(policy, &sources),
+            self.stage_slot::<WebMergeRulesKind>(policy, &sources),
+        );
+        let mut problems = Vec::new();
+        fn take<T>(result: Result<Option<T>, Vec<String>>, problems: &mut Vec<String>) -> Option<T> {
+            result.unwrap_or_else(|p| {
+                problems.extend(p);
+                None
+            })
+        }
+        Staged {
+            search: take(search, &mut problems),
+            texts: take(texts, &mut problems),
+            merge: take(merge, &mut problems),
+            problems,
+        }
+    }
+
+    /// `None` when the slot is unchanged.
+    async fn stage_slot<K: SlotKind>(
+        &self,
+        policy: &Policy,
+        sources: &HashMap<SlotId, SlotSource>,
+    ) -> Result<Option<Change<K>>, Vec<String>> {
+        let Some(slot) = policy.slot(K::ID) else {
+            return Ok(sources.contains_key(&K::ID).then_some(Change::Remove));
+        };
+        let bytes = tokio::fs::read(&slot.plugin).await.map_err(|error| {
+            vec![format!(
+                "{}: slots.{}.plugin: cannot read {}: {error}",
+                slot.plugin_location,
+                K::ID,
+                slot.plugin.display()
+            )]
+        })?;
+        let source = SlotSource {
+            path: slot.plugin.clone(),
+            sha256: sha256_hex(&bytes),
+            grants: slot.grants.clone(),
+            config: slot.config.entries(),
+            limits: slot.limits,
+        };
+        if sources.get(&K::ID) == Some(&source) {
+            return Ok(None);
+        }
+        match self.runtime.load::<K>(&PluginSpec::from_policy(slot, &policy.path)).await {
+            Ok(plugin) => Ok(Some(Change::Load(Box::new(plugin), source))),
+            Err(error) => Err(slot.explain(&error)),
+        }
+    }
+
+    /// Puts what `stage` prepared in service, with the new policy.
+    fn commit(&self, policy: Arc<Policy>, staged: Staged, probation: u32) {
+        let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+        swap(&self.plugins.search, staged.search, &mut sources, probation);
+        swap(&self.plugins.texts, staged.texts, &mut sources, probation);
+        swap(&self.plugins.merge, staged.merge, &mut sources, probation);
+        self.policy.store(policy);
+    }
+
+    /// The current versions, counters and reload history.
+    pub fn status(&self) -> Status {
+        let policy = self.policy();
+        let files = policy
+            .layers
+            .files
+            .iter()
+            .map(|f| WatchedFile { path: f.path.clone(), sha256: sha256_hex(f.text.as_bytes()) })
+            .collect();
+        let slots = vec![
+            SlotStatus::of(&self.plugins.search),
+            SlotStatus::of(&self.plugins.texts),
+            SlotStatus::of(&self.plugins.merge),
+        ];
+        let reloads = self.history.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect();
+        Status { policy: self.path.clone(), files, slots, reloads }
+    }
+}
+
+enum Change<K: SlotKind> {
+    Load(Box<LoadedPlugin<K>>, SlotSource),
+    Remove,
+}
+
+struct Staged {
+    search: Option<Change<SearchPolicyKind>>,
+    texts: Option<Change<NotificationTextsKind>>,
+    merge: Option<Change<WebMergeRulesKind>>,
+    problems: Vec<String>,
+}
+
+impl Staged {
+    fn describe(&self) -> Vec<String> {
+        fn one<K: SlotKind>(change: &Option<Change<K>>) -> Option<String> {
+            match change.as_ref()? {
+                Change::Load(plugin, source) => {
+                    Some(format!("slots.{}: {} (sha256 {}…)", K::ID, plugin.info.name, &source.sha256[..12]))
+                }
+                Change::Remove => Some(format!("slots.{}: removed; the built-in fallback decides", K::ID)),
+            }
+        }
+        [one(&self.search), one(&self.texts), one(&self.merge)].into_iter().flatten().collect()
+    }
+}
+
+fn swap<K: SlotKind>(
+    slot: &Slot<K>,
+    change: Option<Change<K>>,
+    sources: &mut HashMap<SlotId, SlotSource>,
+    probation: u32,
+) {
+    match change {
+        None => {}
+        Some(Change::Remove) => {
+            sources.remove(&K::ID);
+            slot.replace(None);
+        }
+        Some(Change::Load(plugin, source)) => {
+            sources.insert(K::ID, source);
+            slot.replace_on_probation(*plugin, probation);
+        }
+    }
+}
+
+/// The host settings that changed; those read only at start-up say so.
+fn host_changes(old: &Policy, new: &Policy) -> Vec<String> {
+    let (old, new) = (&old.host, &new.host);
+    let mut changes = Vec::new();
+    let mut compare = |key: &str, before: String, after: String, restart: bool| {
+        if before != after {
+            let note = if restart { " (takes effect at the next start)" } else { "" };
+            changes.push(format!("host.{key}: {before} -> {after}{note}"));
+        }
+    };
+    compare("workstation", old.workstation.clone(), new.workstation.clone(), true);
+    compare("locale", old.locale.clone(), new.locale.clone(), false);
+    compare("database", format!("{:?}", old.database), format!("{:?}", new.database), true);
+    compare("cache-dir", format!("{:?}", old.cache_dir), format!("{:?}", new.cache_dir), true);
+    compare("customers.mode", format!("{:?}", old.customers.mode), format!("{:?}", new.customers.mode), true);
+    compare("erp.url", format!("{:?}", old.erp.url), format!("{:?}", new.erp.url), true);
+    compare("erp.timeout-ms", old.erp.timeout_ms.to_string(), new.erp.timeout_ms.to_string(), true);
+    compare("erp.online-search", old.erp.online_search.to_string(), new.erp.online_search.to_string(), false);
+    compare("webshop.url", format!("{:?}", old.webshop.url), format!("{:?}", new.webshop.url), true);
+    compare("webshop.timeout-ms", old.webshop.timeout_ms.to_string(), new.webshop.timeout_ms.to_string(), true);
+    changes
+}
