@@ -1,11 +1,11 @@
-//! Builds the default plugins and the hostile fixtures for `wasm32-wasip2` and exposes their
+//! Builds the shipped plugins and the hostile fixtures for `wasm32-wasip2` and exposes their
 //! paths to the tests as constants. The nested cargo gets its own target directory so that
 //! it never waits on the outer build's lock.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PLUGINS: [&str; 3] = ["search-thresholds", "notification-texts", "web-merge-rules"];
+const PLUGINS: [&str; 4] = ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search"];
 const FIXTURES: [&str; 4] = ["hostile-search", "hostile-texts", "ungranted", "other-version"];
 
 fn main() {

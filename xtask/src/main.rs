@@ -8,13 +8,14 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   setup     install the wasm32-wasip2 target
-  plugins   build the default plugins into plugins/*.wasm
+  plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
   test      setup, then every test, format check and lint (what CI runs)
   bench     setup + plugins, then the plugin call and load benchmarks";
 
-/// The default plugins: crate name in `plugins/`, and the component file the policy names.
-const PLUGINS: [&str; 3] = ["search-thresholds", "notification-texts", "web-merge-rules"];
+/// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
+/// crate name in `plugins/`, and the component file the policy names.
+const PLUGINS: [&str; 4] = ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search"];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -64,7 +65,7 @@ fn setup() -> Result<(), String> {
     run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))
 }
 
-/// Builds the default plugins and copies them where `policies/default.toml` expects them.
+/// Builds the plugins and copies them where the shipped policies expect them.
 fn plugins() -> Result<(), String> {
     let target_dir = root().join("target/wasm");
     let mut build = cargo();
@@ -91,7 +92,16 @@ fn test() -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]))?;
     run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml", "--package", "pos-seed-rules"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["fmt", "--all", "--check", "--manifest-path", "plugins/Cargo.toml"]))?;
+    for guests in ["plugins/Cargo.toml", "tests/fixtures/Cargo.toml"] {
+        run(cargo().args(["fmt", "--all", "--check", "--manifest-path", guests]))?;
+        run(cargo().args(["clippy", "--workspace", "--manifest-path", guests, "--target", "wasm32-wasip2"]).args([
+            "--target-dir",
+            "target/wasm",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
 }
 

@@ -61,7 +61,7 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
 
 async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<PluginInfo, LoadError> {
     async fn info<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<PluginInfo, LoadError> {
-        runtime.load::<K>(spec).await.map(|plugin| plugin.info)
+        runtime.load::<K>(spec).await.map(|plugin| plugin.info.clone())
     }
     let spec = PluginSpec::from_policy(slot, policy);
     match slot.slot {

@@ -31,12 +31,7 @@ impl<'a> Checker<'a> {
 
     /// The value at `keys`, if set.
     pub fn value(&self, keys: &[&str]) -> Option<&'a toml::Value> {
-        let (last, parents) = keys.split_last()?;
-        let mut table = &self.layers.table;
-        for key in parents {
-            table = table.get(*key)?.as_table()?;
-        }
-        table.get(*last)
+        self.layers.value_at(keys)
     }
 
     /// The table at `keys` (the whole policy when empty), if set; every key in it that is

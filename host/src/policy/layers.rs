@@ -77,10 +77,39 @@ impl Layers {
         for (index, (path, text)) in chain.into_iter().enumerate() {
             let mut table = parse_table(&path, &text)?;
             table.remove("extends");
+            layers.restart_replaced_slots(&table, &path);
             merge(&mut layers.table, table, &mut Vec::new(), index, &mut layers.origins);
             layers.files.push(Layer { path, text });
         }
         Ok(layers)
+    }
+
+    /// A file that names another plugin for a slot starts that slot afresh: the config,
+    /// grants and limits below it were written for the plugin it replaces.
+    fn restart_replaced_slots(&mut self, over: &toml::Table, path: &Path) {
+        let Some(slots) = over.get("slots").and_then(toml::Value::as_table) else { return };
+        for (name, slot) in slots {
+            let Some(plugin) = slot.get("plugin").and_then(toml::Value::as_str) else { continue };
+            let keys = ["slots", name.as_str(), "plugin"];
+            let below = self.value_at(&keys).and_then(toml::Value::as_str).map(|p| self.resolve(&keys, p));
+            let here = normalize(&path.parent().unwrap_or(Path::new("")).join(plugin));
+            if below.is_some_and(|below| below != here) {
+                if let Some(toml::Value::Table(slots)) = self.table.get_mut("slots") {
+                    slots.remove(name);
+                }
+                self.origins.retain(|keys, _| !(keys.len() >= 2 && keys[0] == "slots" && &keys[1] == name));
+            }
+        }
+    }
+
+    /// The merged value at `keys`, if set.
+    pub fn value_at(&self, keys: &[&str]) -> Option<&toml::Value> {
+        let (last, parents) = keys.split_last()?;
+        let mut table = &self.table;
+        for key in parents {
+            table = table.get(*key)?.as_table()?;
+        }
+        table.get(*last)
     }
 
     /// The file that set the value at `keys` (or the nearest enclosing table).

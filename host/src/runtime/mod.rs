@@ -1,6 +1,7 @@
 //! The plugin runtime: one engine, a linker with every capability, the compilation cache,
 //! loading with all checks, and calls with limits and fallbacks.
 
+mod background;
 mod cache;
 mod call;
 mod engine;

@@ -2,6 +2,7 @@
 //! plugin's own config validation) and calling it in a fresh store.
 
 use super::Runtime;
+use super::background;
 use super::cache::Compiled;
 use super::call::{CallFailure, CallState, new_store};
 use super::error::{LoadError, LoadProblem};
@@ -73,7 +74,8 @@ pub struct PluginInfo {
 /// A plugin checked and ready to be instantiated for each call.
 pub struct LoadedPlugin<K: SlotKind> {
     pub info: PluginInfo,
-    pre: K::Pre,
+    /// Always `Some` until dropped (see `Drop`).
+    pre: Option<K::Pre>,
     engine: Engine,
     caps: Capabilities,
     config: Arc<PluginConfig>,
@@ -91,7 +93,7 @@ impl Runtime {
         let cache = self.cache.clone();
         let size = bytes.len() as u64;
         // Compiling is CPU-bound; keep it off the async worker threads.
-        let report = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &bytes))
+        let report = tokio::task::spawn_blocking(move || background::run(|| cache.load_or_compile(&engine, &bytes)))
             .await
             .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
             .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
@@ -116,7 +118,7 @@ impl Runtime {
                 exports,
                 loaded_at_ms: super::now_ms(),
             },
-            pre,
+            pre: Some(pre),
             engine: self.engine.clone(),
             caps: self.caps.clone(),
             config: spec.config.clone(),
@@ -144,12 +146,23 @@ impl<K: SlotKind> LoadedPlugin<K> {
     {
         let (mut store, output) =
             new_store(&self.engine, self.info.name.clone(), self.caps.clone(), self.config.clone(), self.limits);
-        let result = match K::instantiate(&self.pre, &mut store).await {
+        let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
+        let result = match K::instantiate(pre, &mut store).await {
             Ok(bindings) => hook(store, bindings).await.1,
             Err(error) => Err(error.context("instantiation failed")),
         };
         let result = result.map_err(|error| CallFailure::classify(&error, &output));
         output.flush_to_log(&self.info.name);
         result
+    }
+}
+
+impl<K: SlotKind> Drop for LoadedPlugin<K> {
+    /// The last holder of a retired version may be a call on its way back to the operator:
+    /// releasing the compiled code happens in the background, not in that call.
+    fn drop(&mut self) {
+        if let Some(pre) = self.pre.take() {
+            background::release(pre);
+        }
     }
 }

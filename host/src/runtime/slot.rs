@@ -229,6 +229,10 @@ impl<K: SlotKind> Slot<K> {
             Err(why) => Err(CallFailure::Invalid(why)),
         });
         self.judge(&plugin, result.as_ref().err());
+        // A call that never waits runs to its end without yielding; counted against tokio's
+        // cooperative budget, a busy stream of calls cannot starve the host's other tasks
+        // (the reload watcher, timers) on the same thread.
+        tokio::task::consume_budget().await;
         match result {
             Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
             Err(failure) => {

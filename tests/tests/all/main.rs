@@ -1,6 +1,7 @@
 //! The integration tests: one binary made of modules, each test with its own runtime and
 //! files, all sharing one compilation cache.
 
+mod client_policies;
 mod hostile;
 mod loading;
 mod notification_texts;

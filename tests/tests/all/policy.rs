@@ -231,3 +231,33 @@ fn extends_must_name_a_readable_policy_without_cycles() {
     assert!(error("c.toml").starts_with("c.toml:1:11: extends: cannot read nowhere.toml: "), "{}", error("c.toml"));
     assert_eq!(error("d.toml"), "d.toml:1:11: extends: expected the path of a policy file, found an array");
 }
+
+#[test]
+fn naming_another_plugin_starts_the_slot_afresh() {
+    let dir = files(&[
+        (
+            "default.toml",
+            "[slots.search-policy]\nplugin = \"plugins/a.wasm\"\ngrants = [\"ui\"]\nconfig = { x = 1, y = 2 }\n",
+        ),
+        ("plugins/a.wasm", ""),
+        ("plugins/b.wasm", ""),
+        // The same plugin, written another way: the slot is refined, config merged.
+        (
+            "same.toml",
+            "extends = \"default.toml\"\n[slots.search-policy]\nplugin = \"./plugins/../plugins/a.wasm\"\nconfig = { y = 3 }\n",
+        ),
+        // Another plugin: nothing below is inherited.
+        (
+            "other.toml",
+            "extends = \"default.toml\"\n[slots.search-policy]\nplugin = \"plugins/b.wasm\"\nconfig = { z = 4 }\n",
+        ),
+    ]);
+    let keys = |file: &str| {
+        let policy = Policy::load(&dir.path().join(file)).unwrap();
+        let slot = policy.slot(SlotId::SearchPolicy).unwrap();
+        let keys: Vec<String> = slot.config.entries().into_iter().map(|e| e.key).collect();
+        (keys, slot.grants.clone())
+    };
+    assert_eq!(keys("same.toml"), (vec!["x".to_owned(), "y".to_owned()], vec![Capability::Ui]));
+    assert_eq!(keys("other.toml"), (vec!["z".to_owned()], vec![]));
+}

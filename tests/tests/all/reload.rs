@@ -3,11 +3,13 @@
 //! back when its first calls fail.
 
 use pos_host::Source;
+use pos_host::bindings::Notice;
 use pos_host::bindings::SearchQuery;
+use pos_host::bindings::caps::pos::plugin::ui::Choice;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
     LocalDecision, LocalSearchOutcome, SearchButton,
 };
-use pos_host::caps::Capabilities;
+use pos_host::caps::{Capabilities, Operator};
 use pos_host::live::{LiveHost, Outcome, Watching};
 use pos_host::runtime::Decided;
 use pos_tests::{artifacts, runtime};
@@ -34,10 +36,14 @@ fn policy_text(offer_erp_at_most: u32) -> String {
 
 impl Fixture {
     async fn start(offer_erp_at_most: u32) -> Fixture {
+        Fixture::start_with(artifacts::SEARCH_THRESHOLDS, offer_erp_at_most, Capabilities::default()).await
+    }
+
+    async fn start_with(plugin: &str, offer_erp_at_most: u32, caps: Capabilities) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(artifacts::SEARCH_THRESHOLDS, dir.path().join("search.wasm")).unwrap();
+        std::fs::copy(plugin, dir.path().join("search.wasm")).unwrap();
         std::fs::write(dir.path().join("policy.toml"), policy_text(offer_erp_at_most)).unwrap();
-        let host = LiveHost::start(runtime(Capabilities::default()), &dir.path().join("policy.toml")).await.unwrap();
+        let host = LiveHost::start(runtime(caps), &dir.path().join("policy.toml")).await.unwrap();
         let watching = host.watch().unwrap();
         Fixture { dir, host, _watching: watching }
     }
@@ -196,6 +202,42 @@ async fn a_version_that_passes_its_first_calls_stays() {
     let status = fixture.host.status();
     assert!(!status.slots[0].on_probation && status.slots[0].rollbacks.is_empty());
     assert_eq!(fixture.decide("Kowalski").await.value.search_button, SearchButton::Available);
+}
+
+/// An operator who answers "yes" when told to.
+struct WaitingOperator {
+    answer: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl Operator for WaitingOperator {
+    async fn notify(&self, _notice: &Notice) {}
+
+    async fn confirm(&self, _notice: &Notice, _choices: &[Choice]) -> Option<String> {
+        self.answer.notified().await;
+        Some("yes".into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_in_flight_finishes_on_the_version_it_started_with() {
+    let operator = Arc::new(WaitingOperator { answer: tokio::sync::Notify::new() });
+    let caps = Capabilities { operator: operator.clone(), ..Capabilities::default() };
+    let fixture = Arc::new(Fixture::start_with(artifacts::HOSTILE_SEARCH, 6, caps).await);
+    // The hostile build asks the operator when the phrase is "confirm", and waits.
+    let in_flight = tokio::spawn({
+        let fixture = fixture.clone();
+        async move { fixture.decide("confirm").await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    replace(&fixture.path("search.wasm"), std::fs::read(artifacts::SEARCH_THRESHOLDS).unwrap());
+    assert_eq!(fixture.next_reload(0).await.outcome, Outcome::Applied);
+    assert_eq!(fixture.decide("Kowalski").await.value.search_button, SearchButton::Suggested, "the new version serves");
+    assert!(!in_flight.is_finished());
+    operator.answer.notify_one();
+    let decided = in_flight.await.unwrap();
+    assert!(!decided.is_fallback(), "{:?}", decided.source);
+    assert_eq!(decided.value.notice.unwrap().message.key, "answer-yes", "answered by the version it started on");
 }
 
 /// Hook calls keep running on two tasks through 20 swaps: none of them fails or falls back.
