@@ -104,6 +104,28 @@ fn a_bad_policy_is_reported_with_its_place() {
     );
 }
 
+/// A command that cannot load a plugin says where in the policy to fix it.
+#[test]
+fn a_refused_plugin_is_reported_at_its_place_in_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("[slots.notification-texts]\nplugin = \"{}\"\ngrants = [\"ui\"]\n", artifacts::UNGRANTED),
+    )
+    .unwrap();
+    let output = run(&["tour", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:3:10: slots.notification-texts.grants: cannot load plugin",
+            policy.display()
+        )) && stderr.contains("it imports the `erp` capability"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn policy_check_prints_where_each_value_comes_from() {
     let dir = tempfile::tempdir().unwrap();

@@ -44,7 +44,7 @@ impl Context {
         let plugins = match Plugins::load(&runtime, &policy).await {
             Ok(plugins) => plugins,
             Err(errors) => {
-                let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                let all: Vec<String> = errors.iter().flat_map(|error| policy.explain(error)).collect();
                 anyhow::bail!("{}", all.join("\n"));
             }
         };

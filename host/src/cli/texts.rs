@@ -16,7 +16,10 @@ pub async fn run(
     let policy = policy_args.load()?;
     let runtime = super::runtime(policy_args.cache_dir(Some(&policy)))?;
     let plugin = match policy.slot(SlotId::NotificationTexts) {
-        Some(slot) => Some(runtime.load::<NotificationTextsKind>(&PluginSpec::from_policy(slot, &policy.path)).await?),
+        Some(slot) => match runtime.load::<NotificationTextsKind>(&PluginSpec::from_policy(slot, &policy.path)).await {
+            Ok(plugin) => Some(plugin),
+            Err(error) => anyhow::bail!("{}", slot.explain(&error).join("\n")),
+        },
         None => None,
     };
     let slot = Slot::new(plugin);

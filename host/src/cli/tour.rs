@@ -24,8 +24,8 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let plugins = match Plugins::load(&runtime, &policy).await {
         Ok(plugins) => plugins,
         Err(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
+            for line in errors.iter().flat_map(|error| policy.explain(error)) {
+                eprintln!("error: {line}");
             }
             return Ok(ExitCode::FAILURE);
         }

@@ -211,6 +211,15 @@ impl Policy {
         Checked { policy: Policy { path, host, slots, layers }, problems }
     }
 
+    /// A refusal of one of this policy's plugins, at the place in the policy to change
+    /// (see [`SlotPolicy::explain`]).
+    pub fn explain(&self, error: &LoadError) -> Vec<String> {
+        match self.slots.iter().find(|slot| slot.slot.name() == error.slot) {
+            Some(slot) => slot.explain(error),
+            None => vec![error.to_string()],
+        }
+    }
+
     /// The policy of `slot`, if configured.
     pub fn slot(&self, slot: SlotId) -> Option<&SlotPolicy> {
         self.slots.iter().find(|s| s.slot == slot)
