@@ -151,11 +151,17 @@ impl<K: SlotKind> Slot<K> {
     }
 
     /// Puts `plugin` in service on probation: if one of its first `calls` calls fails, the
-    /// version it replaced serves again. Calls already running finish on the previous one.
+    /// last version that passed (or never had) probation serves again. Calls already
+    /// running finish on the version they started with.
     pub fn replace_on_probation(&self, plugin: LoadedPlugin<K>, calls: u32) {
         let candidate = Arc::new(plugin);
         let mut probation = self.probation();
-        let previous = self.current.swap(Some(candidate.clone()));
+        let replaced = self.current.swap(Some(candidate.clone()));
+        // A version replaced while still on probation was never trusted: keep the one before.
+        let previous = match probation.take() {
+            Some(untrusted) => untrusted.previous,
+            None => replaced,
+        };
         *probation = (calls > 0).then_some(Probation { previous, candidate, calls_left: calls });
     }
 

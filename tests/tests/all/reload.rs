@@ -189,6 +189,22 @@ async fn a_new_version_whose_first_calls_fail_is_rolled_back() {
     assert_eq!(fixture.decide("Kowalski").await.value.search_button, SearchButton::Suggested);
 }
 
+/// Two changes in a row, the second failing before the first was trusted: the version
+/// before both serves again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_goes_back_to_the_last_trusted_version() {
+    let fixture = Fixture::start(6).await;
+    let trusted = fixture.host.status().slots[0].plugin.clone().unwrap();
+    replace(&fixture.path("search.wasm"), std::fs::read(artifacts::HOSTILE_SEARCH).unwrap());
+    assert_eq!(fixture.next_reload(0).await.outcome, Outcome::Applied);
+    std::fs::write(fixture.path("policy.toml"), policy_text(5)).unwrap();
+    assert_eq!(fixture.next_reload(1).await.outcome, Outcome::Applied);
+    assert!(fixture.decide("trap").await.is_fallback());
+    let status = fixture.host.status();
+    assert_eq!(status.slots[0].plugin.as_ref().unwrap().sha256, trusted.sha256);
+    assert_eq!(fixture.decide("Kowalski").await.value.search_button, SearchButton::Suggested);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_that_passes_its_first_calls_stays() {
     let fixture = Fixture::start(6).await;
