@@ -302,11 +302,12 @@ fn serve_reloads_and_status_tells_the_history() {
     assert!(first.contains("none since the start"), "{first}");
 
     std::fs::write(&policy, text(2)).unwrap();
-    let applied = wait_for(&status, "applied in");
+    let applied = wait_for(&status, "policy.toml changed -> applied in");
     assert!(applied.contains("slots.search-policy: search (sha256 "), "{applied}");
 
     std::fs::write(&policy, text(0)).unwrap();
-    let failed = wait_for(&status, "FAILED, the last good version serves");
+    let failed = wait_for(&status, "; the last good version serves");
+    assert!(failed.contains("policy.toml changed -> FAILED in "), "{failed}");
     assert!(
         failed.contains(&format!("      {}:3:32: slots.search-policy.config.offer-erp-at-most: ", policy.display())),
         "{failed}"

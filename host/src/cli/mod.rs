@@ -250,6 +250,6 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
 /// Log lines go to stderr; `RUST_LOG` selects them (default: warnings, plugin output).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,plugin=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,plugin=info,pos_host::live=info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -98,18 +98,20 @@ pub fn render(status: &Status) -> String {
         out += "  none since the start\n";
     }
     for reload in &status.reloads {
-        let outcome = match reload.outcome {
-            Outcome::Applied => "applied",
-            Outcome::Unchanged => "unchanged",
-            Outcome::Failed => "FAILED, the last good version serves",
-        };
         let trigger: Vec<String> = reload
             .trigger
             .iter()
             .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
             .collect();
-        out +=
-            &format!("  {}  {outcome} in {:.1} ms after {}\n", clock(reload.at_ms), reload.took_ms, trigger.join(", "));
+        let cause =
+            if trigger.is_empty() { "reload asked for".to_owned() } else { format!("{} changed", trigger.join(", ")) };
+        let took = reload.took_ms;
+        let outcome = match reload.outcome {
+            Outcome::Applied => format!("applied in {took:.1} ms"),
+            Outcome::Unchanged => format!("nothing to change ({took:.1} ms)"),
+            Outcome::Failed => format!("FAILED in {took:.1} ms; the last good version serves"),
+        };
+        out += &format!("  {}  {cause} -> {outcome}\n", clock(reload.at_ms));
         for line in reload.changes.iter().chain(&reload.problems) {
             out += &format!("      {line}\n");
         }
