@@ -18,12 +18,11 @@
 
 use pos_plugin_sdk::erp::ErpError;
 use pos_plugin_sdk::search_policy::{
-    ErpDecision, ErpSearchOutcome, Guest, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
-    RetrieveDecision, SearchButton,
+    ErpDecision, ErpSearchOutcome, Guest, LocalDecision, LocalSearchOutcome, RetrieveAction, RetrieveDecision,
 };
-use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Notice, SearchQuery, Severity};
-use pos_plugin_sdk::{Config, ConfigErrors, notice};
-use pos_seed_rules::search::{self as rules, Button, ErpOutcome, List, MAX_THRESHOLD, Thresholds};
+use pos_plugin_sdk::types::{ConfigEntry, ConfigError, SearchQuery};
+use pos_plugin_sdk::{Config, ConfigErrors, seed};
+use pos_seed_rules::search::{self as rules, Button, MAX_THRESHOLD, Thresholds};
 
 struct CautiousSearch;
 
@@ -57,17 +56,6 @@ fn searchable_chars(phrase: &str) -> u32 {
     phrase.trim().chars().filter(|ch| ch.is_alphanumeric()).count() as u32
 }
 
-fn to_notice(rule: Option<rules::Notice>) -> Option<Notice> {
-    rule.map(|rule| {
-        let severity = match rule.severity {
-            rules::Severity::Info => Severity::Info,
-            rules::Severity::Warning => Severity::Warning,
-            rules::Severity::Error => Severity::Error,
-        };
-        notice(severity, rule.key)
-    })
-}
-
 impl Guest for CautiousSearch {
     fn after_local_search(outcome: LocalSearchOutcome) -> LocalDecision {
         let settings = current();
@@ -79,37 +67,15 @@ impl Guest for CautiousSearch {
             decision.notice = None;
             decision.button = Button::Hidden;
         }
-        LocalDecision {
-            notice: to_notice(decision.notice),
-            search_button: match decision.button {
-                Button::Hidden => SearchButton::Hidden,
-                Button::Available => SearchButton::Available,
-                Button::Suggested => SearchButton::Suggested,
-            },
-            erp_limit: decision.erp_limit,
-            waiting_window_after_ms: decision.waiting_window_after_ms,
-        }
+        seed::local_decision(decision)
     }
 
     fn after_erp_search(_query: SearchQuery, outcome: ErpSearchOutcome) -> ErpDecision {
-        let outcome = match outcome {
-            ErpSearchOutcome::Found(found) => ErpOutcome::Found { count: found.count, has_more: found.has_more },
-            ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
-            ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
-        };
-        let (list, notice) = rules::after_erp_search(&current().thresholds, outcome);
-        ErpDecision {
-            show: match list {
-                List::Local => ResultList::Local,
-                List::Erp => ResultList::Erp,
-            },
-            notice: to_notice(notice),
-        }
+        seed::after_erp_search(&current().thresholds, outcome)
     }
 
     fn after_erp_retrieve_failed(_action: RetrieveAction, error: ErpError) -> RetrieveDecision {
-        let (clear, notice) = rules::after_retrieve_failed(matches!(error, ErpError::Cancelled));
-        RetrieveDecision { clear_erp_results: clear, notice: to_notice(notice) }
+        seed::after_erp_retrieve_failed(&error)
     }
 
     fn validate_config(config: Vec<ConfigEntry>) -> Result<(), Vec<ConfigError>> {

@@ -14,6 +14,8 @@
 pub mod bindings;
 mod config;
 mod message;
+#[cfg(feature = "seed-rules")]
+pub mod seed;
 
 pub use bindings::caps::pos::plugin::{config as config_import, erp, local_db, log, types, ui};
 pub use config::{Config, ConfigErrors};
