@@ -150,7 +150,7 @@ enum PluginCommand {
 }
 
 /// Where things are: accepted by every command.
-#[derive(clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct PolicyArgs {
     /// The policy file.
     #[arg(long, global = true, default_value = DEFAULT_POLICY)]
@@ -171,10 +171,15 @@ pub struct PolicyArgs {
 impl PolicyArgs {
     fn load(&self) -> anyhow::Result<Policy> {
         let mut policy = Policy::load(&self.policy)?;
+        self.apply(&mut policy);
+        Ok(policy)
+    }
+
+    /// What the flags override in a policy.
+    fn apply(&self, policy: &mut Policy) {
         if let Some(url) = &self.erp_url {
             policy.host.erp.url = Some(url.clone());
         }
-        Ok(policy)
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.

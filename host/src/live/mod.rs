@@ -39,10 +39,15 @@ struct SlotSource {
     limits: Limits,
 }
 
+/// Changes made to every version of the policy as it is read, such as a command line's
+/// `--erp-url`.
+pub type Overrides = Box<dyn Fn(&mut Policy) + Send + Sync>;
+
 /// The policy, the plugins it names, and the history of reloads.
 pub struct LiveHost {
     runtime: Runtime,
     path: PathBuf,
+    overrides: Overrides,
     policy: ArcSwap<Policy>,
     plugins: Arc<Plugins>,
     sources: Mutex<HashMap<SlotId, SlotSource>>,
@@ -63,10 +68,18 @@ pub enum StartError {
 impl LiveHost {
     /// Loads the policy at `path` and its plugins; every problem is reported.
     pub async fn start(runtime: Runtime, path: &Path) -> Result<Arc<LiveHost>, StartError> {
-        let policy = Arc::new(Policy::load(path)?);
+        LiveHost::start_with(runtime, path, Box::new(|_| {})).await
+    }
+
+    /// Like [`LiveHost::start`], with `overrides` applied to the policy on every read.
+    pub async fn start_with(runtime: Runtime, path: &Path, overrides: Overrides) -> Result<Arc<LiveHost>, StartError> {
+        let mut policy = Policy::load(path)?;
+        overrides(&mut policy);
+        let policy = Arc::new(policy);
         let host = LiveHost {
             runtime,
             path: path.to_owned(),
+            overrides,
             plugins: Arc::new(Plugins::default()),
             policy: ArcSwap::new(policy.clone()),
             sources: Mutex::default(),
@@ -115,7 +128,10 @@ impl LiveHost {
             problems,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
-        let record = match Policy::load(&self.path) {
+        let record = match Policy::load(&self.path).map(|mut policy| {
+            (self.overrides)(&mut policy);
+            policy
+        }) {
             Err(errors) => record(Outcome::Failed, Vec::new(), errors.0.iter().map(ToString::to_string).collect()),
             Ok(policy) => {
                 let staged = self.stage(&policy).await;

@@ -105,6 +105,26 @@ async fn a_changed_config_value_goes_live() {
     assert_eq!(decided.value.search_button, SearchButton::Available, "4 results are more than 2");
 }
 
+/// What a command line overrides (such as `--erp-url`) holds for every version read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overrides_hold_across_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(artifacts::SEARCH_THRESHOLDS, dir.path().join("search.wasm")).unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, format!("[host.erp]\nurl = \"http://erp.example:1\"\n{}", policy_text(6))).unwrap();
+    let overrides: pos_host::live::Overrides =
+        Box::new(|policy| policy.host.erp.url = Some("http://127.0.0.1:9999".into()));
+    let host = LiveHost::start_with(runtime(Capabilities::default()), &policy, overrides).await.unwrap();
+    assert_eq!(host.policy().host.erp.url.as_deref(), Some("http://127.0.0.1:9999"));
+    std::fs::write(&policy, format!("[host.erp]\nurl = \"http://erp.example:2\"\n{}", policy_text(2))).unwrap();
+    assert_eq!(host.reload(Vec::new()).await.outcome, Outcome::Applied);
+    assert_eq!(host.policy().host.erp.url.as_deref(), Some("http://127.0.0.1:9999"));
+    // The rest of the file did go live.
+    let policy = host.policy();
+    let config = &policy.slot(pos_host::SlotId::SearchPolicy).unwrap().config;
+    assert_eq!(config.get("offer-erp-at-most"), Some(&pos_host::bindings::ConfigValue::Integer(2)));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_build_of_the_plugin_goes_live() {
     let fixture = Fixture::start(6).await;
