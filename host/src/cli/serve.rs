@@ -20,7 +20,7 @@ pub async fn serve(listen: SocketAddr, args: &PolicyArgs) -> anyhow::Result<Exit
     let policy = args.load()?;
     let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
     let flags = args.clone();
-    let host = LiveHost::start_with(runtime, &args.policy, Box::new(move |policy| flags.apply(policy))).await?;
+    let host = LiveHost::start_with(runtime, policy, Box::new(move |policy| flags.apply(policy))).await?;
     let _watching = host.watch().context("cannot watch the policy's files")?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let router = axum::Router::new().route("/api/status", axum::routing::get(status_json)).with_state(host.clone());

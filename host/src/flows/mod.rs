@@ -6,7 +6,7 @@ pub mod outbox;
 pub mod search;
 pub mod sync;
 
-/// Milliseconds since the Unix epoch.
+/// Milliseconds since the Unix epoch, as customers' timestamps hold them.
 pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    crate::runtime::now_ms() as i64
 }

@@ -46,7 +46,6 @@ pub type Overrides = Box<dyn Fn(&mut Policy) + Send + Sync>;
 /// The policy, the plugins it names, and the history of reloads.
 pub struct LiveHost {
     runtime: Runtime,
-    path: PathBuf,
     overrides: Overrides,
     policy: ArcSwap<Policy>,
     plugins: Arc<Plugins>,
@@ -68,17 +67,19 @@ pub enum StartError {
 impl LiveHost {
     /// Loads the policy at `path` and its plugins; every problem is reported.
     pub async fn start(runtime: Runtime, path: &Path) -> Result<Arc<LiveHost>, StartError> {
-        LiveHost::start_with(runtime, path, Box::new(|_| {})).await
+        LiveHost::start_with(runtime, Policy::load(path)?, Box::new(|_| {})).await
     }
 
-    /// Like [`LiveHost::start`], with `overrides` applied to the policy on every read.
-    pub async fn start_with(runtime: Runtime, path: &Path, overrides: Overrides) -> Result<Arc<LiveHost>, StartError> {
-        let mut policy = Policy::load(path)?;
-        overrides(&mut policy);
+    /// Starts with `policy`, already read and overridden, and applies `overrides` to every
+    /// version read later.
+    pub async fn start_with(
+        runtime: Runtime,
+        policy: Policy,
+        overrides: Overrides,
+    ) -> Result<Arc<LiveHost>, StartError> {
         let policy = Arc::new(policy);
         let host = LiveHost {
             runtime,
-            path: path.to_owned(),
             overrides,
             plugins: Arc::new(Plugins::default()),
             policy: ArcSwap::new(policy.clone()),
@@ -107,12 +108,8 @@ impl LiveHost {
     /// The files to watch: the policy's files and the plugins it names.
     pub fn files(&self) -> Vec<PathBuf> {
         let policy = self.policy();
-        let mut files: Vec<PathBuf> = policy.layers.files.iter().map(|f| f.path.clone()).collect();
-        files.push(self.path.clone());
-        files.extend(policy.slots.iter().map(|s| s.plugin.clone()));
-        files.sort();
-        files.dedup();
-        files
+        let layers = policy.layers.files.iter().map(|f| f.path.clone());
+        layers.chain(policy.slots.iter().map(|s| s.plugin.clone())).collect()
     }
 
     /// Reads the policy and the plugins again and swaps in whatever changed, if all of it
@@ -128,7 +125,7 @@ impl LiveHost {
             problems,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
-        let record = match Policy::load(&self.path).map(|mut policy| {
+        let record = match Policy::load(&self.policy().path).map(|mut policy| {
             (self.overrides)(&mut policy);
             policy
         }) {
@@ -242,7 +239,7 @@ impl LiveHost {
             SlotStatus::of(&self.plugins.merge),
         ];
         let reloads = self.history.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect();
-        Status { policy: self.path.clone(), files, slots, reloads }
+        Status { policy: policy.path.clone(), files, slots, reloads }
     }
 }
 

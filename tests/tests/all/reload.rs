@@ -114,7 +114,9 @@ async fn overrides_hold_across_reloads() {
     std::fs::write(&policy, format!("[host.erp]\nurl = \"http://erp.example:1\"\n{}", policy_text(6))).unwrap();
     let overrides: pos_host::live::Overrides =
         Box::new(|policy| policy.host.erp.url = Some("http://127.0.0.1:9999".into()));
-    let host = LiveHost::start_with(runtime(Capabilities::default()), &policy, overrides).await.unwrap();
+    let mut first = pos_host::Policy::load(&policy).unwrap();
+    overrides(&mut first);
+    let host = LiveHost::start_with(runtime(Capabilities::default()), first, overrides).await.unwrap();
     assert_eq!(host.policy().host.erp.url.as_deref(), Some("http://127.0.0.1:9999"));
     std::fs::write(&policy, format!("[host.erp]\nurl = \"http://erp.example:2\"\n{}", policy_text(2))).unwrap();
     assert_eq!(host.reload(Vec::new()).await.outcome, Outcome::Applied);
