@@ -198,6 +198,10 @@ fn reason(reason: &MatchReason) -> &'static str {
         MatchReason::SameNumber => "same number",
         MatchReason::SameEmail => "same e-mail",
         MatchReason::SameTaxId => "same tax id",
+        MatchReason::SameFirstName => "same first name",
+        MatchReason::SameLastNameWithoutPrefix => "same last name without its prefix",
+        MatchReason::LastNamePart => "part of a double last name",
+        MatchReason::GenderedLastName => "the other gender's form of the last name",
     }
 }
 

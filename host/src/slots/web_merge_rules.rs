@@ -180,7 +180,7 @@ async fn fallback_candidates(local_db: &dyn LocalDb, web: &Customer) -> Result<V
                 })
                 .collect();
         if !reasons.is_empty() {
-            candidates.push(Candidate { customer: local, reasons });
+            candidates.push(Candidate { customer: local, reasons, score: 0 });
         }
     }
     candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));

@@ -70,7 +70,7 @@ impl Guest for WebMergeRules {
                     Reason::SameLastName => MatchReason::SameLastName,
                 })
                 .collect();
-            candidates.push(Candidate { customer: local, reasons });
+            candidates.push(Candidate { customer: local, reasons, score: 0 });
         }
         // Same-number matches first; otherwise keep the database's order.
         candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));
