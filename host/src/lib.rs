@@ -10,11 +10,13 @@ pub mod bindings;
 pub mod caps;
 pub mod erp;
 pub mod flows;
+mod http;
 pub mod live;
 pub mod policy;
 pub mod runtime;
 pub mod slots;
 pub mod store;
+pub mod webshop;
 
 pub use caps::{Capabilities, Capability};
 pub use policy::Policy;

@@ -210,9 +210,11 @@ mod workflows {
         let path = dir.join("policy.toml");
         let text = format!(
             "[host]\nworkstation = \"POS-01\"\nlocale = \"{locale}\"\ndatabase = \"pos.sqlite\"\nerp.url = \"{erp_url}\"\n\
-             [slots.search-policy]\nplugin = {:?}\n[slots.notification-texts]\nplugin = {:?}\n",
+             [slots.search-policy]\nplugin = {:?}\n[slots.notification-texts]\nplugin = {:?}\n\
+             [slots.web-merge-rules]\nplugin = {:?}\ngrants = [\"local-db\"]\n",
             artifacts::SEARCH_THRESHOLDS,
-            artifacts::NOTIFICATION_TEXTS
+            artifacts::NOTIFICATION_TEXTS,
+            artifacts::WEB_MERGE_RULES
         );
         std::fs::write(&path, text).unwrap();
         path.display().to_string()
@@ -252,6 +254,148 @@ mod workflows {
         assert!(stdout(&show).contains("last name    Brzęczyszczykiewicz"));
         assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
         assert!(stdout(&edit).contains("city         Kraków"));
+    }
+
+    /// Seed 2 on the command line: both lists and every action, the warning answered with
+    /// --no and --yes, against the simulator's ERP and web shop, with --webshop-url.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn web_commands_reconcile_registrations_with_local_customers() {
+        use pos_tests::sim::WebCustomerFields;
+        let sim = sim::start(SimConfig::new(0, 1)).await.unwrap();
+        sim.upsert_customer(AdminCustomer::new("K-1", "Anna", "Kowalska")).await.unwrap();
+        sim.upsert_customer(AdminCustomer::new("K-2", "Jan", "van der Berg")).await.unwrap();
+        let register = |first: &str, last: &str| WebCustomerFields {
+            first_name: first.into(),
+            last_name: last.into(),
+            ..WebCustomerFields::default()
+        };
+        let married = sim.register_web_customer(register("Anna", "Nowak")).await.unwrap();
+        let cousin = sim.register_web_customer(register("Anna", "Kowalska-Nowak")).await.unwrap();
+        let newcomer = sim.register_web_customer(register("Sanne", "de Jong")).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let policy = policy(dir.path(), &sim.erp_url(), "nl");
+        let web_url = sim.webshop_url();
+        let (married_id, cousin_id, newcomer_id) = (married.id.clone(), cousin.id.clone(), newcomer.id.clone());
+        let outputs = tokio::task::spawn_blocking(move || {
+            let web = |args: &[&str]| {
+                let mut all = vec!["web"];
+                all.extend(args);
+                all.extend(["--policy", policy.as_str(), "--webshop-url", web_url.as_str()]);
+                run(&all)
+            };
+            let unconfigured = run(&["web", "check", "--policy", policy.as_str()]);
+            // Opening the ERP customers saves them locally.
+            for number in ["K-1", "K-2"] {
+                assert!(run(&["customer", "show", number, "--policy", policy.as_str()]).status.success());
+            }
+            vec![
+                unconfigured,
+                web(&["check"]),
+                web(&["candidates", &cousin_id, "--locale", "en"]),
+                web(&["take-over-local", &married_id, "K-1"]),
+                web(&["take-over-local", &married_id, "K-1", "--no"]),
+                web(&["take-over-local", &married_id, "K-1", "--yes", "--locale", "en"]),
+                web(&["take-over-web", &newcomer_id, "--json"]),
+                web(&["ignore", &cousin_id]),
+                web(&["check", "--json"]),
+                run(&["customer", "edit", "K-1", "--set", "phone=+48 600 000 001", "--policy", policy.as_str()]),
+                web(&["local-edits"]),
+                web(&["push", "K-1", "--locale", "en"]),
+                web(&["local-edits", "--json"]),
+                web(&["take-over-web", "W-999", "--json"]),
+                web(&["audit", "--json"]),
+            ]
+        });
+        let [
+            unconfigured,
+            check,
+            candidates,
+            unasked,
+            no,
+            yes,
+            take_web,
+            ignore,
+            check_json,
+            edit,
+            edits,
+            push,
+            edits_json,
+            unknown,
+            audit,
+        ] = <[_; 15]>::try_from(outputs.await.unwrap()).unwrap();
+        let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+
+        assert_eq!(unconfigured.status.code(), Some(1));
+        assert!(stderr(&unconfigured).contains("no web shop is configured: set host.webshop.url in"));
+        assert!(stderr(&unconfigured).contains("or pass --webshop-url"));
+
+        let check = stdout(&check);
+        assert!(check.contains("Web edit list (3):"), "{check}");
+        assert!(check.contains(&married.id) && check.contains("Anna Nowak"), "{check}");
+
+        let candidates = stdout(&candidates);
+        assert!(candidates.contains("Local candidates (1, by web_merge_rules):"), "{candidates}");
+        assert!(
+            candidates.contains("K-1")
+                && candidates.contains("Anna Kowalska")
+                && candidates.contains("Last name is part of a double last name, Same first name"),
+            "{candidates}"
+        );
+
+        // The last names differ: the Dutch warning. Without a terminal to ask on, and
+        // without --yes or --no, it is not answered, which cancels.
+        assert_eq!(unasked.status.code(), Some(2));
+        assert!(stderr(&unasked).contains("not answered: no terminal to ask on (use --yes or --no)"));
+        assert_eq!(no.status.code(), Some(2));
+        assert!(stderr(&no).contains("Bestaande klant wordt overschreven"), "{}", stderr(&no));
+        assert!(stderr(&no).contains("→ Annuleren (--no)"), "{}", stderr(&no));
+        assert!(stdout(&no).contains("Cancelled; nothing was changed."));
+        assert!(yes.status.success(), "{}", stderr(&yes));
+        assert!(stderr(&yes).contains("→ Continue (--yes)"), "{}", stderr(&yes));
+        assert!(stdout(&yes).contains(&format!("Web customer {} took over local customer K-1", married.id)));
+        let on_web = sim.web_customer(&married.id).await.unwrap().unwrap();
+        assert_eq!((on_web.customer_number.as_deref(), on_web.last_name.as_str()), (Some("K-1"), "Kowalska"));
+
+        let decision: serde_json::Value = serde_json::from_str(&stdout(&take_web)).unwrap();
+        assert_eq!(decision["outcome"], "applied");
+        assert_eq!(decision["number"], "POS-01-000001");
+        assert_eq!(decision["local"]["web_id"], newcomer.id.as_str());
+        assert!(ignore.status.success());
+        let list: serde_json::Value = serde_json::from_str(&stdout(&check_json)).unwrap();
+        assert_eq!(list["entries"].as_array().unwrap().len(), 0, "{list}");
+
+        assert!(edit.status.success(), "{}", stderr(&edit));
+        let edits = stdout(&edits);
+        assert!(edits.contains("Local edit list (1):") && edits.contains("K-1"), "{edits}");
+        assert!(edits.contains(&format!("web    {}", married.id)), "{edits}");
+        assert!(stdout(&push).contains("Local customer K-1 was sent to the web shop"), "{}", stdout(&push));
+        let on_web = sim.web_customer(&married.id).await.unwrap().unwrap();
+        assert_eq!(on_web.phone.as_deref(), Some("+48 600 000 001"));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(&edits_json)).unwrap(), serde_json::json!([]));
+
+        assert_eq!(unknown.status.code(), Some(1));
+        let error: serde_json::Value = serde_json::from_str(&stdout(&unknown)).unwrap();
+        assert_eq!(error["kind"], "not_listed");
+        assert_eq!(error["error"], "web customer W-999 is not on the web edit list");
+
+        let audit: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
+        let actions: Vec<(&str, &str)> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("push", "applied"),
+                ("ignore", "applied"),
+                ("take-over-web", "applied"),
+                ("take-over-local", "applied"),
+                ("take-over-local", "cancelled"),
+                ("take-over-local", "cancelled"),
+            ]
+        );
     }
 
     #[test]

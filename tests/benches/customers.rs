@@ -51,7 +51,16 @@ impl Drop for Sim {
 fn start_sim(data: &Path, customers: u64) -> Sim {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pos-sim"))
-        .args(["--listen", "127.0.0.1:18780", "--admin", "127.0.0.1:18781", "--seed", "2026"])
+        .args([
+            "--listen",
+            "127.0.0.1:18780",
+            "--admin",
+            "127.0.0.1:18781",
+            "--webshop",
+            "127.0.0.1:18782",
+            "--seed",
+            "2026",
+        ])
         .arg("--customers")
         .arg(customers.to_string())
         .arg("--data")

@@ -10,6 +10,7 @@ mod serve;
 mod sync;
 mod texts;
 mod tour;
+mod web;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -105,6 +106,21 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Reconcile web shop registrations with local customers (the web and local edit lists).
+    Web {
+        #[command(subcommand)]
+        command: web::WebCommand,
+        #[command(flatten)]
+        answers: web::Answers,
+        /// The operator's locale (default: the policy's).
+        #[arg(long, global = true)]
+        locale: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
     /// Show, select or edit one customer, retrieving it from the ERP when it is not local.
     Customer {
         #[command(subcommand)]
@@ -166,6 +182,9 @@ pub struct PolicyArgs {
     /// The ERP data synchronization service, overriding the policy's `host.erp.url`.
     #[arg(long, global = true, env = "POS_HOST_ERP_URL")]
     erp_url: Option<String>,
+    /// The web shop's customer API, overriding the policy's `host.webshop.url`.
+    #[arg(long, global = true, env = "POS_HOST_WEBSHOP_URL")]
+    webshop_url: Option<String>,
 }
 
 impl PolicyArgs {
@@ -179,6 +198,9 @@ impl PolicyArgs {
     fn apply(&self, policy: &mut Policy) {
         if let Some(url) = &self.erp_url {
             policy.host.erp.url = Some(url.clone());
+        }
+        if let Some(url) = &self.webshop_url {
+            policy.host.webshop.url = Some(url.clone());
         }
     }
 
@@ -245,6 +267,9 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         Command::Search { phrase, filters, erp, inactive, locale, json, policy } => {
             let query = pos_host::bindings::SearchQuery { phrase, filters, include_inactive: inactive };
             tokio.block_on(search::run(query, erp, locale, json, &policy))
+        }
+        Command::Web { command, answers, locale, json, policy } => {
+            tokio.block_on(web::run(command, answers, locale, json, &policy))
         }
         Command::Customer { command, locale, json, policy } => {
             tokio.block_on(customer::run(command, locale, json, &policy))

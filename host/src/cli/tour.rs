@@ -95,12 +95,17 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     match &candidates.value {
         Ok(found) => {
             for candidate in found {
+                let mut reasons = Vec::new();
+                for reason in &candidate.reasons {
+                    reasons.push(tour.text(&Message { key: reason_key(reason).into(), args: Vec::new() }).await);
+                }
                 println!(
-                    "  candidate {} {} {}: {}",
+                    "  candidate {} {} {} (score {}): {}",
                     candidate.customer.number.as_deref().unwrap_or("-"),
                     candidate.customer.first_name,
                     candidate.customer.last_name,
-                    candidate.reasons.iter().map(reason).collect::<Vec<_>>().join(", ")
+                    candidate.score,
+                    reasons.join(", ")
                 );
             }
         }
@@ -192,16 +197,17 @@ fn severity(severity: Severity) -> &'static str {
     }
 }
 
-fn reason(reason: &MatchReason) -> &'static str {
+/// The key of a match reason's text (`pos_seed_rules::texts`).
+fn reason_key(reason: &MatchReason) -> &'static str {
     match reason {
-        MatchReason::SameLastName => "same last name",
-        MatchReason::SameNumber => "same number",
-        MatchReason::SameEmail => "same e-mail",
-        MatchReason::SameTaxId => "same tax id",
-        MatchReason::SameFirstName => "same first name",
-        MatchReason::SameLastNameWithoutPrefix => "same last name without its prefix",
-        MatchReason::LastNamePart => "part of a double last name",
-        MatchReason::GenderedLastName => "the other gender's form of the last name",
+        MatchReason::SameLastName => "reason-same-last-name",
+        MatchReason::SameNumber => "reason-same-number",
+        MatchReason::SameEmail => "reason-same-email",
+        MatchReason::SameTaxId => "reason-same-tax-id",
+        MatchReason::SameFirstName => "reason-same-first-name",
+        MatchReason::SameLastNameWithoutPrefix => "reason-same-last-name-without-prefix",
+        MatchReason::LastNamePart => "reason-last-name-part",
+        MatchReason::GenderedLastName => "reason-gendered-last-name",
     }
 }
 

@@ -9,13 +9,13 @@ pub use wire::OutgoingCustomer;
 use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage};
 use crate::bindings::{Customer, SearchQuery, field_name};
 use crate::caps::Erp;
+use crate::http::{self, Transport, encode_segment};
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The largest response body accepted; a bigger one is refused, not buffered.
-pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+pub use crate::http::MAX_BODY_BYTES;
 
 /// How often a read is retried after a connection failure or a 503.
 const READ_RETRIES: u32 = 2;
@@ -98,27 +98,14 @@ impl ErpClient {
 
     /// Sends a read, retrying connection failures and 503 within the time limit.
     async fn read<T: DeserializeOwned>(&self, make: impl Fn() -> RequestBuilder) -> Result<Option<T>, ErpError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            let remaining = self.config.timeout.saturating_sub(started.elapsed());
-            let result = match tokio::time::timeout(remaining, send::<T>(make())).await {
-                Ok(result) => result,
-                Err(_) => return Err(ErpError::Timeout),
-            };
-            match result {
-                Err(ErpError::Unavailable(why)) if attempt < READ_RETRIES => {
-                    attempt += 1;
-                    let pause = Duration::from_millis(100 * 3u64.pow(attempt - 1));
-                    if started.elapsed() + pause >= self.config.timeout {
-                        return Err(ErpError::Unavailable(why));
-                    }
-                    tracing::debug!(attempt, "retrying an ERP read: {why}");
-                    tokio::time::sleep(pause).await;
-                }
-                other => return other,
-            }
-        }
+        http::with_retries(
+            self.config.timeout,
+            READ_RETRIES,
+            || send::<T>(make()),
+            |error| matches!(error, ErpError::Unavailable(_)),
+            || ErpError::Timeout,
+        )
+        .await
     }
 
     /// Whether online customer search is activated on the ERP side.
@@ -236,45 +223,28 @@ pub fn describe(error: &ErpError) -> String {
 
 /// Sends one request: `Ok(None)` for 404, the body parsed for 2xx, an `ErpError` otherwise.
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<Option<T>, ErpError> {
-    let mut response = request.send().await.map_err(connection_error)?;
-    let status = response.status();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(connection_error)? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ErpError::Unavailable(format!(
-                "the data service sent a response larger than {} MiB",
-                MAX_BODY_BYTES >> 20
-            )));
+    let answer = http::receive(request).await.map_err(|problem| match problem {
+        Transport::Timeout => ErpError::Timeout,
+        Transport::Refused(why) | Transport::Connection(why) => {
+            ErpError::Unavailable(format!("no connection with the data service: {why}"))
         }
-        body.extend_from_slice(&chunk);
-    }
+        Transport::TooLarge => {
+            ErpError::Unavailable(format!("the data service sent a response larger than {} MiB", MAX_BODY_BYTES >> 20))
+        }
+    })?;
+    let status = answer.status;
     if status == StatusCode::NOT_FOUND {
         return Ok(None);
     }
     if status.is_success() {
-        return serde_json::from_slice(&body).map(Some).map_err(|e| malformed(e.to_string()));
+        return serde_json::from_slice(&answer.body).map(Some).map_err(|e| malformed(e.to_string()));
     }
-    let detail = serde_json::from_slice::<wire::ErrorBody>(&body)
-        .map(|b| format!("{}: {}", b.error.code, b.error.message))
-        .unwrap_or_else(|_| format!("HTTP {status}"));
-    if status == StatusCode::SERVICE_UNAVAILABLE || status.is_server_error() {
+    let detail = answer.error_detail();
+    if status.is_server_error() {
         Err(ErpError::Unavailable(format!("the data service failed ({status}): {detail}")))
     } else {
         Err(ErpError::Rejected(detail))
     }
-}
-
-fn connection_error(error: reqwest::Error) -> ErpError {
-    if error.is_timeout() {
-        return ErpError::Timeout;
-    }
-    let mut why = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        why = format!("{why}: {inner}");
-        source = inner.source();
-    }
-    ErpError::Unavailable(format!("no connection with the data service: {why}"))
 }
 
 fn malformed(why: impl std::fmt::Display) -> ErpError {
@@ -287,19 +257,6 @@ fn not_found() -> ErpError {
 
 fn convert_all(customers: Vec<wire::WireCustomer>) -> Result<Vec<Customer>, ErpError> {
     customers.into_iter().map(|c| c.into_customer().map_err(malformed)).collect()
-}
-
-/// Percent-encodes a customer number for use as one path segment.
-fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[async_trait]

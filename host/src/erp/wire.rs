@@ -140,15 +140,3 @@ pub struct ChangesPage {
     pub next: u64,
     pub has_more: bool,
 }
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorDetail {
-    pub code: String,
-    #[serde(default)]
-    pub message: String,
-}

@@ -13,17 +13,8 @@ pub async fn create(store: &Store, workstation: &str, customer: Customer) -> Res
     let prefix = workstation.to_owned();
     store
         .write(move |tx| -> Result<Customer, StoreError> {
-            let last: Option<i64> = tx
-                .prepare_cached("SELECT last FROM local_numbers WHERE prefix = ?1")?
-                .query_row([&prefix], |row| row.get(0))
-                .optional()?;
-            let sequence = last.unwrap_or(0) + 1;
-            tx.prepare_cached(
-                "INSERT INTO local_numbers (prefix, last) VALUES (?1, ?2) ON CONFLICT (prefix) DO UPDATE SET last = excluded.last",
-            )?
-            .execute(rusqlite::params![prefix, sequence])?;
             let customer = Customer {
-                number: Some(format!("{prefix}-{sequence:06}")),
+                number: Some(next_number(tx, &prefix)?),
                 origin: Origin::Local,
                 version: 0,
                 updated_at: now_ms(),
@@ -63,7 +54,26 @@ pub async fn edit(store: &Store, customer: Customer) -> Result<Customer, StoreEr
         .await
 }
 
-fn save_and_queue(tx: &crate::store::WriteTx, customer: &Customer, operation: Operation) -> Result<(), StoreError> {
+/// The next free number of a customer created at workstation `prefix`, taken in `tx`.
+pub(crate) fn next_number(tx: &rusqlite::Transaction, prefix: &str) -> rusqlite::Result<String> {
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT last FROM local_numbers WHERE prefix = ?1")?
+        .query_row([prefix], |row| row.get(0))
+        .optional()?;
+    let sequence = last.unwrap_or(0) + 1;
+    tx.prepare_cached(
+        "INSERT INTO local_numbers (prefix, last) VALUES (?1, ?2) ON CONFLICT (prefix) DO UPDATE SET last = excluded.last",
+    )?
+    .execute(rusqlite::params![prefix, sequence])?;
+    Ok(format!("{prefix}-{sequence:06}"))
+}
+
+/// Saves a customer and queues it for the ERP, in the caller's transaction.
+pub(crate) fn save_and_queue(
+    tx: &crate::store::WriteTx,
+    customer: &Customer,
+    operation: Operation,
+) -> Result<(), StoreError> {
     check_fields(customer).map_err(|e| StoreError::Invalid(e.to_string()))?;
     crate::store::upsert(tx, customer, None)?;
     let body =

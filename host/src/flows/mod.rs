@@ -5,6 +5,7 @@ pub mod local_changes;
 pub mod outbox;
 pub mod search;
 pub mod sync;
+pub mod web;
 
 /// Milliseconds since the Unix epoch, as customers' timestamps hold them.
 pub(crate) fn now_ms() -> i64 {

@@ -105,7 +105,7 @@ impl Default for ErpSettings {
 /// The `[host.webshop]` table.
 #[derive(Clone, Debug)]
 pub struct WebshopSettings {
-    /// Such as `http://127.0.0.1:8790`; no web shop when absent.
+    /// Such as `http://127.0.0.1:8782`; no web shop when absent.
     pub url: Option<String>,
     /// The limit of one request, retries included.
     pub timeout_ms: u64,

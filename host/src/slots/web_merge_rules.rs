@@ -8,10 +8,16 @@ use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
     Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange,
 };
 use crate::bindings::web_merge_rules::{WebMergeRules, WebMergeRulesPre};
-use crate::bindings::{Argument, ConfigEntry, ConfigError, Customer, Message, Notice, Severity};
+use crate::bindings::{
+    Argument, ConfigEntry, ConfigError, Customer, Field, Filter, Message, Notice, SearchQuery, Severity,
+};
 use crate::caps::LocalDb;
 use crate::runtime::{CallState, Decided, Slot, SlotKind};
-use pos_seed_rules::merge::{self as rules, MAX_CANDIDATES, Reason};
+use pos_seed_rules::merge::{
+    self as rules, AsPerson, FilterField, LocalSpec, Lookup, MatchConfig, MessageSpec, PERSON_FIELDS, Person,
+    PersonField, PlanSpec, Reason, WebSpec,
+};
+use pos_seed_rules::search::Severity as RuleSeverity;
 use std::future::ready;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
@@ -63,13 +69,22 @@ impl Slot<WebMergeRulesKind> {
                 Ok(candidates) if candidates.len() > MAX_PLUGIN_CANDIDATES => {
                     Err(format!("{} candidates, more than {MAX_PLUGIN_CANDIDATES}", candidates.len()))
                 }
-                Ok(candidates) => candidates.iter().try_for_each(|c| {
-                    check::customer(&c.customer)?;
-                    if c.customer.number.is_none() || c.reasons.is_empty() {
-                        return Err("a candidate without a customer number or without a reason".into());
+                Ok(candidates) => {
+                    candidates.iter().try_for_each(|c| {
+                        check::customer(&c.customer)?;
+                        if c.customer.number.is_none() || c.reasons.is_empty() {
+                            return Err("a candidate without a customer number or without a reason".into());
+                        }
+                        if c.score > 100 {
+                            return Err(format!("a candidate scored {}, more than 100", c.score));
+                        }
+                        Ok(())
+                    })?;
+                    if candidates.windows(2).any(|pair| pair[0].score < pair[1].score) {
+                        return Err("the candidates are not sorted by score, highest first".into());
                     }
                     Ok(())
-                }),
+                }
                 Err(_) => Ok(()),
             },
             || fallback_candidates(local_db, web),
@@ -158,104 +173,153 @@ fn check_plan(plan: &Plan, web: Option<&Customer>, local: Option<&Customer>) -> 
     Ok(())
 }
 
-async fn fallback_candidates(local_db: &dyn LocalDb, web: &Customer) -> Result<Vec<Candidate>, DbError> {
+/// The seed's candidates for `web` with the default config: the same lookups and ranking
+/// as the default plugin's (`pos_seed_rules::merge`).
+pub async fn fallback_candidates(local_db: &dyn LocalDb, web: &Customer) -> Result<Vec<Candidate>, DbError> {
+    let config = MatchConfig::default();
+    let person = web.person();
     let mut found = Vec::new();
-    if let Some(number) = web.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        found.extend(local_db.get(number).await?);
-    }
-    if !web.last_name.trim().is_empty() {
-        found.extend(local_db.find_by_last_name(&web.last_name, MAX_CANDIDATES).await?);
-    }
-    let mut candidates: Vec<Candidate> = Vec::new();
-    for local in found {
-        if candidates.iter().any(|c| c.customer.number == local.number) {
-            continue;
-        }
-        let reasons: Vec<MatchReason> =
-            rules::reasons(web.number.as_deref(), &web.last_name, local.number.as_deref(), &local.last_name)
-                .into_iter()
-                .map(|reason| match reason {
-                    Reason::SameNumber => MatchReason::SameNumber,
-                    Reason::SameLastName => MatchReason::SameLastName,
-                })
-                .collect();
-        if !reasons.is_empty() {
-            candidates.push(Candidate { customer: local, reasons, score: 0 });
+    for lookup in config.lookups(&person) {
+        match lookup {
+            Lookup::Number(number) => found.extend(local_db.get(&number).await?),
+            Lookup::LastName { key, limit } => found.extend(local_db.find_by_last_name(&key, limit).await?),
+            Lookup::Search(search) => found.extend(local_db.search(&search_query(&search), search.limit).await?),
         }
     }
-    candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));
-    candidates.truncate(MAX_CANDIDATES as usize);
-    Ok(candidates)
+    Ok(config
+        .rank(&person, found)
+        .into_iter()
+        .map(|ranked| Candidate {
+            customer: ranked.customer,
+            reasons: ranked.reasons.into_iter().map(match_reason).collect(),
+            score: ranked.score,
+        })
+        .collect())
 }
 
-fn message(key: &str, args: &[(&str, &str)]) -> Message {
+/// A customer as the seed rules read it.
+impl AsPerson for Customer {
+    fn person(&self) -> Person<'_> {
+        Person {
+            number: self.number.as_deref(),
+            web_id: self.web_id.as_deref(),
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            email: self.email.as_deref(),
+            tax_id: self.tax_id.as_deref(),
+        }
+    }
+}
+
+fn match_reason(reason: Reason) -> MatchReason {
+    match reason {
+        Reason::SameNumber => MatchReason::SameNumber,
+        Reason::SameTaxId => MatchReason::SameTaxId,
+        Reason::SameEmail => MatchReason::SameEmail,
+        Reason::SameLastName => MatchReason::SameLastName,
+        Reason::SameLastNameWithoutPrefix => MatchReason::SameLastNameWithoutPrefix,
+        Reason::GenderedLastName => MatchReason::GenderedLastName,
+        Reason::LastNamePart => MatchReason::LastNamePart,
+        Reason::SameFirstName => MatchReason::SameFirstName,
+    }
+}
+
+fn search_query(search: &rules::Search) -> SearchQuery {
+    SearchQuery {
+        phrase: search.phrase.clone(),
+        filters: search
+            .filters
+            .iter()
+            .map(|(field, value)| Filter {
+                field: match field {
+                    FilterField::Email => Field::Email,
+                    FilterField::TaxId => Field::TaxId,
+                },
+                value: value.clone(),
+            })
+            .collect(),
+        include_inactive: true,
+    }
+}
+
+fn message(spec: &MessageSpec) -> Message {
     Message {
-        key: key.into(),
-        args: args.iter().map(|(name, value)| Argument { name: (*name).into(), value: (*value).into() }).collect(),
+        key: spec.key.into(),
+        args: spec.args.iter().map(|(name, value)| Argument { name: (*name).into(), value: value.clone() }).collect(),
     }
 }
 
-/// `target` with the person's data of `source`.
+/// `target` with the person's data of `source` (`pos_seed_rules::merge::PERSON_FIELDS`).
 fn with_person_of(target: &Customer, source: &Customer) -> Customer {
-    Customer {
-        number: source.number.clone(),
-        first_name: source.first_name.clone(),
-        last_name: source.last_name.clone(),
-        company: source.company.clone(),
-        tax_id: source.tax_id.clone(),
-        email: source.email.clone(),
-        phone: source.phone.clone(),
-        street: source.street.clone(),
-        postal_code: source.postal_code.clone(),
-        city: source.city.clone(),
-        country: source.country.clone(),
-        ..target.clone()
+    let mut customer = target.clone();
+    for field in PERSON_FIELDS {
+        match field {
+            PersonField::Number => customer.number = source.number.clone(),
+            PersonField::FirstName => customer.first_name = source.first_name.clone(),
+            PersonField::LastName => customer.last_name = source.last_name.clone(),
+            PersonField::Company => customer.company = source.company.clone(),
+            PersonField::TaxId => customer.tax_id = source.tax_id.clone(),
+            PersonField::Email => customer.email = source.email.clone(),
+            PersonField::Phone => customer.phone = source.phone.clone(),
+            PersonField::Street => customer.street = source.street.clone(),
+            PersonField::PostalCode => customer.postal_code = source.postal_code.clone(),
+            PersonField::City => customer.city = source.city.clone(),
+            PersonField::Country => customer.country = source.country.clone(),
+        }
+    }
+    customer
+}
+
+/// A seed plan in the bindings' types, for the web customer `web` and the local customer
+/// `local` (`None` when the action has none: the web customer stands in).
+fn plan(spec: PlanSpec, web: &Customer, local: Option<&Customer>) -> Plan {
+    let local = local.unwrap_or(web);
+    Plan {
+        local: match spec.local {
+            LocalSpec::Keep => LocalChange::Keep,
+            LocalSpec::CreateFromWeb => LocalChange::Create(web.clone()),
+            LocalSpec::LinkToWeb => LocalChange::Update(Customer { web_id: web.web_id.clone(), ..local.clone() }),
+        },
+        web: match spec.web {
+            WebSpec::Keep => WebChange::Keep,
+            WebSpec::AsIs => WebChange::Update(web.clone()),
+            WebSpec::PersonOfLocal => WebChange::Update(with_person_of(web, local)),
+        },
+        confirmations: spec
+            .confirmations
+            .iter()
+            .map(|confirmation| Confirmation {
+                notice: Notice {
+                    severity: match confirmation.severity {
+                        RuleSeverity::Info => Severity::Info,
+                        RuleSeverity::Warning => Severity::Warning,
+                        RuleSeverity::Error => Severity::Error,
+                    },
+                    message: message(&confirmation.message),
+                },
+                choices: confirmation
+                    .choices
+                    .iter()
+                    .map(|choice| Choice { id: choice.id.into(), label: message(&choice.label) })
+                    .collect(),
+                proceed: confirmation.proceed.into(),
+            })
+            .collect(),
+        summary: message(&spec.summary),
     }
 }
 
+/// The seed's "take over local info" (`pos_seed_rules::merge::take_over_local`).
 pub fn fallback_take_over_local(web: &Customer, local: &Customer) -> Plan {
-    let mut confirmations = Vec::new();
-    if rules::last_names_differ(&web.last_name, &local.last_name) {
-        confirmations.push(Confirmation {
-            notice: Notice {
-                severity: Severity::Warning,
-                message: message(
-                    "existing-customer-overwritten",
-                    &[("web-last-name", &web.last_name), ("local-last-name", &local.last_name)],
-                ),
-            },
-            choices: vec![
-                Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
-                Choice { id: "continue".into(), label: message("action-continue", &[]) },
-            ],
-            proceed: "continue".into(),
-        });
-    }
-    Plan {
-        summary: message(
-            "merge-linked-to-local",
-            &[("web-id", web.web_id.as_deref().unwrap_or("")), ("number", local.number.as_deref().unwrap_or(""))],
-        ),
-        web: WebChange::Update(with_person_of(web, local)),
-        local: LocalChange::Update(Customer { web_id: web.web_id.clone(), ..local.clone() }),
-        confirmations,
-    }
+    plan(rules::take_over_local(&web.person(), &local.person()), web, Some(local))
 }
 
+/// The seed's "take over internet info" (`pos_seed_rules::merge::take_over_web`).
 pub fn fallback_take_over_web(web: &Customer) -> Plan {
-    Plan {
-        summary: message("merge-added-from-web", &[("web-id", web.web_id.as_deref().unwrap_or(""))]),
-        local: LocalChange::Create(web.clone()),
-        web: WebChange::Update(web.clone()),
-        confirmations: Vec::new(),
-    }
+    plan(rules::take_over_web(&web.person()), web, None)
 }
 
+/// The seed's "take over local info" for a local edit (`pos_seed_rules::merge::push_local`).
 pub fn fallback_push_local(local: &Customer, web: &Customer) -> Plan {
-    Plan {
-        summary: message("merge-pushed-to-web", &[("number", local.number.as_deref().unwrap_or(""))]),
-        web: WebChange::Update(with_person_of(web, local)),
-        local: LocalChange::Keep,
-        confirmations: Vec::new(),
-    }
+    plan(rules::push_local(&local.person(), &web.person()), web, Some(local))
 }

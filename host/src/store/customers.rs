@@ -28,15 +28,20 @@ impl std::error::Error for FieldsError {}
 /// Checks what the database requires of a customer: a number and a last name, and no field
 /// longer than [`MAX_FIELD_BYTES`] or holding control characters.
 pub fn check_fields(customer: &Customer) -> Result<(), FieldsError> {
-    let number = customer.number.as_deref().unwrap_or("");
-    if number.trim().is_empty() {
+    if customer.number.as_deref().unwrap_or("").trim().is_empty() {
         return Err(FieldsError("the customer has no number".into()));
     }
+    check_person(customer)
+}
+
+/// [`check_fields`] without requiring a number, as for a web registration not yet linked.
+pub fn check_person(customer: &Customer) -> Result<(), FieldsError> {
+    let number = customer.number.as_deref().or(customer.web_id.as_deref()).unwrap_or("");
     if customer.last_name.trim().is_empty() {
         return Err(FieldsError(format!("customer {number} has no last name")));
     }
     let fields = [
-        ("number", Some(number)),
+        ("number", customer.number.as_deref()),
         ("web id", customer.web_id.as_deref()),
         ("first name", Some(customer.first_name.as_str())),
         ("last name", Some(customer.last_name.as_str())),
@@ -121,11 +126,50 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Customer>> {
     statement.query_map([], |row| from_row(row, 0))?.collect()
 }
 
+/// Customers whose last name is `last_name` (folded), by first name and number; then, up
+/// to `limit` in all, those who have its words, in this order, within a longer last name
+/// ("Berg" finds "van der Berg", "Nowak" finds "Kowalska-Nowak"; "van der Berg" finds
+/// "Jansen-van der Berg" but not "Berg, van der"), in storage order. The first part reads
+/// the `last_name_key` index; the second the full-text index, and only when the first
+/// found fewer than `limit`, so that a common name costs no more than `limit` rows.
 pub fn find_by_last_name(conn: &Connection, last_name: &str, limit: u32) -> rusqlite::Result<Vec<Customer>> {
+    let key = fold(last_name);
+    let mut found: Vec<Customer> = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM customers WHERE last_name_key = ?1 ORDER BY first_name, number LIMIT ?2"
+        ))?
+        .query_map(params![key, limit], |row| from_row(row, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let rest = limit.saturating_sub(found.len() as u32);
+    let Some(phrase) = last_name_phrase(&key).filter(|_| rest > 0) else { return Ok(found) };
+    // The rows of the first part are exactly those with this key: all of them were read.
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM customers WHERE last_name_key = ?1 ORDER BY first_name, number LIMIT ?2"
+        "SELECT {} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
+         WHERE customers_fts MATCH ?1 AND c.last_name_key != ?2 LIMIT ?3",
+        select_columns("c")
     ))?;
-    statement.query_map(params![fold(last_name), limit], |row| from_row(row, 0))?.collect()
+    for customer in statement.query_map(params![phrase, key, rest], |row| from_row(row, 0))? {
+        found.push(customer?);
+    }
+    Ok(found)
+}
+
+/// The most words of a last name looked up as a phrase, and the longest word.
+const MAX_LAST_NAME_WORDS: usize = 16;
+const MAX_LAST_NAME_WORD_CHARS: usize = 64;
+
+/// The FTS5 query for the words of a folded last name, in order, in the last-name column:
+/// `last_name : "van der berg"`. Only letters and digits reach the query (they are what the
+/// index's tokenizer keeps), so quotes, operators and column names in a name are just
+/// separators. `None` when there is no word.
+fn last_name_phrase(folded: &str) -> Option<String> {
+    let words: Vec<String> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .take(MAX_LAST_NAME_WORDS)
+        .map(|word| word.chars().take(MAX_LAST_NAME_WORD_CHARS).collect())
+        .collect();
+    (!words.is_empty()).then(|| format!("last_name : \"{}\"", words.join(" ")))
 }
 
 /// Marks a customer as listed by full synchronization `generation` without changing it.
@@ -149,11 +193,12 @@ pub fn insert_new(tx: &WriteTx, customer: &Customer, generation: Option<i64>) ->
 
 fn write(tx: &WriteTx, customer: &Customer, generation: Option<i64>, new: bool) -> rusqlite::Result<()> {
     let number = customer.number.as_deref().unwrap_or_default();
+    // The web link is this workstation's: a copy from the ERP, which has none, keeps it.
     let mut statement = tx.prepare_cached(&format!(
         "INSERT INTO customers ({COLUMNS}, last_name_key, sync_generation)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, coalesce(?20, 0))
          ON CONFLICT (number) DO UPDATE SET
-             web_id = excluded.web_id, first_name = excluded.first_name, last_name = excluded.last_name,
+             web_id = coalesce(excluded.web_id, web_id), first_name = excluded.first_name, last_name = excluded.last_name,
              company = excluded.company, tax_id = excluded.tax_id, email = excluded.email,
              phone = excluded.phone, street = excluded.street, postal_code = excluded.postal_code,
              city = excluded.city, country = excluded.country, active = excluded.active,

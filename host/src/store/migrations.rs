@@ -69,6 +69,70 @@ const MIGRATIONS: &[&str] = &[
         last INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: the web shop: the web edit list, the local edit list filled by a trigger, web
+    // writes waiting for their answer, and the audit trail of every decision.
+    r#"
+    -- Web customers whose registration changed. `version` is the web version the operator
+    -- was shown; a newer one reopens the entry. Taken-over, discarded and ignored entries
+    -- stay, closed, so that the feed does not bring back what was decided.
+    CREATE TABLE web_edits (
+        web_id TEXT PRIMARY KEY,
+        customer TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'ignored', 'done', 'gone')),
+        listed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX web_edits_state ON web_edits (state, listed_at);
+
+    -- Local customers linked to the web whose local information changed. `web_version` is
+    -- the web version shown beside the entry, which a push must still find.
+    CREATE TABLE local_edits (
+        number TEXT PRIMARY KEY,
+        web_id TEXT NOT NULL,
+        changed_at INTEGER NOT NULL,
+        web_version INTEGER
+    ) WITHOUT ROWID;
+
+    -- Every change of a linked customer's own data enters the local edit list, whoever
+    -- made it; linking itself (web_id changing) does not.
+    CREATE TRIGGER customers_local_edit AFTER UPDATE ON customers
+    WHEN NEW.web_id IS NOT NULL AND NEW.web_id IS OLD.web_id AND (
+        NEW.first_name IS NOT OLD.first_name OR NEW.last_name IS NOT OLD.last_name
+        OR NEW.company IS NOT OLD.company OR NEW.tax_id IS NOT OLD.tax_id
+        OR NEW.email IS NOT OLD.email OR NEW.phone IS NOT OLD.phone
+        OR NEW.street IS NOT OLD.street OR NEW.postal_code IS NOT OLD.postal_code
+        OR NEW.city IS NOT OLD.city OR NEW.country IS NOT OLD.country)
+    BEGIN
+        INSERT INTO local_edits (number, web_id, changed_at) VALUES (NEW.number, NEW.web_id, NEW.updated_at)
+        ON CONFLICT (number) DO UPDATE SET web_id = excluded.web_id, changed_at = excluded.changed_at;
+    END;
+
+    -- A write sent to the web shop whose answer has not been applied here yet: a retry
+    -- sends the same request with the same key, and gets the first answer if it was lost.
+    CREATE TABLE web_writes (
+        web_id TEXT PRIMARY KEY,
+        write TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        workstation TEXT NOT NULL,
+        action TEXT NOT NULL,
+        web_id TEXT,
+        number TEXT,
+        outcome TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        summary TEXT,
+        plugin TEXT NOT NULL,
+        plugin_version TEXT,
+        detail TEXT
+    );
+    CREATE INDEX audit_web_id ON audit (web_id);
+    CREATE INDEX audit_number ON audit (number);
+    "#,
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

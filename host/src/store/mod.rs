@@ -9,10 +9,11 @@ mod migrations;
 pub mod outbox;
 mod search;
 pub mod sync_state;
+pub mod web;
 
 pub use customers::{
-    FieldsError, begin_bulk_index, check_fields, delete, delete_unlisted, get, insert_new, mark_listed, optimize_index,
-    upsert,
+    FieldsError, begin_bulk_index, check_fields, check_person, delete, delete_unlisted, get, insert_new, mark_listed,
+    optimize_index, upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};

@@ -5,5 +5,6 @@
 
 pub mod fold;
 pub mod merge;
+pub mod names;
 pub mod search;
 pub mod texts;

@@ -109,6 +109,26 @@ texts! {
         pl: "Klient lokalny {number} został wysłany do sklepu internetowego",
         nl: "Lokale klant {number} is naar de webshop gestuurd",
     }
+    "confirm-discard-web-customer" {
+        en: "Discard web customer {web-id} ({name})? The registration is deleted on the web shop.",
+        pl: "Odrzucić klienta internetowego {web-id} ({name})? Rejestracja zostanie usunięta w sklepie internetowym.",
+        nl: "Webklant {web-id} ({name}) weggooien? De registratie wordt in de webshop verwijderd.",
+    }
+    "web-customer-discarded" {
+        en: "Web customer {web-id} ({name}) was deleted on the web shop",
+        pl: "Klient internetowy {web-id} ({name}) został usunięty w sklepie internetowym",
+        nl: "Webklant {web-id} ({name}) is in de webshop verwijderd",
+    }
+    "web-customer-ignored" {
+        en: "Web customer {web-id} was removed from the web edit list; it comes back when it changes again",
+        pl: "Klient internetowy {web-id} został usunięty z listy zmian internetowych; wróci, gdy znów się zmieni",
+        nl: "Webklant {web-id} is uit de edit-lijst web gehaald; hij komt terug als hij opnieuw wijzigt",
+    }
+    "local-edit-dropped" {
+        en: "Local customer {number} was removed from the local edit list; the web shop was not changed",
+        pl: "Klient lokalny {number} został usunięty z listy zmian lokalnych; sklep internetowy nie został zmieniony",
+        nl: "Lokale klant {number} is uit de lokale editlijst gehaald; de webshop is niet gewijzigd",
+    }
     "action-search" {
         en: "Search",
         pl: "Szukaj",
@@ -158,6 +178,46 @@ texts! {
         en: "Remove from local edit list",
         pl: "Usuń z lokalnej listy zmian",
         nl: "Uit lokale editlijst",
+    }
+    "reason-same-number" {
+        en: "Same customer number",
+        pl: "Ten sam numer klienta",
+        nl: "Zelfde klantnummer",
+    }
+    "reason-same-tax-id" {
+        en: "Same tax ID",
+        pl: "Ten sam NIP",
+        nl: "Zelfde btw-nummer",
+    }
+    "reason-same-email" {
+        en: "Same e-mail address",
+        pl: "Ten sam adres e-mail",
+        nl: "Zelfde e-mailadres",
+    }
+    "reason-same-last-name" {
+        en: "Same last name",
+        pl: "To samo nazwisko",
+        nl: "Zelfde achternaam",
+    }
+    "reason-same-last-name-without-prefix" {
+        en: "Same last name apart from its prefix (such as \"van der\")",
+        pl: "To samo nazwisko, pomijając przedrostek (np. „van der”)",
+        nl: "Zelfde achternaam zonder tussenvoegsel",
+    }
+    "reason-gendered-last-name" {
+        en: "Same last name in its masculine or feminine form (such as Kowalski and Kowalska)",
+        pl: "To samo nazwisko w formie męskiej lub żeńskiej (np. Kowalski i Kowalska)",
+        nl: "Zelfde achternaam in mannelijke of vrouwelijke vorm (zoals Kowalski en Kowalska)",
+    }
+    "reason-last-name-part" {
+        en: "Last name is part of a double last name",
+        pl: "Nazwisko jest częścią nazwiska dwuczłonowego",
+        nl: "Achternaam is deel van een dubbele achternaam",
+    }
+    "reason-same-first-name" {
+        en: "Same first name",
+        pl: "To samo imię",
+        nl: "Zelfde voornaam",
     }
 }
 

@@ -1,131 +1,124 @@
 //! The seed-2 merge rules: which local customers may be a web customer, the warning when
-//! last names differ, and what each side becomes for every operator action.
+//! last names differ, and what each side becomes for every operator action. The rules are
+//! `pos_seed_rules::merge` (shared with the host's fallback); this crate reads the config
+//! and puts them in the slot's WIT types.
 //!
-//! Config (optional): `max-candidates` (1..=200, default 50).
+//! Config (all optional):
+//! - `max-candidates` (1..=200, default 50): the most candidates proposed;
+//! - `name-prefixes` (array of strings): the last-name prefixes set aside ("van", "in 't"),
+//!   replacing the default list;
+//! - `gendered-suffixes` (array of `"masculine:feminine"`, such as `"ski:ska"`): the endings
+//!   of the two forms of a surname, replacing the default `ski:ska`, `cki:cka`, `dzki:dzka`;
+//! - `match-email`, `match-tax-id` (booleans, default true): whether the same e-mail address
+//!   or tax id proposes a customer;
+//! - `min-score` (0..=100, default 1): candidates scoring less are not proposed.
 
-use pos_plugin_sdk::local_db::{self, DbError};
-use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Customer, Severity};
-use pos_plugin_sdk::ui::Choice;
-use pos_plugin_sdk::web_merge_rules::{Candidate, Confirmation, Guest, LocalChange, MatchReason, Plan, WebChange};
-use pos_plugin_sdk::{Config, ConfigErrors, message};
-use pos_seed_rules::merge::{self as rules, MAX_CANDIDATES, Reason};
+use pos_plugin_sdk::local_db::DbError;
+use pos_plugin_sdk::seed;
+use pos_plugin_sdk::types::{ConfigEntry, ConfigError, ConfigValue, Customer};
+use pos_plugin_sdk::web_merge_rules::{Candidate, Guest, Plan};
+use pos_plugin_sdk::{Config, ConfigErrors};
+use pos_seed_rules::merge::{self as rules, AsPerson, MAX_CANDIDATES_LIMIT, MatchConfig};
+use pos_seed_rules::names::{self, DEFAULT_GENDERED_SUFFIXES, DEFAULT_PREFIXES, NameRules};
 
 struct WebMergeRules;
 
-fn max_candidates(config: &Config, errors: &mut ConfigErrors) -> u32 {
-    config.reject_unknown(&["max-candidates"], &[], errors);
-    config.u32_in("max-candidates", MAX_CANDIDATES, 1..=200, errors)
-}
+const KEYS: [&str; 6] =
+    ["max-candidates", "name-prefixes", "gendered-suffixes", "match-email", "match-tax-id", "min-score"];
 
-/// `target` with the person's data of `source`: names, company, ids and address.
-fn with_person_of(target: &Customer, source: &Customer) -> Customer {
-    Customer {
-        number: source.number.clone(),
-        first_name: source.first_name.clone(),
-        last_name: source.last_name.clone(),
-        company: source.company.clone(),
-        tax_id: source.tax_id.clone(),
-        email: source.email.clone(),
-        phone: source.phone.clone(),
-        street: source.street.clone(),
-        postal_code: source.postal_code.clone(),
-        city: source.city.clone(),
-        country: source.country.clone(),
-        ..target.clone()
+/// The TOML type of a value, for error messages.
+fn kind(value: &ConfigValue) -> &'static str {
+    match value {
+        ConfigValue::Boolean(_) => "a boolean",
+        ConfigValue::Integer(_) => "an integer",
+        ConfigValue::Float(_) => "a float",
+        ConfigValue::Text(_) => "a string",
+        ConfigValue::TextList(_) => "an array",
     }
 }
 
-fn id(customer: &Customer) -> &str {
-    customer.web_id.as_deref().unwrap_or("")
+fn boolean(config: &Config, key: &str, default: bool, errors: &mut ConfigErrors) -> bool {
+    match config.get(key) {
+        None => default,
+        Some(ConfigValue::Boolean(value)) => *value,
+        Some(other) => {
+            errors.push(key, format!("must be a boolean, found {}", kind(other)));
+            default
+        }
+    }
 }
 
-fn number(customer: &Customer) -> &str {
-    customer.number.as_deref().unwrap_or("")
+/// The array of strings at `key`, `None` when absent or wrong.
+fn list<'c>(config: &'c Config, key: &str, errors: &mut ConfigErrors) -> Option<&'c [String]> {
+    match config.get(key)? {
+        ConfigValue::TextList(items) => Some(items),
+        other => {
+            errors.push(key, format!("must be an array of strings, found {}", kind(other)));
+            None
+        }
+    }
+}
+
+/// Reads the config, recording every problem in `errors`; a bad value gives its default.
+fn match_config(config: &Config, errors: &mut ConfigErrors) -> MatchConfig {
+    let default = MatchConfig::default();
+    config.reject_unknown(&KEYS, &[], errors);
+    let prefixes: Vec<&str> = match list(config, "name-prefixes", errors) {
+        Some(items) => {
+            let bad: Vec<String> = items.iter().filter_map(|p| names::check_prefix(p).err()).collect();
+            if bad.is_empty() {
+                items.iter().map(String::as_str).collect()
+            } else {
+                errors.push("name-prefixes", bad.join("; "));
+                DEFAULT_PREFIXES.to_vec()
+            }
+        }
+        None => DEFAULT_PREFIXES.to_vec(),
+    };
+    let suffixes: Vec<(&str, &str)> = match list(config, "gendered-suffixes", errors) {
+        Some(items) => {
+            let parsed: Vec<Result<(&str, &str), String>> =
+                items.iter().map(|pair| names::parse_suffix_pair(pair)).collect();
+            let bad: Vec<&str> = parsed.iter().filter_map(|p| p.as_ref().err()).map(String::as_str).collect();
+            if bad.is_empty() {
+                parsed.into_iter().flatten().collect()
+            } else {
+                errors.push("gendered-suffixes", bad.join("; "));
+                DEFAULT_GENDERED_SUFFIXES.to_vec()
+            }
+        }
+        None => DEFAULT_GENDERED_SUFFIXES.to_vec(),
+    };
+    MatchConfig {
+        max_candidates: config.u32_in("max-candidates", default.max_candidates, 1..=MAX_CANDIDATES_LIMIT, errors),
+        names: NameRules::new(prefixes, suffixes),
+        match_email: boolean(config, "match-email", default.match_email, errors),
+        match_tax_id: boolean(config, "match-tax-id", default.match_tax_id, errors),
+        min_score: config.u32_in("min-score", default.min_score.into(), 0..=100, errors) as u8,
+    }
 }
 
 impl Guest for WebMergeRules {
     fn candidates(web: Customer) -> Result<Vec<Candidate>, DbError> {
-        let limit = max_candidates(&Config::load(), &mut ConfigErrors::default());
-        let mut found = Vec::new();
-        if let Some(number) = web.number.as_deref().filter(|n| !n.trim().is_empty()) {
-            found.extend(local_db::get(number.trim())?);
-        }
-        if !web.last_name.trim().is_empty() {
-            found.extend(local_db::find_by_last_name(&web.last_name, limit)?);
-        }
-        let mut candidates: Vec<Candidate> = Vec::new();
-        for local in found {
-            if candidates.iter().any(|c| c.customer.number == local.number) {
-                continue;
-            }
-            let reasons =
-                rules::reasons(web.number.as_deref(), &web.last_name, local.number.as_deref(), &local.last_name);
-            if reasons.is_empty() {
-                continue;
-            }
-            let reasons = reasons
-                .into_iter()
-                .map(|reason| match reason {
-                    Reason::SameNumber => MatchReason::SameNumber,
-                    Reason::SameLastName => MatchReason::SameLastName,
-                })
-                .collect();
-            candidates.push(Candidate { customer: local, reasons, score: 0 });
-        }
-        // Same-number matches first; otherwise keep the database's order.
-        candidates.sort_by_key(|c| c.reasons.first() != Some(&MatchReason::SameNumber));
-        candidates.truncate(limit as usize);
-        Ok(candidates)
+        // The host validated the config at load.
+        seed::candidates(&match_config(&Config::load(), &mut ConfigErrors::default()), &web)
     }
 
     fn take_over_local(web: Customer, local: Customer) -> Plan {
-        let mut confirmations = Vec::new();
-        if rules::last_names_differ(&web.last_name, &local.last_name) {
-            confirmations.push(Confirmation {
-                notice: pos_plugin_sdk::types::Notice {
-                    severity: Severity::Warning,
-                    message: message(
-                        "existing-customer-overwritten",
-                        [("web-last-name", web.last_name.as_str()), ("local-last-name", local.last_name.as_str())],
-                    ),
-                },
-                choices: vec![
-                    Choice { id: "cancel".into(), label: message("action-cancel", []) },
-                    Choice { id: "continue".into(), label: message("action-continue", []) },
-                ],
-                proceed: "continue".into(),
-            });
-        }
-        let linked_local = Customer { web_id: web.web_id.clone(), ..local.clone() };
-        Plan {
-            summary: message("merge-linked-to-local", [("web-id", id(&web)), ("number", number(&local))]),
-            web: WebChange::Update(with_person_of(&web, &local)),
-            local: LocalChange::Update(linked_local),
-            confirmations,
-        }
+        seed::plan(rules::take_over_local(&web.person(), &local.person()), &web, Some(&local))
     }
 
     fn take_over_web(web: Customer) -> Plan {
-        Plan {
-            summary: message("merge-added-from-web", [("web-id", id(&web))]),
-            local: LocalChange::Create(web.clone()),
-            web: WebChange::Update(web),
-            confirmations: Vec::new(),
-        }
+        seed::plan(rules::take_over_web(&web.person()), &web, None)
     }
 
     fn push_local(local: Customer, web: Customer) -> Plan {
-        Plan {
-            summary: message("merge-pushed-to-web", [("number", number(&local))]),
-            web: WebChange::Update(with_person_of(&web, &local)),
-            local: LocalChange::Keep,
-            confirmations: Vec::new(),
-        }
+        seed::plan(rules::push_local(&local.person(), &web.person()), &web, Some(&local))
     }
 
     fn validate_config(config: Vec<ConfigEntry>) -> Result<(), Vec<ConfigError>> {
         let mut errors = ConfigErrors::default();
-        max_candidates(&Config::new(config), &mut errors);
+        match_config(&Config::new(config), &mut errors);
         errors.into_result()
     }
 }

@@ -1,6 +1,6 @@
 //! The admin API: what tests and the demo do to the ERP behind the POS's back (faults,
 //! customer changes, cursor expiry, settings) and what they inspect (received writes, the
-//! customers a workstation should have).
+//! customers a workstation should have). The web shop's part is in `webshop/admin.rs`.
 //!
 //! [`Admin`] holds the operations; the HTTP handlers and the Rust helpers of
 //! [`Simulator`](super::Simulator) both call them.
@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::faults::{self, Fault, FaultMode, FaultState};
 use super::model::{AdminCustomer, Customer, SimCustomer};
 use super::server::Server;
+use super::webshop;
 use super::writes::ReceivedWrite;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -25,30 +26,36 @@ use std::sync::{Arc, PoisonError};
 /// The operations behind the admin API.
 pub struct Admin {
     pub store: Arc<Store>,
+    /// The ERP API's fault.
     pub faults: FaultState,
     pub erp: Server,
+    /// The web shop API's fault, apart from the ERP's as it is another system.
+    pub webshop_faults: FaultState,
+    pub webshop: Server,
+}
+
+/// Switches `server` to `fault`: `refuse` closes its listener, any other mode makes sure it
+/// listens.
+pub async fn switch_fault(server: &Server, state: &FaultState, fault: Fault) -> Result<(), ApiError> {
+    fault.validate().map_err(ApiError::bad_request)?;
+    let store = |fault| *state.write().unwrap_or_else(PoisonError::into_inner) = fault;
+    if fault.mode == FaultMode::Refuse {
+        store(fault);
+        server.close().await;
+    } else {
+        server
+            .open()
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot listen on {} again: {e}", server.addr())))?;
+        store(fault);
+    }
+    Ok(())
 }
 
 impl Admin {
-    /// Switches to `fault`: `refuse` closes the ERP listener, any other mode makes sure it
-    /// listens.
+    /// Switches the ERP API to `fault`: `refuse` closes its listener only.
     pub async fn set_fault(&self, fault: Fault) -> Result<(), ApiError> {
-        fault.validate().map_err(ApiError::bad_request)?;
-        if fault.mode == FaultMode::Refuse {
-            self.store_fault(fault);
-            self.erp.close().await;
-        } else {
-            self.erp
-                .open()
-                .await
-                .map_err(|e| ApiError::internal(format!("cannot listen on {} again: {e}", self.erp.addr())))?;
-            self.store_fault(fault);
-        }
-        Ok(())
-    }
-
-    fn store_fault(&self, fault: Fault) {
-        *self.faults.write().unwrap_or_else(PoisonError::into_inner) = fault;
+        switch_fault(&self.erp, &self.faults, fault).await
     }
 
     /// The current fault.
@@ -140,13 +147,14 @@ pub fn router(admin: Arc<Admin>) -> Router {
         .route("/admin/settings", post(set_settings))
         .route("/admin/received", get(received))
         .route("/admin/state", get(state))
+        .merge(webshop::admin_routes())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(admin)
 }
 
 /// Parses a JSON body into `T`, with a `400` naming what is wrong.
-fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let body = body.map_err(|e| ApiError::new(e.status(), "bad_request", e.body_text()))?;
     serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("bad body: {e}")))
 }

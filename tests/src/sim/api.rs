@@ -285,7 +285,7 @@ async fn replace(
     Ok(write_response(answer))
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = required_header(headers, "Idempotency-Key")?;
     if key.len() > 255 {
         return Err(ApiError::bad_request("the Idempotency-Key header must be at most 255 characters"));
@@ -315,6 +315,6 @@ fn write_response(answer: WriteAnswer) -> Response {
 }
 
 /// The `ETag` of a customer at `version`: `"1843"`.
-fn etag(version: i64) -> HeaderValue {
+pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes are a valid header")
 }

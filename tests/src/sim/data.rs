@@ -1,5 +1,6 @@
 //! The simulator's SQLite file: schema, customer rows, the change feed and the service
-//! state (version counter, cursor horizon, settings).
+//! state (version counter, cursor horizon, settings). The web shop's tables are in the same
+//! file; `webshop/data.rs` reads and writes them.
 //!
 //! Every write bumps the service-wide version and records a change. The change table keeps
 //! only the latest change of each customer (older ones are superseded, as in a compacted
@@ -18,7 +19,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Append-only migrations, applied in order and tracked with `pragma user_version`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         version INTEGER NOT NULL,
@@ -72,7 +74,61 @@ const MIGRATIONS: &[&str] = &["
         received_at INTEGER NOT NULL
     );
     CREATE INDEX received_key ON received (idempotency_key);
-"];
+",
+    "
+    -- The web shop (webshop/data.rs): its own version counter, cursor horizon and id counter.
+    CREATE TABLE web_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        horizon INTEGER NOT NULL,
+        -- The number of the last assigned `W-000001`-style id.
+        last_id INTEGER NOT NULL,
+        seeded INTEGER
+    );
+    INSERT INTO web_state (id, version, horizon, last_id) VALUES (1, 0, 0, 0);
+    CREATE TABLE web_customers (
+        id TEXT PRIMARY KEY,
+        customer_number TEXT,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        company TEXT,
+        tax_id TEXT,
+        email TEXT,
+        phone TEXT,
+        street TEXT,
+        postal_code TEXT,
+        city TEXT,
+        country TEXT,
+        version INTEGER NOT NULL,
+        registered_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        -- Set when the account is closed: the row stays so that its id is never reused.
+        deleted_at INTEGER
+    );
+    CREATE INDEX web_customers_number ON web_customers (customer_number);
+    CREATE TABLE web_changes (
+        version INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        deleted_at INTEGER
+    );
+    CREATE INDEX web_changes_id ON web_changes (id);
+    CREATE TABLE web_received (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        web_id TEXT NOT NULL,
+        workstation TEXT NOT NULL,
+        if_match TEXT,
+        body TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        replay INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+    CREATE INDEX web_received_key ON web_received (idempotency_key);
+",
+];
 
 /// The customer columns in the order [`read_customer`] expects.
 const COLUMNS: [&str; 18] = [
@@ -204,7 +260,7 @@ impl Store {
     }
 
     /// Runs `f` in a read transaction, so that everything it reads is one snapshot.
-    fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    pub fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let mut conn = self.reader();
         let tx = conn.transaction()?;
         let result = f(&tx)?;

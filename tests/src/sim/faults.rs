@@ -47,7 +47,8 @@ pub enum FaultMode {
         body: Option<String>,
     },
     /// Sends the headers (with `Content-Length`) and part of the body, then closes the
-    /// connection.
+    /// connection; an answer without a body (`204`) is not sent at all. The request is
+    /// carried out first.
     Drop,
 }
 
@@ -130,9 +131,21 @@ pub async fn inject(State(state): State<FaultState>, request: Request, next: Nex
     }
 }
 
+/// Marks a response that is not to be sent: the server closes the connection instead (see
+/// `server.rs`). An answer without a body (`204`) cannot be cut in its body, so `drop` cuts
+/// it before its status line.
+#[derive(Clone, Copy, Debug)]
+pub struct CloseInstead;
+
 /// `response` with its full `Content-Length` but only the first half of its body, after
-/// which the body fails, which makes the server close the connection.
-async fn dropped(response: Response) -> Response {
+/// which the body fails, which makes the server close the connection. An answer that may
+/// not have a body is not sent at all.
+async fn dropped(mut response: Response) -> Response {
+    let status = response.status();
+    if status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        response.extensions_mut().insert(CloseInstead);
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     // Even an empty answer is cut: claim one byte more than is sent.

@@ -2,11 +2,13 @@
 //! diacritics, tax ids in each country's format, addresses, phones, and near-duplicates.
 //!
 //! The same seed gives the same customers. Each customer's creation is a change, so
-//! customer `i` has version `i` and the feed works from cursor `0`.
+//! customer `i` has version `i` and the feed works from cursor `0`. The web shop's
+//! registrations are derived from these customers afterwards (`webshop/seed.rs`).
 
 use super::data::{self, Store};
 use super::model::{CUSTOMER_TAG, Customer, SimCustomer};
 use super::text::fold;
+use super::webshop;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -20,6 +22,8 @@ pub struct SeedOptions {
     pub seed: u64,
     /// The share of customers available only to some workstations (`POS-02`, `POS-03`).
     pub workstation_share: f64,
+    /// How many web shop registrations to derive from the customers.
+    pub web_customers: u64,
 }
 
 /// Customers per transaction: large enough to amortize commits, small enough to keep the
@@ -44,7 +48,9 @@ pub fn seed(store: &Store, options: &SeedOptions, progress: bool) -> anyhow::Res
     conn.execute_batch(
         "DELETE FROM customers; DELETE FROM changes; DELETE FROM received;
          UPDATE state SET version = 0, horizon = 0, online_search = 1, seed = NULL,
-             seeded = NULL;",
+             seeded = NULL;
+         DELETE FROM web_customers; DELETE FROM web_changes; DELETE FROM web_received;
+         UPDATE web_state SET version = 0, horizon = 0, last_id = 0, seeded = NULL;",
     )?;
     conn.pragma_update(None, "cache_size", -65_536)?;
     let mut next = 1;
@@ -63,13 +69,17 @@ pub fn seed(store: &Store, options: &SeedOptions, progress: bool) -> anyhow::Res
             eprintln!("pos-sim: seeded {} of {} customers ({:.0?})", end - 1, options.customers, started.elapsed());
         }
     }
+    // The web customers are derived from the ERP's, so they come after them.
+    let tx = conn.transaction()?;
+    webshop::seed_web_customers(&tx, options.customers, options.seed, options.web_customers)?;
+    tx.commit()?;
     // Marked last, so that an interrupted seeding is detected and redone.
     conn.execute("UPDATE state SET seed = ?1, seeded = ?2", [options.seed as i64, options.customers as i64])?;
     Ok(())
 }
 
 /// Makes customers one after the other from one random stream.
-struct Generator {
+pub(super) struct Generator {
     rng: StdRng,
     workstation_share: f64,
     /// Recent people, to make near-duplicates of.
@@ -423,7 +433,7 @@ const GB_COMPANIES: &[&str] = &[
 ];
 
 impl Generator {
-    fn new(options: &SeedOptions) -> Generator {
+    pub(super) fn new(options: &SeedOptions) -> Generator {
         Generator {
             rng: StdRng::seed_from_u64(options.seed),
             workstation_share: options.workstation_share,
@@ -432,7 +442,7 @@ impl Generator {
     }
 
     /// The `index`-th customer (from 1).
-    fn customer(&mut self, index: u64) -> SimCustomer {
+    pub(super) fn customer(&mut self, index: u64) -> SimCustomer {
         // About 2% repeat someone seen shortly before, as a person registered twice does.
         let mut customer = if !self.recent.is_empty() && self.rng.random_bool(0.02) {
             let original = self.recent[self.rng.random_range(0..self.recent.len())].clone();
@@ -481,7 +491,7 @@ impl Generator {
         (0..count).map(|_| char::from(b'0' + self.rng.random_range(0..10u8))).collect()
     }
 
-    fn person(&mut self) -> Customer {
+    pub(super) fn person(&mut self) -> Customer {
         let country = match self.rng.random_range(0..100) {
             0..45 => Country::Pl,
             45..75 => Country::Nl,
@@ -701,8 +711,85 @@ impl Generator {
     }
 }
 
+/// What the web shop's seeding (`webshop/seed.rs`) needs to make people like the ERP's and
+/// variants of them.
+impl Generator {
+    /// A generator of people on its own stream from `seed`.
+    pub(super) fn people(seed: u64) -> Generator {
+        Generator::new(&SeedOptions { customers: 0, seed, workstation_share: 0.0, web_customers: 0 })
+    }
+
+    /// The random stream.
+    pub(super) fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
+    /// Another phone number in the country (and city, for a landline) of `customer`.
+    pub(super) fn new_phone(&mut self, customer: &Customer) -> String {
+        let (country, city) = whereabouts(customer);
+        self.phone(country, city)
+    }
+
+    /// Another street and postal code in the city of `customer`: `(street, postal_code)`.
+    pub(super) fn new_address(&mut self, customer: &Customer) -> (String, String) {
+        let (country, city) = whereabouts(customer);
+        self.address(country, city)
+    }
+
+    /// A personal e-mail address of `customer` (a company's customer has the company's).
+    pub(super) fn personal_email(&mut self, customer: &Customer) -> String {
+        let country = whereabouts(customer).0;
+        self.email(country, &customer.first_name, &customer.last_name, None)
+    }
+
+    /// A surname of the country of `customer`, in the women's form if `women`.
+    pub(super) fn surname(&mut self, customer: &Customer, women: bool) -> &'static str {
+        match whereabouts(customer).0 {
+            Country::Pl => {
+                let (men_form, women_form) = self.pick(PL_SURNAMES);
+                if women { women_form } else { men_form }
+            }
+            Country::Nl => self.pick(NL_SURNAMES),
+            Country::Gb => self.pick(GB_SURNAMES),
+        }
+    }
+
+    /// A Polish first name, a woman's if `women`.
+    pub(super) fn polish_first_name(&mut self, women: bool) -> &'static str {
+        self.pick(if women { PL_WOMEN } else { PL_MEN })
+    }
+}
+
+/// The other gendered form of a Polish surname, and whether it is the women's:
+/// `Kowalski` -> `(Kowalska, true)`. `None` for surnames with one form (`Nowak`).
+pub(super) fn other_gender_form(last_name: &str) -> Option<(&'static str, bool)> {
+    PL_SURNAMES.iter().find_map(|&(men, women)| match last_name {
+        _ if men == women => None,
+        name if name == men => Some((women, true)),
+        name if name == women => Some((men, false)),
+        _ => None,
+    })
+}
+
+/// Whether `last_name` is the women's form of a Polish surname with two forms.
+pub(super) fn is_women_form(last_name: &str) -> bool {
+    PL_SURNAMES.iter().any(|&(men, women)| men != women && women == last_name)
+}
+
+/// The country and city of a seeded customer; the first city of its country (or Poland) if
+/// the customer was not seeded.
+fn whereabouts(customer: &Customer) -> (Country, &'static City) {
+    let (country, cities) = match customer.country.as_deref() {
+        Some("NL") => (Country::Nl, NL_CITIES),
+        Some("GB") => (Country::Gb, GB_CITIES),
+        _ => (Country::Pl, PL_CITIES),
+    };
+    let city = cities.iter().find(|c| customer.city.as_deref() == Some(c.name)).unwrap_or(&cities[0]);
+    (country, city)
+}
+
 /// `text` without diacritics, keeping its case: `Łukasz Wójcik` -> `Lukasz Wojcik`.
-fn strip_diacritics(text: &str) -> String {
+pub(super) fn strip_diacritics(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let folded = fold(&c.to_string());
@@ -739,7 +826,8 @@ mod tests {
     use super::*;
 
     fn generate(seed: u64, count: u64) -> Vec<SimCustomer> {
-        let mut generator = Generator::new(&SeedOptions { customers: count, seed, workstation_share: 0.02 });
+        let mut generator =
+            Generator::new(&SeedOptions { customers: count, seed, workstation_share: 0.02, web_customers: 0 });
         (1..=count).map(|i| generator.customer(i)).collect()
     }
 

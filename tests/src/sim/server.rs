@@ -5,8 +5,10 @@
 //! too (else a pooling client would never see a refusal). So this is a small accept loop
 //! over hyper, one task per connection, all stopped by one cancellation token.
 
+use super::faults::CloseInstead;
 use axum::Router;
 use hyper::server::conn::http1;
+use hyper::service::{Service, service_fn};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
@@ -87,7 +89,19 @@ async fn accept(listener: TcpListener, router: Router, stop: CancellationToken) 
             },
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let router = TowerToHyperService::new(router.clone());
+        // A service error makes hyper close the connection without answering: how a
+        // response marked `CloseInstead` is cut.
+        let service = service_fn(move |request| {
+            let answer = Service::call(&router, request);
+            async move {
+                let response = answer.await.unwrap_or_else(|never| match never {});
+                if response.extensions().get::<CloseInstead>().is_some() {
+                    return Err(std::io::Error::other("connection closed instead of answering (injected fault)"));
+                }
+                Ok(response)
+            }
+        });
         let stop = stop.clone();
         tokio::spawn(async move {
             let connection =

@@ -239,7 +239,7 @@ fn execute(conn: &Connection, request: &WriteRequest) -> anyhow::Result<WriteAns
 }
 
 /// Whether an `If-Match` value names `version`: `"7"`, `W/"7"`, `7` or `*`.
-fn if_match_matches(if_match: &str, version: i64) -> bool {
+pub fn if_match_matches(if_match: &str, version: i64) -> bool {
     if_match.split(',').any(|tag| {
         let tag = tag.trim();
         let tag = tag.strip_prefix("W/").unwrap_or(tag);

@@ -54,7 +54,7 @@ fn the_dutch_shop_resolves_over_the_default() {
     assert_eq!(files, [default_toml(), client_toml("dutch-shop.toml")]);
 
     assert_eq!((policy.host.workstation.as_str(), policy.host.locale.as_str()), ("KASSA-1", "nl"));
-    assert_eq!(policy.host.webshop.url.as_deref(), Some("http://127.0.0.1:8790"));
+    assert_eq!(policy.host.webshop.url.as_deref(), Some("http://127.0.0.1:8782"));
     assert_eq!(policy.host.customers.mode, SyncMode::LocalOnly);
     assert_eq!(policy.host.erp.url, None);
     for keys in [

@@ -4,6 +4,7 @@
 mod client_policies;
 mod hostile;
 mod loading;
+mod matching;
 mod notification_texts;
 mod policy;
 mod reload;
@@ -12,7 +13,9 @@ mod search_policy;
 mod simulator;
 mod store;
 mod sync;
+mod web_flow;
 mod web_merge_rules;
+mod webshop_sim;
 mod wit_docs;
 
 use pos_host::bindings::{Customer, Origin};

@@ -33,17 +33,20 @@ async fn candidates_share_the_last_name_or_the_number() {
     let web = web_customer("W-7", Some("K-3"), "Anna", "Wojcik");
     let decided = slot.candidates(&*caps.local_db, &web).await;
     assert_eq!(decided.source, Source::Plugin("web_merge_rules".into()));
-    let found: Vec<(String, Vec<MatchReason>)> =
-        decided.value.unwrap().into_iter().map(|c| (c.customer.number.unwrap(), c.reasons)).collect();
+    let found: Vec<(String, Vec<MatchReason>, u8)> =
+        decided.value.unwrap().into_iter().map(|c| (c.customer.number.unwrap(), c.reasons, c.score)).collect();
     assert_eq!(
         found,
         [
-            ("K-3".to_owned(), vec![MatchReason::SameNumber]),
-            ("K-1".to_owned(), vec![MatchReason::SameLastName]),
-            ("K-2".to_owned(), vec![MatchReason::SameLastName]),
+            ("K-3".to_owned(), vec![MatchReason::SameNumber], 100),
+            ("K-1".to_owned(), vec![MatchReason::SameLastName, MatchReason::SameFirstName], 75),
+            ("K-2".to_owned(), vec![MatchReason::SameLastName], 60),
         ],
-        "same number first, then same last name with case and diacritics folded"
+        "same number first, then same last name with case and diacritics folded, the same first name ranking higher"
     );
+    let fallback = Slot::<WebMergeRulesKind>::new(None).candidates(&*caps.local_db, &web).await;
+    assert_eq!(fallback.source, Source::NoPlugin);
+    assert_eq!(fallback.value.unwrap(), slot.candidates(&*caps.local_db, &web).await.value.unwrap());
 }
 
 #[tokio::test]
@@ -52,7 +55,8 @@ async fn a_match_on_both_counts_once_with_both_reasons() {
     let web = web_customer("W-8", Some("K-4"), "Eva", "jansen");
     let found = slot.candidates(&*caps.local_db, &web).await.value.unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].reasons, [MatchReason::SameNumber, MatchReason::SameLastName]);
+    assert_eq!(found[0].reasons, [MatchReason::SameNumber, MatchReason::SameLastName, MatchReason::SameFirstName]);
+    assert_eq!(found[0].score, 100);
 }
 
 #[tokio::test]

@@ -1,0 +1,199 @@
+//! The operator's actions on both lists.
+
+use super::apply::{Action, Decision, LocalStep, Pending};
+use super::{WebFlow, WebFlowError};
+use crate::bindings::caps::pos::plugin::ui::Choice;
+use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Confirmation, Plan};
+use crate::bindings::{Argument, Customer, Message, Notice, Severity};
+use crate::runtime::Source;
+use crate::store::StoreError;
+use crate::store::web as lists;
+use crate::webshop::WebWrite;
+
+fn message(key: &str, args: &[(&str, &str)]) -> Message {
+    Message {
+        key: key.into(),
+        args: args.iter().map(|(name, value)| Argument { name: (*name).into(), value: (*value).into() }).collect(),
+    }
+}
+
+impl WebFlow {
+    /// Asks the confirmations in order; `false` as soon as one is not answered with its
+    /// `proceed` choice (cancelled, dismissed or timed out).
+    async fn confirmed(&self, confirmations: &[Confirmation]) -> bool {
+        for confirmation in confirmations {
+            let answer = self.operator.confirm(&confirmation.notice, &confirmation.choices).await;
+            if answer.as_deref() != Some(confirmation.proceed.as_str()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Carries out a plan of the merge rules, after its confirmations.
+    async fn decide(
+        &self,
+        action: Action,
+        web: &Customer,
+        local: Option<&Customer>,
+        plan: Plan,
+        source: &Source,
+    ) -> Result<Decision, WebFlowError> {
+        let confirmations = plan.confirmations.clone();
+        let pending = self.pending(action, web, local, plan, source).await?;
+        if !self.confirmed(&confirmations).await {
+            return self.cancelled(pending).await;
+        }
+        self.carry_out(pending).await
+    }
+
+    /// "Take over local info": web customer `web_id` is the existing local customer
+    /// `number`; the web customer gets the local number (and, when the operator confirms
+    /// the warning, the local last name).
+    pub async fn take_over_local(&self, web_id: &str, number: &str) -> Result<Decision, WebFlowError> {
+        if let Some(done) = self.resume(web_id).await? {
+            return Ok(done);
+        }
+        let web = self.open_entry(web_id).await?.customer;
+        let local =
+            self.store.customer(number).await?.ok_or_else(|| WebFlowError::NoLocalCustomer(number.to_owned()))?;
+        let plan = self.plugins.merge.take_over_local(&web, &local).await;
+        self.decide(Action::TakeOverLocal, &web, Some(&local), plan.value, &plan.source).await
+    }
+
+    /// "Take over internet info": web customer `web_id` becomes a new local customer,
+    /// linked to it.
+    pub async fn take_over_web(&self, web_id: &str) -> Result<Decision, WebFlowError> {
+        if let Some(done) = self.resume(web_id).await? {
+            return Ok(done);
+        }
+        let web = self.open_entry(web_id).await?.customer;
+        let plan = self.plugins.merge.take_over_web(&web).await;
+        self.decide(Action::TakeOverWeb, &web, None, plan.value, &plan.source).await
+    }
+
+    /// "Discard web customer", after the operator confirms: deleted on the web shop.
+    pub async fn discard(&self, web_id: &str) -> Result<Decision, WebFlowError> {
+        if let Some(done) = self.resume(web_id).await? {
+            return Ok(done);
+        }
+        let web = self.open_entry(web_id).await?.customer;
+        let name = format!("{} {}", web.first_name, web.last_name);
+        let pending = Pending {
+            action: Action::Discard,
+            web_id: web_id.to_owned(),
+            web_plan: None,
+            write: Some(WebWrite::delete(web_id, web.version)),
+            web_before: Some(web.clone()),
+            local_before: None,
+            local: LocalStep::Unlink,
+            summary: Some(message("web-customer-discarded", &[("web-id", web_id), ("name", name.trim())])),
+            decided_by: "built-in".into(),
+            plugin_version: None,
+        };
+        let confirmation = Confirmation {
+            notice: Notice {
+                severity: Severity::Warning,
+                message: message("confirm-discard-web-customer", &[("web-id", web_id), ("name", name.trim())]),
+            },
+            choices: vec![
+                Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
+                Choice { id: "discard".into(), label: message("action-discard-web-customer", &[]) },
+            ],
+            proceed: "discard".into(),
+        };
+        if !self.confirmed(&[confirmation]).await {
+            return self.cancelled(pending).await;
+        }
+        self.carry_out(pending).await
+    }
+
+    /// "Remove from web edit list": nothing changes on the web; the web customer comes
+    /// back only when it changes again.
+    pub async fn ignore(&self, web_id: &str) -> Result<Decision, WebFlowError> {
+        if let Some(done) = self.resume(web_id).await? {
+            return Ok(done);
+        }
+        let web = self.open_entry(web_id).await?.customer;
+        let pending = Pending {
+            action: Action::Ignore,
+            web_id: web_id.to_owned(),
+            web_plan: None,
+            write: None,
+            web_before: Some(web),
+            local_before: None,
+            local: LocalStep::Keep,
+            summary: Some(message("web-customer-ignored", &[("web-id", web_id)])),
+            decided_by: "built-in".into(),
+            plugin_version: None,
+        };
+        self.carry_out(pending).await
+    }
+
+    /// The local edit list entry of `number`, and the web customer beside it as the
+    /// operator was shown it (fetched now if it was never shown).
+    async fn local_edit(&self, number: &str) -> Result<(Customer, Customer), WebFlowError> {
+        let owned = number.to_owned();
+        let edit = self
+            .store
+            .read(move |conn| lists::local_edit(conn, &owned))
+            .await?
+            .ok_or_else(|| WebFlowError::NotOnLocalEditList(number.to_owned()))?;
+        let web = match self.webshop.get(&edit.web_id).await {
+            Ok(Some(web)) => web,
+            Ok(None) => return Err(WebFlowError::Gone(edit.web_id)),
+            Err(error) => return Err(WebFlowError::Webshop(error)),
+        };
+        match edit.web_version {
+            Some(shown) if shown != web.version => {
+                let (number, version) = (number.to_owned(), web.version);
+                self.store
+                    .write(move |tx| lists::show_web_version(tx, &number, version).map_err(StoreError::from))
+                    .await?;
+                Err(WebFlowError::Changed { web_id: edit.web_id, current: Some(Box::new(web)) })
+            }
+            _ => Ok((edit.customer, web)),
+        }
+    }
+
+    /// "Take over local info" on the local edit list: the web customer linked to local
+    /// customer `number` gets the local data.
+    pub async fn push(&self, number: &str) -> Result<Decision, WebFlowError> {
+        let owned = number.to_owned();
+        let web_id = self.store.read(move |conn| lists::local_edit(conn, &owned)).await?.map(|edit| edit.web_id);
+        if let Some(web_id) = web_id
+            && let Some(done) = self.resume(&web_id).await?
+        {
+            return Ok(done);
+        }
+        let (local, web) = self.local_edit(number).await?;
+        let plan = self.plugins.merge.push_local(&local, &web).await;
+        self.decide(Action::Push, &web, Some(&local), plan.value, &plan.source).await
+    }
+
+    /// "Remove from local edit list": the web is not touched.
+    pub async fn drop_local_edit(&self, number: &str) -> Result<Decision, WebFlowError> {
+        let owned = number.to_owned();
+        let edit = self
+            .store
+            .read(move |conn| lists::local_edit(conn, &owned))
+            .await?
+            .ok_or_else(|| WebFlowError::NotOnLocalEditList(number.to_owned()))?;
+        if let Some(done) = self.resume(&edit.web_id).await? {
+            return Ok(done);
+        }
+        let pending = Pending {
+            action: Action::DropLocalEdit,
+            web_id: edit.web_id.clone(),
+            web_plan: None,
+            write: None,
+            web_before: None,
+            local_before: Some(edit.customer),
+            local: LocalStep::Keep,
+            summary: Some(message("local-edit-dropped", &[("number", number)])),
+            decided_by: "built-in".into(),
+            plugin_version: None,
+        };
+        self.carry_out(pending).await
+    }
+}
