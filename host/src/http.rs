@@ -83,6 +83,13 @@ impl Answer {
     }
 }
 
+/// 64 random bits for idempotency keys, from the operating system's random source (each
+/// `RandomState` is keyed afresh from it).
+pub fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
+}
+
 /// Percent-encodes an identifier (a customer number, a web id) for use as one path segment.
 pub fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());

@@ -476,26 +476,7 @@ fn dutch_spelling(rng: &mut StdRng, name: &str) -> String {
 
 /// `text` as it appears in an e-mail address: lower case, ASCII letters and digits.
 fn ascii_key(text: &str) -> String {
-    fold_polish(text).chars().filter(char::is_ascii_alphanumeric).collect()
-}
-
-fn fold_polish(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.to_lowercase().chars() {
-        out.push(match c {
-            'ą' => 'a',
-            'ć' => 'c',
-            'ę' => 'e',
-            'ł' => 'l',
-            'ń' => 'n',
-            'ó' => 'o',
-            'ś' => 's',
-            'ź' | 'ż' => 'z',
-            'ë' => 'e',
-            c => c,
-        });
-    }
-    out
+    pos_tests::sim::fold(text).chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 fn base_customer(number: String, first: String, last: String) -> Customer {

@@ -6,11 +6,10 @@ use pos_host::bindings::caps::pos::plugin::erp::ErpError;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
     ErpFound, ErpSearchOutcome, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
-    LocalChange, MatchReason, Plan, WebChange,
-};
+use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, Plan, WebChange};
 use pos_host::bindings::{Customer, Message, Notice, Origin, SearchQuery, Severity};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
+use pos_host::slots::web_merge_rules::reason_message;
 use pos_host::{Decided, Plugins, Runtime, Source};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -97,7 +96,7 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             for candidate in found {
                 let mut reasons = Vec::new();
                 for reason in &candidate.reasons {
-                    reasons.push(tour.text(&Message { key: reason_key(reason).into(), args: Vec::new() }).await);
+                    reasons.push(tour.text(&reason_message(*reason)).await);
                 }
                 println!(
                     "  candidate {} {} {} (score {}): {}",
@@ -194,20 +193,6 @@ fn severity(severity: Severity) -> &'static str {
         Severity::Info => "info",
         Severity::Warning => "warning",
         Severity::Error => "error",
-    }
-}
-
-/// The key of a match reason's text (`pos_seed_rules::texts`).
-fn reason_key(reason: &MatchReason) -> &'static str {
-    match reason {
-        MatchReason::SameLastName => "reason-same-last-name",
-        MatchReason::SameNumber => "reason-same-number",
-        MatchReason::SameEmail => "reason-same-email",
-        MatchReason::SameTaxId => "reason-same-tax-id",
-        MatchReason::SameFirstName => "reason-same-first-name",
-        MatchReason::SameLastNameWithoutPrefix => "reason-same-last-name-without-prefix",
-        MatchReason::LastNamePart => "reason-last-name-part",
-        MatchReason::GenderedLastName => "reason-gendered-last-name",
     }
 }
 

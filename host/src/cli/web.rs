@@ -7,11 +7,11 @@ use super::context::Context;
 use super::screen;
 use async_trait::async_trait;
 use pos_host::bindings::caps::pos::plugin::ui::Choice;
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::MatchReason;
 use pos_host::bindings::{Message, Notice};
 use pos_host::caps::Operator;
 use pos_host::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
 use pos_host::slots::Plugins;
+use pos_host::slots::web_merge_rules::reason_message;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
@@ -306,19 +306,4 @@ impl Screen<'_> {
 
 fn print_json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(value).expect("the result serializes"));
-}
-
-/// The message that explains a match reason.
-fn reason_message(reason: MatchReason) -> Message {
-    let key = match reason {
-        MatchReason::SameNumber => "reason-same-number",
-        MatchReason::SameLastName => "reason-same-last-name",
-        MatchReason::SameEmail => "reason-same-email",
-        MatchReason::SameTaxId => "reason-same-tax-id",
-        MatchReason::SameFirstName => "reason-same-first-name",
-        MatchReason::SameLastNameWithoutPrefix => "reason-same-last-name-without-prefix",
-        MatchReason::LastNamePart => "reason-last-name-part",
-        MatchReason::GenderedLastName => "reason-gendered-last-name",
-    };
-    Message { key: key.into(), args: Vec::new() }
 }

@@ -85,19 +85,11 @@ pub(crate) fn save_and_queue(
 
 /// A key unique to this change: the customer, the operation, the time and a random part.
 fn idempotency_key(customer: &Customer, operation: Operation) -> String {
-    let random: u64 = rand_u64();
+    let random = crate::http::random_u64();
     format!(
         "{}-{}-{}-{random:016x}",
         customer.number.as_deref().unwrap_or_default(),
         if operation == Operation::Create { "create" } else { "update" },
         customer.updated_at
     )
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    // RandomState is seeded from the OS per process and per instance.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_i64(now_ms());
-    hasher.finish()
 }

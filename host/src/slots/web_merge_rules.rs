@@ -211,6 +211,12 @@ impl AsPerson for Customer {
     }
 }
 
+/// The operator's text for why a candidate was proposed (`pos_seed_rules::texts`).
+pub fn reason_message(reason: MatchReason) -> Message {
+    let rule = Reason::ALL.into_iter().find(|rule| match_reason(*rule) == reason);
+    Message { key: rule.map_or("", Reason::text_key).into(), args: Vec::new() }
+}
+
 fn match_reason(reason: Reason) -> MatchReason {
     match reason {
         Reason::SameNumber => MatchReason::SameNumber,

@@ -317,13 +317,11 @@ pub fn set_registrations_cursor(tx: &Transaction, cursor: u64) -> rusqlite::Resu
 
 /// Gives customer `number` the web link `web_id`, taking it from any other local customer
 /// (a web customer is one person: one local customer at most).
-pub fn link(tx: &Transaction, number: &str, web_id: &str) -> rusqlite::Result<Vec<String>> {
-    let unlinked: Vec<String> = tx
-        .prepare_cached("UPDATE customers SET web_id = NULL WHERE web_id = ?1 AND number != ?2 RETURNING number")?
-        .query_map([web_id, number], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub fn link(tx: &Transaction, number: &str, web_id: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE customers SET web_id = NULL WHERE web_id = ?1 AND number != ?2")?
+        .execute([web_id, number])?;
     tx.prepare_cached("UPDATE customers SET web_id = ?2 WHERE number = ?1")?.execute([number, web_id])?;
-    Ok(unlinked)
+    Ok(())
 }
 
 /// Removes the web link `web_id` from the local customer that has it; its number, if any.

@@ -151,12 +151,9 @@ impl WebWrite {
     }
 }
 
-/// 128 random bits in hex, from the operating system's random source.
+/// 128 random bits in hex.
 fn random_key() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    // Each RandomState is keyed afresh from the OS's random source.
-    let half = || std::collections::hash_map::RandomState::new().build_hasher().finish();
-    format!("{:016x}{:016x}", half(), half())
+    format!("{:016x}{:016x}", http::random_u64(), http::random_u64())
 }
 
 /// The client. Cheap to clone.
@@ -174,11 +171,6 @@ impl WebshopClient {
             .user_agent(concat!("pos-host/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(WebshopClient { http, config })
-    }
-
-    /// The web shop's URL.
-    pub fn url(&self) -> &str {
-        &self.config.url
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {

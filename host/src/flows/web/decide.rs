@@ -7,7 +7,7 @@ use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Confir
 use crate::bindings::{Argument, Customer, Message, Notice, Severity};
 use crate::runtime::Source;
 use crate::store::StoreError;
-use crate::store::web as lists;
+use crate::store::web::{self as lists, LocalEdit};
 use crate::webshop::WebWrite;
 
 fn message(key: &str, args: &[(&str, &str)]) -> Message {
@@ -130,55 +130,50 @@ impl WebFlow {
         self.carry_out(pending).await
     }
 
-    /// The local edit list entry of `number`, and the web customer beside it as the
-    /// operator was shown it (fetched now if it was never shown).
-    async fn local_edit(&self, number: &str) -> Result<(Customer, Customer), WebFlowError> {
+    /// The local edit list entry of `number`.
+    async fn local_edit(&self, number: &str) -> Result<LocalEdit, WebFlowError> {
         let owned = number.to_owned();
-        let edit = self
-            .store
+        self.store
             .read(move |conn| lists::local_edit(conn, &owned))
             .await?
-            .ok_or_else(|| WebFlowError::NotOnLocalEditList(number.to_owned()))?;
+            .ok_or_else(|| WebFlowError::NotOnLocalEditList(number.to_owned()))
+    }
+
+    /// The web customer beside a local edit, as the operator was shown it (fetched now if it
+    /// was never shown).
+    async fn shown_web(&self, edit: &LocalEdit) -> Result<Customer, WebFlowError> {
         let web = match self.webshop.get(&edit.web_id).await {
             Ok(Some(web)) => web,
-            Ok(None) => return Err(WebFlowError::Gone(edit.web_id)),
+            Ok(None) => return Err(WebFlowError::Gone(edit.web_id.clone())),
             Err(error) => return Err(WebFlowError::Webshop(error)),
         };
         match edit.web_version {
             Some(shown) if shown != web.version => {
-                let (number, version) = (number.to_owned(), web.version);
+                let (number, version) = (edit.customer.number.clone().unwrap_or_default(), web.version);
                 self.store
                     .write(move |tx| lists::show_web_version(tx, &number, version).map_err(StoreError::from))
                     .await?;
-                Err(WebFlowError::Changed { web_id: edit.web_id, current: Some(Box::new(web)) })
+                Err(WebFlowError::Changed { web_id: edit.web_id.clone(), current: Some(Box::new(web)) })
             }
-            _ => Ok((edit.customer, web)),
+            _ => Ok(web),
         }
     }
 
     /// "Take over local info" on the local edit list: the web customer linked to local
     /// customer `number` gets the local data.
     pub async fn push(&self, number: &str) -> Result<Decision, WebFlowError> {
-        let owned = number.to_owned();
-        let web_id = self.store.read(move |conn| lists::local_edit(conn, &owned)).await?.map(|edit| edit.web_id);
-        if let Some(web_id) = web_id
-            && let Some(done) = self.resume(&web_id).await?
-        {
+        let edit = self.local_edit(number).await?;
+        if let Some(done) = self.resume(&edit.web_id).await? {
             return Ok(done);
         }
-        let (local, web) = self.local_edit(number).await?;
-        let plan = self.plugins.merge.push_local(&local, &web).await;
-        self.decide(Action::Push, &web, Some(&local), plan.value, &plan.source).await
+        let web = self.shown_web(&edit).await?;
+        let plan = self.plugins.merge.push_local(&edit.customer, &web).await;
+        self.decide(Action::Push, &web, Some(&edit.customer), plan.value, &plan.source).await
     }
 
     /// "Remove from local edit list": the web is not touched.
     pub async fn drop_local_edit(&self, number: &str) -> Result<Decision, WebFlowError> {
-        let owned = number.to_owned();
-        let edit = self
-            .store
-            .read(move |conn| lists::local_edit(conn, &owned))
-            .await?
-            .ok_or_else(|| WebFlowError::NotOnLocalEditList(number.to_owned()))?;
+        let edit = self.local_edit(number).await?;
         if let Some(done) = self.resume(&edit.web_id).await? {
             return Ok(done);
         }
