@@ -8,17 +8,20 @@
 
 pub mod bindings;
 pub mod caps;
+pub mod embed;
 pub mod erp;
 pub mod flows;
 mod http;
 pub mod live;
 pub mod policy;
 pub mod runtime;
+pub mod serve;
 pub mod slots;
 pub mod store;
 pub mod webshop;
 
 pub use caps::{Capabilities, Capability};
+pub use embed::{Host, HostBuilder};
 pub use policy::Policy;
 pub use runtime::{Decided, LoadError, PluginSpec, Runtime, Source};
 pub use slots::{Plugins, SlotId};

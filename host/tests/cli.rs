@@ -86,6 +86,26 @@ fn texts_renders_through_the_texts_plugin() {
     assert_eq!(stdout(&dutch), "Uit edit-lijst web\n");
 }
 
+/// The commands of docs/plugin-guide-js.md, on a copy of `policies/clients/js-texts.toml`
+/// whose default plugins are the test builds.
+#[test]
+fn the_js_texts_policy_checks_and_its_javascript_plugin_renders() {
+    let (_dir, policy) = pos_tests::js_plugin::policy();
+    let policy = policy.to_str().unwrap();
+    let check = run(&["policy", "check", policy]);
+    assert!(check.status.success());
+    assert!(stdout(&check).contains("slots.notification-texts: notification-texts-js loads ("), "{}", stdout(&check));
+    let args = ["--arg", "web-last-name=Jansen", "--arg", "local-last-name=de Vries", "--policy", policy];
+    let text = run(&[&["texts", "existing-customer-overwritten", "--locale", "nl"][..], &args].concat());
+    assert!(text.status.success());
+    assert_eq!(
+        stdout(&text),
+        "Bestaande klant wordt overschreven: de achternaam op het web (Jansen) verschilt van de lokale achternaam \
+         (de Vries). Doorgaan overschrijft de webachternaam met de lokale achternaam.\n"
+    );
+    assert!(text.stderr.is_empty(), "no fallback note");
+}
+
 #[test]
 fn a_bad_policy_is_reported_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -428,6 +448,8 @@ fn serve_reloads_and_status_tells_the_history() {
     };
     let mut serve = Command::new(env!("CARGO_BIN_EXE_pos-host"))
         .args(["serve", "--listen", &listen, "--policy", policy.to_str().unwrap()])
+        .arg("--db")
+        .arg(dir.path().join("pos.sqlite"))
         .env("POS_HOST_CACHE_DIR", shared_cache())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -459,6 +481,18 @@ fn serve_reloads_and_status_tells_the_history() {
     let json = stdout(&run(&["status", "--url", &url, "--json"]));
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed["reloads"].as_array().unwrap().len(), 2, "{json}");
+}
+
+#[test]
+fn serve_answers_beyond_loopback_only_with_a_token() {
+    let output = run(&["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: --listen 0.0.0.0:0: answering on an address other than loopback requires --token (or POS_HOST_TOKEN)\n"
+    );
+    let output = run(&["serve", "--listen", "0.0.0.0:0", "--token", "short"]);
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "error: --token: use at least 16 characters\n");
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
+//!
+//! Also the JavaScript build of notification-texts (`cargo xtask js-plugin`, which `cargo
+//! xtask bench` runs first) next to the Rust one: its hook call, and each one's load alone.
 
 use pos_host::Capability;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::LocalSearchOutcome;
@@ -13,7 +16,7 @@ use pos_host::slots::notification_texts::fallback_render;
 use pos_host::slots::search_policy::fallback_local;
 use pos_host::slots::web_merge_rules::fallback_take_over_local;
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
-use pos_tests::artifacts;
+use pos_tests::{artifacts, js_plugin};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +28,7 @@ fn main() {
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     tokio.block_on(async {
         loads().await;
+        texts_loads().await;
         calls().await;
     });
 }
@@ -68,10 +72,39 @@ async fn loads() {
     println!("  warm (from cache):  median {:>8.1} ms   target < 100 ms", ms(warm[2]));
 }
 
+/// One texts plugin loaded alone, cold and warm: the JavaScript build carries a JavaScript
+/// engine, so its compile is measured in seconds (3 runs rather than 5).
+async fn texts_loads() {
+    println!("\nLoad of notification-texts alone (new runtime + compile or cache + checks + validate-config):");
+    for (name, spec) in [
+        ("Rust", PluginSpec::new(artifacts::NOTIFICATION_TEXTS)),
+        ("JavaScript build", PluginSpec::new(js_plugin::component())),
+    ] {
+        let (mut cold, mut warm) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            let cache = tempfile::tempdir().unwrap();
+            for times in [&mut cold, &mut warm] {
+                let started = Instant::now();
+                let runtime = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap();
+                black_box(runtime.load::<NotificationTextsKind>(&spec).await.unwrap());
+                times.push(started.elapsed());
+            }
+        }
+        cold.sort();
+        warm.sort();
+        println!(
+            "  {name:<17} cold (empty cache): median {:>8.1} ms   warm (from cache): median {:>8.1} ms",
+            ms(cold[1]),
+            ms(warm[1])
+        );
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+#[derive(Clone, Copy)]
 struct Figures {
     p50: Duration,
     p99: Duration,
@@ -136,6 +169,9 @@ async fn calls() {
     })
     .await;
     report("notification-texts render", plugin, native);
+    let js: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::component())).await;
+    let plugin = measure(async || assert!(!js.render(black_box(&message), "nl").await.is_fallback())).await;
+    report("notification-texts render, JavaScript build", plugin, native);
 
     let merge: Slot<WebMergeRulesKind> = slot(&runtime, &merge.1).await;
     let web = Customer { web_id: Some("W-1".into()), origin: Origin::Web, ..customer("K-9", "Anna", "Wojcik-Nowak") };

@@ -8,7 +8,10 @@ use pos_host::{Capability, Policy};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod js_plugin;
+pub mod served;
 pub mod sim;
+pub mod webdriver;
 
 /// Paths of the components built by the build script.
 pub mod artifacts {

@@ -4,14 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod browser;
+mod demo;
+mod js_plugin;
+
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  demo      setup + plugins, then the simulator, the host and the operator console on loopback
   setup     install the wasm32-wasip2 target
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
-  test      setup, then every test, format check and lint (what CI runs)
-  bench     setup + plugins, then the plugin call and load benchmarks";
+  js-plugin build the JavaScript notification-texts plugin into plugins/notification-texts-js.wasm
+  test      setup + js-plugin + the console tests' browser, then every test, format check and lint (what CI runs)
+  bench     setup + plugins + js-plugin, then the plugin call and load benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
 /// crate name in `plugins/`, and the component file the policy names.
@@ -20,11 +26,13 @@ const PLUGINS: [&str; 4] = ["search-thresholds", "notification-texts", "web-merg
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
+        "demo" => setup().and_then(|()| plugins()).and_then(|()| demo::run(&root(), cargo)),
         "setup" => setup(),
         "plugins" => setup().and_then(|()| plugins()),
         "tour" => setup().and_then(|()| plugins()).and_then(|()| tour()),
-        "test" => setup().and_then(|()| test()),
-        "bench" => setup().and_then(|()| plugins()).and_then(|()| bench()),
+        "js-plugin" => js_plugin::build(&root()),
+        "test" => setup().and_then(|()| js_plugin::build(&root())).and_then(|()| test()),
+        "bench" => setup().and_then(|()| plugins()).and_then(|()| js_plugin::build(&root())).and_then(|()| bench()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -89,6 +97,8 @@ fn tour() -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
+    // The console's end-to-end tests drive headless Chromium (`xtask/src/browser.rs`).
+    browser::install()?;
     run(cargo().args(["test", "--workspace"]))?;
     run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml", "--package", "pos-seed-rules"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
@@ -102,7 +112,9 @@ fn test() -> Result<(), String> {
             "warnings",
         ]))?;
     }
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // The embedding API is documented; a broken link or example fails here.
+    run(cargo().args(["doc", "--no-deps", "--package", "pos-host"]).env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 fn bench() -> Result<(), String> {

@@ -4,7 +4,6 @@
 use super::PolicyArgs;
 use super::context::Context;
 use super::screen;
-use pos_host::bindings::Customer;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
 use pos_host::flows::local_changes;
 use std::process::ExitCode;
@@ -31,27 +30,6 @@ fn parse_set(text: &str) -> Result<(String, String), String> {
     Ok((field.trim().replace('_', "-"), value.to_owned()))
 }
 
-fn apply(customer: &mut Customer, field: &str, value: &str) -> anyhow::Result<()> {
-    let optional = || (!value.is_empty()).then(|| value.to_owned());
-    match field {
-        "first-name" => customer.first_name = value.to_owned(),
-        "last-name" => customer.last_name = value.to_owned(),
-        "company" => customer.company = optional(),
-        "tax-id" => customer.tax_id = optional(),
-        "email" => customer.email = optional(),
-        "phone" => customer.phone = optional(),
-        "street" => customer.street = optional(),
-        "postal-code" => customer.postal_code = optional(),
-        "city" => customer.city = optional(),
-        "country" => customer.country = optional(),
-        other => anyhow::bail!(
-            "--set {other}: unknown field; expected first-name, last-name, company, tax-id, email, phone, street, \
-             postal-code, city or country"
-        ),
-    }
-    Ok(())
-}
-
 pub async fn run(
     command: CustomerCommand,
     locale: Option<String>,
@@ -59,7 +37,7 @@ pub async fn run(
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
     let context = Context::new(args).await?;
-    let mut session = context.search_flow(locale).session();
+    let mut session = context.search(locale);
     let (number, action) = match &command {
         CustomerCommand::Show { number } => (number, RetrieveAction::Preview),
         CustomerCommand::Select { number } => (number, RetrieveAction::Select),
@@ -78,11 +56,11 @@ pub async fn run(
     };
     let customer = match command {
         CustomerCommand::Edit { set, .. } => {
-            let mut customer = opened.customer;
+            let mut changes = local_changes::CustomerChanges::default();
             for (field, value) in &set {
-                apply(&mut customer, field, value)?;
+                changes.set(field, value).map_err(|error| anyhow::anyhow!("--set {field}: {error}"))?;
             }
-            local_changes::edit(&context.store, customer).await?
+            local_changes::edit(context.host.store(), changes.apply(opened.customer)).await?
         }
         _ => opened.customer,
     };

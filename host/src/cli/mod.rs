@@ -3,6 +3,8 @@
 mod check;
 mod context;
 mod customer;
+mod plugin_new;
+mod plugin_test;
 mod policy;
 mod screen;
 mod search;
@@ -14,10 +16,12 @@ mod web;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use pos_host::caps::Capabilities;
+use pos_host::caps::{Capabilities, Operator};
+use pos_host::embed::{Host, HostBuilder};
 use pos_host::{Capability, Policy, Runtime, SlotId};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// The default policy, relative to the working directory.
 pub const DEFAULT_POLICY: &str = "policies/default.toml";
@@ -31,12 +35,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the host: follow the policy and plugin files (hot reload) and answer on a local
-    /// HTTP port until Ctrl-C.
+    /// Run the host: follow the policy and plugin files (hot reload), answer the HTTP API and
+    /// serve the operator console until Ctrl-C.
     Serve {
-        /// The loopback address and port to answer on.
-        #[arg(long, default_value = serve::DEFAULT_LISTEN)]
-        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        serve: serve::ServeArgs,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -48,6 +51,9 @@ enum Command {
         /// Print the status as JSON.
         #[arg(long)]
         json: bool,
+        /// The token the host was started with, if any.
+        #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Work with policies.
     Policy {
@@ -69,6 +75,13 @@ enum Command {
         /// A message argument, as `name=value`; repeatable.
         #[arg(long = "arg", value_parser = parse_arg)]
         args: Vec<(String, String)>,
+        /// Ask the host running at this address (`pos-host serve`) instead of loading the
+        /// policy's plugin here.
+        #[arg(long)]
+        url: Option<String>,
+        /// The token of the host at --url, if it has one.
+        #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
+        token: Option<String>,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -163,6 +176,39 @@ enum PluginCommand {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Create a plugin crate for a slot, ready to build, test and run (docs/plugin-guide.md).
+    New {
+        /// The slot the plugin is for.
+        #[arg(value_enum)]
+        slot: SlotId,
+        /// The plugin's name: its crate's and directory's, such as `my-texts`.
+        #[arg(value_parser = plugin_new::parse_name)]
+        name: String,
+        /// The directory to create the crate's directory in.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The SDK crate to depend on: `plugins/sdk` of the pos-host repository (default: found
+        /// above the current directory, --dir or this executable).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Run a component's hooks on the cases of a file and compare every answer with the
+    /// expected one; fails when a case does (docs/plugin-guide.md).
+    Test {
+        /// The component file.
+        file: PathBuf,
+        /// The slot it is meant for.
+        #[arg(long, value_enum)]
+        slot: SlotId,
+        /// The cases file (TOML, or JSON when it ends in `.json`).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Grant a capability (in addition to the policy's grants for the slot); repeatable.
+        #[arg(long = "grant", value_parser = parse_capability)]
+        grants: Vec<Capability>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
 }
 
 /// Where things are: accepted by every command.
@@ -202,6 +248,22 @@ impl PolicyArgs {
         if let Some(url) = &self.webshop_url {
             policy.host.webshop.url = Some(url.clone());
         }
+    }
+
+    /// A host builder for the policy with these flags, asking `operator`.
+    async fn host(&self, operator: Arc<dyn Operator>) -> anyhow::Result<HostBuilder> {
+        let policy = self.load()?;
+        let mut builder = Host::builder().database(self.database(&policy)).operator(operator);
+        if let Some(dir) = self.cache_dir(Some(&policy)) {
+            builder = builder.cache_dir(dir);
+        }
+        if let Some(url) = &self.erp_url {
+            builder = builder.erp_url(url);
+        }
+        if let Some(url) = &self.webshop_url {
+            builder = builder.webshop_url(url);
+        }
+        Ok(builder.policy(policy))
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.
@@ -256,12 +318,23 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
             tokio.block_on(check::run(&file, slot, grants, &policy))
         }
-        Command::Serve { listen, policy } => tokio.block_on(serve::serve(listen, &policy)),
-        Command::Status { url, json } => tokio.block_on(serve::status(&url, json)),
+        Command::Plugin { command: PluginCommand::New { slot, name, dir, sdk } } => {
+            plugin_new::run(slot, &name, &dir, sdk.as_deref())
+        }
+        Command::Plugin { command: PluginCommand::Test { file, slot, cases, grants, policy } } => {
+            tokio.block_on(plugin_test::run(&file, slot, &cases, grants, &policy))
+        }
+        Command::Serve { serve, policy } => tokio.block_on(serve::serve(serve, &policy)),
+        Command::Status { url, json, token } => tokio.block_on(serve::status(&url, json, token.as_deref())),
         Command::Policy { command: PolicyCommand::Check { file, policy: args } } => {
             tokio.block_on(policy::check(file.as_deref().unwrap_or(&args.policy), &args))
         }
-        Command::Texts { key, locale, args, policy } => tokio.block_on(texts::run(&key, &locale, args, &policy)),
+        Command::Texts { key, locale, args, url: Some(url), token, .. } => {
+            tokio.block_on(texts::ask(&url, token.as_deref(), &key, &locale, args))
+        }
+        Command::Texts { key, locale, args, url: None, policy, .. } => {
+            tokio.block_on(texts::run(&key, &locale, args, &policy))
+        }
         Command::Tour { policy } => tokio.block_on(tour::run(&policy)),
         Command::Sync { policy } => tokio.block_on(sync::run(&policy)),
         Command::Search { phrase, filters, erp, inactive, locale, json, policy } => {

@@ -40,20 +40,15 @@ pub async fn run(
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
     let context = Context::new(args).await?;
-    let flow = context.search_flow(locale);
-    let mut session = flow.session();
+    let mut session = context.search(locale);
     let mut screen = session.search(query).await?;
     if erp {
         if !json {
             screen::print(&screen);
             println!("\n> [Search]");
         }
-        let waiting_text = flow
-            .plugins
-            .texts
-            .render(&Message { key: "erp-search-waiting".into(), args: Vec::new() }, &flow.locale)
-            .await
-            .value;
+        let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
+        let waiting_text = context.host.render(&waiting, Some(&session.locale())).await;
         let cancel = CancellationToken::new();
         let on_ctrl_c = {
             let cancel = cancel.clone();

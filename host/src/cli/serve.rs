@@ -3,29 +3,47 @@
 
 use super::PolicyArgs;
 use anyhow::Context as _;
-use pos_host::live::{LiveHost, Outcome, Status};
+use pos_host::embed::Prompts;
+use pos_host::live::{Outcome, Status};
+use pos_host::serve::Options;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where `serve` listens and `status` asks, unless told otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8740";
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8740";
 
-pub async fn serve(listen: SocketAddr, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+/// How `serve` answers.
+#[derive(Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The address and port to answer on; any address but loopback requires --token.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Every API request must then carry `Authorization: Bearer <token>`.
+    #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Seconds a question to the operator waits for an answer before it counts as dismissed.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    prompt_timeout: u64,
+}
+
+pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    let ServeArgs { listen, token, prompt_timeout } = serve;
+    if let Some(token) = &token {
+        anyhow::ensure!(token.len() >= 16, "--token: use at least 16 characters");
+    }
     anyhow::ensure!(
-        listen.ip().is_loopback(),
-        "--listen {listen}: the host answers on a loopback address only (such as 127.0.0.1:8740)"
+        listen.ip().is_loopback() || token.is_some(),
+        "--listen {listen}: answering on an address other than loopback requires --token (or POS_HOST_TOKEN)"
     );
-    let policy = args.load()?;
-    let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
-    let flags = args.clone();
-    let host = LiveHost::start_with(runtime, policy, Box::new(move |policy| flags.apply(policy))).await?;
-    let _watching = host.watch().context("cannot watch the policy's files")?;
+    let prompts = Arc::new(Prompts::new(Duration::from_secs(prompt_timeout)));
+    let host = args.host(prompts.clone()).await?.build().await?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let router = axum::Router::new().route("/api/status", axum::routing::get(status_json)).with_state(host.clone());
+    let router = pos_host::serve::router(host, prompts, Options { token });
     println!(
-        "pos-host: serving {} on http://{listen} (status: pos-host status --url http://{listen})",
+        "pos-host: serving {} on http://{listen} (the console: http://{listen}/, status: pos-host status --url http://{listen})",
         args.policy.display()
     );
     axum::serve(listener, router)
@@ -36,19 +54,22 @@ pub async fn serve(listen: SocketAddr, args: &PolicyArgs) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-async fn status_json(axum::extract::State(host): axum::extract::State<Arc<LiveHost>>) -> axum::Json<Status> {
-    axum::Json(host.status())
-}
-
-pub async fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn status(url: &str, json: bool, token: Option<&str>) -> anyhow::Result<ExitCode> {
     let url = format!("{}/api/status", url.trim_end_matches('/'));
-    let response = match reqwest::get(&url).await {
+    let mut request = reqwest::Client::new().get(&url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = match request.send().await {
         Ok(response) => response,
         Err(error) if error.is_connect() => {
             anyhow::bail!("no host answers at {url}; start one with `pos-host serve`")
         }
         Err(error) => return Err(error).with_context(|| format!("cannot ask {url}")),
     };
+    if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+        anyhow::bail!("the host at {url} requires its token: pass --token or set POS_HOST_TOKEN");
+    }
     let text = response.error_for_status()?.text().await?;
     if json {
         println!("{text}");

@@ -3,21 +3,19 @@
 use super::PolicyArgs;
 use super::context::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use pos_host::flows::{outbox, sync};
-use pos_host::policy::SyncMode;
 use std::process::ExitCode;
 use std::time::Instant;
 
 pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let context = Context::new(args).await?;
-    let erp = context.erp()?;
     let started = Instant::now();
-    if context.policy.host.customers.mode == SyncMode::SyncAll {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template(
-            "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta}",
-        )?);
-        let report = sync::sync_all(&context.store, erp, |progress| {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template(
+        "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta}",
+    )?);
+    let synchronized = context
+        .host
+        .sync(|progress| {
             if let Some(total) = progress.total {
                 bar.set_length(total);
             }
@@ -34,8 +32,9 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             }
         })
         .await;
-        bar.finish_and_clear();
-        let report = report?;
+    bar.finish_and_clear();
+    let synchronized = synchronized?;
+    if let Some(report) = &synchronized.customers {
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "synchronized: {} customers listed, {} changes applied, {} removed{} in {seconds:.1} s ({:.0} customers/s); cursor {}",
@@ -47,9 +46,8 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             report.cursor,
         );
     }
-    let drained = outbox::drain(&context.store, erp).await?;
-    println!("outbox: {} sent, {} refused and parked", drained.sent, drained.parked);
-    if let Some(why) = drained.stopped {
+    println!("outbox: {} sent, {} refused and parked", synchronized.sent, synchronized.parked);
+    if let Some(why) = synchronized.stopped {
         eprintln!("the outbox keeps its remaining changes: {why}");
         return Ok(ExitCode::FAILURE);
     }

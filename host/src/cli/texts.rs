@@ -1,6 +1,7 @@
 //! `pos-host texts`: render one text through the notification-texts plugin.
 
 use super::PolicyArgs;
+use anyhow::Context as _;
 use pos_host::Source;
 use pos_host::bindings::{Argument, Message};
 use pos_host::runtime::{PluginSpec, Slot};
@@ -35,6 +36,41 @@ pub async fn run(
         Source::Fallback { plugin, failure } => {
             eprintln!("note: plugin {plugin} {failure}; this is the built-in text")
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders through the host running at `url`: what its operators read now.
+pub async fn ask(
+    url: &str,
+    token: Option<&str>,
+    key: &str,
+    locale: &str,
+    args: Vec<(String, String)>,
+) -> anyhow::Result<ExitCode> {
+    let endpoint = format!("{}/api/texts", url.trim_end_matches('/'));
+    let mut request = reqwest::Client::new().post(&endpoint).query(&[("locale", locale)]).json(
+        &serde_json::json!({ "key": key, "args": args.into_iter().collect::<std::collections::BTreeMap<_, _>>() }),
+    );
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) if error.is_connect() => {
+            anyhow::bail!("no host answers at {url}; start one with `pos-host serve`")
+        }
+        Err(error) => return Err(error).with_context(|| format!("cannot ask {endpoint}")),
+    };
+    let status = response.status();
+    let answer: serde_json::Value =
+        response.json().await.with_context(|| format!("{endpoint} did not answer with JSON"))?;
+    if !status.is_success() {
+        anyhow::bail!("{endpoint}: {}", answer["error"].as_str().unwrap_or("the host refused the request"));
+    }
+    println!("{}", answer["text"].as_str().unwrap_or_default());
+    if answer["decided_by"].as_str().is_some_and(|by| by.starts_with("built-in")) {
+        eprintln!("note: {}; this is the built-in text", answer["decided_by"].as_str().unwrap_or_default());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,10 +34,10 @@ pub async fn edit(store: &Store, customer: Customer) -> Result<Customer, StoreEr
         .write(move |tx| -> Result<Customer, StoreError> {
             let number = customer.number.clone().unwrap_or_default();
             let Some(existing) = crate::store::get(tx, &number)? else {
-                return Err(StoreError::Invalid(format!("there is no customer {number}")));
+                return Err(StoreError::NoCustomer(number));
             };
             if !existing.editable {
-                return Err(StoreError::Invalid(format!("the ERP does not allow editing customer {number}")));
+                return Err(StoreError::NotEditable(number));
             }
             let customer = Customer {
                 origin: existing.origin,
@@ -92,4 +92,82 @@ fn idempotency_key(customer: &Customer, operation: Operation) -> String {
         if operation == Operation::Create { "create" } else { "update" },
         customer.updated_at
     )
+}
+
+/// Changes to a customer's own fields, as an operator makes them on the form: a field left
+/// out stays as it is; an optional field set to `None` (JSON `null`, or an empty value on
+/// the command line) is cleared.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub company: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub tax_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub street: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub postal_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub city: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub country: Option<Option<String>>,
+}
+
+/// A field given as `null` is `Some(None)`, told apart from a field left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// The fields an operator may change, by their names on the command line and in the API.
+pub const EDITABLE_FIELDS: [&str; 10] =
+    ["first-name", "last-name", "company", "tax-id", "email", "phone", "street", "postal-code", "city", "country"];
+
+impl CustomerChanges {
+    /// Sets `field` (one of [`EDITABLE_FIELDS`], `_` or `-` separated) to `value`; an empty
+    /// value clears an optional field.
+    pub fn set(&mut self, field: &str, value: &str) -> Result<(), String> {
+        let optional = Some((!value.is_empty()).then(|| value.to_owned()));
+        match field.replace('_', "-").as_str() {
+            "first-name" => self.first_name = Some(value.to_owned()),
+            "last-name" => self.last_name = Some(value.to_owned()),
+            "company" => self.company = optional,
+            "tax-id" => self.tax_id = optional,
+            "email" => self.email = optional,
+            "phone" => self.phone = optional,
+            "street" => self.street = optional,
+            "postal-code" => self.postal_code = optional,
+            "city" => self.city = optional,
+            "country" => self.country = optional,
+            other => return Err(format!("unknown field `{other}`; expected one of {}", EDITABLE_FIELDS.join(", "))),
+        }
+        Ok(())
+    }
+
+    /// `customer` with these changes made.
+    pub fn apply(&self, customer: Customer) -> Customer {
+        let pick = |change: &Option<Option<String>>, current: Option<String>| match change {
+            Some(value) => value.clone(),
+            None => current,
+        };
+        Customer {
+            first_name: self.first_name.clone().unwrap_or(customer.first_name),
+            last_name: self.last_name.clone().unwrap_or(customer.last_name),
+            company: pick(&self.company, customer.company),
+            tax_id: pick(&self.tax_id, customer.tax_id),
+            email: pick(&self.email, customer.email),
+            phone: pick(&self.phone, customer.phone),
+            street: pick(&self.street, customer.street),
+            postal_code: pick(&self.postal_code, customer.postal_code),
+            city: pick(&self.city, customer.city),
+            country: pick(&self.country, customer.country),
+            ..customer
+        }
+    }
 }

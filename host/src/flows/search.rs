@@ -1,5 +1,5 @@
 //! Seed 1: searching customers. Local search first; when it falls short the operator is
-//! offered the ERP; [Search] searches the ERP with the same phrase and filters, behind a
+//! offered the ERP; `[Search]` searches the ERP with the same phrase and filters, behind a
 //! waiting window that can be cancelled. Every decision comes from the `search-policy`
 //! slot and every text from `notification-texts`. ERP results are kept in memory only: a
 //! customer is saved locally when it is selected, edited or previewed.
@@ -71,6 +71,8 @@ pub struct SearchSession {
     shown: ResultList,
     decision: Option<LocalDecision>,
     online_search_enabled: bool,
+    /// The notice on the screen, kept to be shown again in another locale.
+    notice: Option<Notice>,
 }
 
 impl SearchFlow {
@@ -84,6 +86,7 @@ impl SearchFlow {
             shown: ResultList::Local,
             decision: None,
             online_search_enabled: true,
+            notice: None,
         }
     }
 
@@ -92,14 +95,16 @@ impl SearchFlow {
         let text = self.plugins.texts.render(&notice.message, &self.locale).await.value;
         Some(ShownNotice { severity: notice.severity, key: notice.message.key, text })
     }
-
-    /// A notice of the host's own, such as a form the ERP does not allow.
-    async fn host_notice(&self, severity: Severity, key: &str) -> Option<ShownNotice> {
-        self.show(Some(Notice { severity, message: Message { key: key.into(), args: Vec::new() } })).await
-    }
 }
 
 impl SearchSession {
+    /// Changes the locale of the texts and whether the ERP may be offered, from the next
+    /// step on: a host following its policy passes what the policy says now.
+    pub fn configure(&mut self, locale: String, online_search: bool) {
+        self.flow.locale = locale;
+        self.flow.online_search = online_search;
+    }
+
     /// Searches the local database.
     pub async fn search(&mut self, query: SearchQuery) -> Result<Screen, StoreError> {
         let flow = self.flow.clone();
@@ -126,12 +131,11 @@ impl SearchSession {
         };
         self.previous = Some(query);
         let decision = flow.plugins.search.after_local_search(&outcome).await.value;
-        let notice = flow.show(decision.notice.clone()).await;
-        self.decision = Some(decision);
-        Ok(self.screen(notice))
+        self.decision = Some(decision.clone());
+        Ok(self.screen(decision.notice).await)
     }
 
-    /// [Search]: searches the ERP with the last phrase and filters. `waiting` is called once
+    /// `[Search]`: searches the ERP with the last phrase and filters. `waiting` is called once
     /// when the search takes longer than the waiting-window threshold; cancelling `cancel`
     /// stops the search at once and keeps the local results.
     pub async fn search_erp(&mut self, cancel: &CancellationToken, waiting: impl FnOnce()) -> Screen {
@@ -179,8 +183,7 @@ impl SearchSession {
         if self.shown == ResultList::Erp && self.erp.is_empty() {
             self.shown = ResultList::Local;
         }
-        let notice = flow.show(decided.notice).await;
-        self.screen(notice)
+        self.screen(decided.notice).await
     }
 
     /// Opens customer `number` from the list shown, to select it on a document, edit or
@@ -197,8 +200,7 @@ impl SearchSession {
             None => match flow.erp.fetch(number).await {
                 Ok(Some(customer)) => customer,
                 Ok(None) => {
-                    let notice = flow.host_notice(Severity::Error, "customer-not-found").await;
-                    return Ok(Err(self.screen(notice)));
+                    return Ok(Err(self.screen(host_notice(Severity::Error, "customer-not-found")).await));
                 }
                 Err(error) => return Ok(Err(self.retrieve_failed(action, error).await)),
             },
@@ -214,8 +216,7 @@ impl SearchSession {
             } else {
                 "customer-form-not-previewable"
             };
-            let notice = flow.host_notice(Severity::Warning, key).await;
-            return Ok(Err(self.screen(notice)));
+            return Ok(Err(self.screen(host_notice(Severity::Warning, key)).await));
         }
         if from_erp {
             let existing = flow.store.customer(number).await?;
@@ -236,19 +237,35 @@ impl SearchSession {
             self.erp.clear();
             self.shown = ResultList::Local;
         }
-        let notice = self.flow.show(decided.notice).await;
-        self.screen(notice)
+        self.screen(decided.notice).await
     }
 
     fn button(&self) -> SearchButton {
         self.decision.as_ref().map_or(SearchButton::Available, |d| d.search_button)
     }
 
-    fn screen(&self, notice: Option<ShownNotice>) -> Screen {
+    /// The screen as it is, its notice in the session's locale now.
+    pub async fn current(&self) -> Screen {
+        let notice = self.flow.show(self.notice.clone()).await;
+        self.screen_with(notice)
+    }
+
+    /// The screen with `notice`, which stays on it until the next step.
+    async fn screen(&mut self, notice: Option<Notice>) -> Screen {
+        self.notice = notice;
+        self.current().await
+    }
+
+    fn screen_with(&self, notice: Option<ShownNotice>) -> Screen {
         let customers = match self.shown {
             ResultList::Local => self.local.clone(),
             ResultList::Erp => self.erp.clone(),
         };
         Screen { list: self.shown, customers, notice, search_button: self.button() }
     }
+}
+
+/// A notice of the host's own, such as a form the ERP does not allow.
+fn host_notice(severity: Severity, key: &str) -> Option<Notice> {
+    Some(Notice { severity, message: Message { key: key.into(), args: Vec::new() } })
 }

@@ -56,6 +56,12 @@ impl PluginConfig {
         config
     }
 
+    /// A config from elsewhere than a policy, such as a plugin test's cases file: `locations`
+    /// (one per entry) and `table` are where the plugin's complaints point.
+    pub fn from_entries(entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Option<Location>) -> PluginConfig {
+        PluginConfig { entries, locations, table, slot: None }
+    }
+
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
         self.entries.iter().find(|entry| entry.key == key).map(|entry| &entry.value)

@@ -48,12 +48,27 @@ impl CapturedOutput {
         }
     }
 
-    /// The first captured line that reports a Rust panic, if any.
+    /// The first captured line that reports a Rust panic, or else an uncaught JavaScript
+    /// exception, if any: both trap as a bare `unreachable`, and only stderr says why.
     pub fn panic_message(&self) -> Option<String> {
         let buffer = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let text = String::from_utf8_lossy(&buffer.kept);
-        let start = text.find("panicked at")?;
-        Some(text[start..].lines().take(2).collect::<Vec<_>>().join(": "))
+        match text.find("panicked at") {
+            Some(start) => Some(text[start..].lines().take(2).collect::<Vec<_>>().join(": ")),
+            None => js_exception(&text),
+        }
+    }
+}
+
+/// `message at frame` from the report of an uncaught exception in a componentize-js plugin:
+/// the exception's message, a `Stack:` line, then one indented frame per line.
+fn js_exception(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let stack = lines.iter().position(|line| *line == "Stack:")?;
+    let message = lines[..stack].iter().rev().map(|line| line.trim()).find(|line| !line.is_empty())?;
+    match lines.get(stack + 1).map(|frame| frame.trim()).filter(|frame| !frame.is_empty()) {
+        Some(frame) => Some(format!("{message} at {frame}")),
+        None => Some(message.to_owned()),
     }
 }
 
@@ -105,5 +120,30 @@ impl AsyncWrite for CapturedOutput {
 
     fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_a_rust_panic_or_a_javascript_exception() {
+        let rust = CapturedOutput::default();
+        rust.append(b"\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nno text for you\nnote: run with backtrace\n");
+        let message = rust.panic_message().unwrap();
+        assert!(
+            message.starts_with("panicked at src/lib.rs:12:5") && message.ends_with("no text for you"),
+            "{message}"
+        );
+
+        let js = CapturedOutput::default();
+        js.append(b"boom in render\nStack:\n  render@src/texts.js:3:40\n  export_texts$render@initializer.js:328:15\n");
+        js.append(b"Redirecting call to abort() to mozalloc_abort\n");
+        assert_eq!(js.panic_message().as_deref(), Some("boom in render at render@src/texts.js:3:40"));
+
+        let chatty = CapturedOutput::default();
+        chatty.append(b"just logging\n");
+        assert_eq!(chatty.panic_message(), None);
     }
 }

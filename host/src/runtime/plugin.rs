@@ -130,7 +130,15 @@ impl Runtime {
             .await
             .map_err(|failure| fail(LoadProblem::Instantiate(format!("validate-config {failure}"))))?;
         if let Err(errors) = verdict {
-            let problems = errors.iter().map(|e| spec.config.describe_error(&e.key, &e.message)).collect();
+            let mut problems: Vec<String> =
+                errors.iter().map(|e| spec.config.describe_error(&e.key, &e.message)).collect();
+            // An empty refusal would be reported as no problem at all, and a policy check would
+            // pass; a JavaScript plugin whose `validateConfig` throws an `Error` refuses so.
+            if problems.is_empty() {
+                problems.push(
+                    spec.config.describe_error("", "refused by the plugin's validate-config, which named no problem"),
+                );
+            }
             return Err(fail(LoadProblem::Config(problems)));
         }
         Ok(plugin)

@@ -43,21 +43,26 @@ impl Slot<NotificationTextsKind> {
     /// built-in text is used, and when there is none either the key itself is shown, so the
     /// operator always reads something.
     pub async fn render(&self, message: &Message, locale: &str) -> Decided<String> {
-        let decided = self
-            .decide(
-                "render",
-                |mut store, bindings| async move {
-                    let result = bindings.pos_plugin_texts().call_render(&mut store, message, locale).await;
-                    (store, result)
-                },
-                |text| text.as_deref().map_or(Ok(()), check::text),
-                || ready(Some(fallback_render(message, locale))),
-            )
-            .await;
+        let decided = self.render_raw(message, locale).await;
         match decided.value {
             Some(value) => Decided { value, source: decided.source },
             None => Decided { value: fallback_render(message, locale), source: decided.source },
         }
+    }
+
+    /// The plugin's own answer, checked: `None` when it has no text for the key, which
+    /// [`Slot::render`] replaces with the built-in text. For tools that test the plugin.
+    pub async fn render_raw(&self, message: &Message, locale: &str) -> Decided<Option<String>> {
+        self.decide(
+            "render",
+            |mut store, bindings| async move {
+                let result = bindings.pos_plugin_texts().call_render(&mut store, message, locale).await;
+                (store, result)
+            },
+            |text| text.as_deref().map_or(Ok(()), check::text),
+            || ready(Some(fallback_render(message, locale))),
+        )
+        .await
     }
 }
 

@@ -12,8 +12,8 @@ pub mod sync_state;
 pub mod web;
 
 pub use customers::{
-    FieldsError, begin_bulk_index, check_fields, check_person, delete, delete_unlisted, get, insert_new, mark_listed,
-    optimize_index, upsert,
+    FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, delete, delete_unlisted, get,
+    insert_new, mark_listed, optimize_index, upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
@@ -45,6 +45,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error("there is no customer {0}")]
+    NoCustomer(String),
+    #[error("the ERP does not allow editing customer {0}")]
+    NotEditable(String),
     #[error("the customer database task failed: {0}")]
     Task(String),
 }

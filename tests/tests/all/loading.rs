@@ -111,6 +111,19 @@ async fn a_refused_config_names_the_plugins_words() {
 }
 
 #[tokio::test]
+async fn a_refusal_naming_no_problem_is_still_a_problem() {
+    let runtime = runtime(Capabilities::default());
+    let config = "refuse-silently = true";
+    let refused = load::<NotificationTextsKind>(&runtime, &spec(artifacts::HOSTILE_TEXTS, &[], config)).await.err();
+    let refused = refused.expect("refused");
+    let LoadProblem::Config(problems) = &refused.problem else { panic!("{refused}") };
+    assert_eq!(
+        problems,
+        &["test.toml:3:1: slots.search-policy.config: refused by the plugin's validate-config, which named no problem"]
+    );
+}
+
+#[tokio::test]
 async fn the_second_load_comes_from_the_cache() {
     let cache = tempfile::tempdir().unwrap();
     let runtime = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap();

@@ -2,7 +2,10 @@
 //! files, all sharing one compilation cache.
 
 mod client_policies;
+mod console;
 mod hostile;
+mod http_api;
+mod js_plugin;
 mod loading;
 mod matching;
 mod notification_texts;

@@ -128,7 +128,7 @@ pub struct LocalEditView {
 }
 
 /// Who decided: the plugin's name, or `built-in`.
-fn decided_by(source: &Source) -> String {
+pub(crate) fn decided_by(source: &Source) -> String {
     match source {
         Source::Plugin(name) => name.to_string(),
         Source::NoPlugin => "built-in".into(),

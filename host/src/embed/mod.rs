@@ -1,0 +1,433 @@
+//! The embedding API: what a POS application written in Rust starts from.
+//!
+//! A [`Host`] is built from a policy, a customer database and a bridge to the operator's
+//! screen ([`Operator`]); it loads the policy's plugins, follows the policy and plugin files
+//! (hot reload), and offers both workflows as async methods:
+//!
+//! - seed 1, searching customers: [`Host::search`] starts a [`CustomerSearch`], whose
+//!   [`search`](CustomerSearch::search), [`search_erp`](CustomerSearch::search_erp) and
+//!   [`open`](CustomerSearch::open) return what the operator's screen shows;
+//!   [`Host::edit_customer`] and [`Host::sync`] keep the database and the ERP in step;
+//! - seed 2, web shop registrations: [`Host::web`] gives the [`WebFlow`] with the web and
+//!   local edit lists and every action on them.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), pos_host::embed::HostError> {
+//! use pos_host::bindings::SearchQuery;
+//! use pos_host::embed::Host;
+//!
+//! let host = Host::builder().policy_file("policies/default.toml").database("till-1.sqlite").build().await?;
+//! let mut search = host.search(None);
+//! let screen = search.search(SearchQuery { phrase: "kowal".into(), filters: vec![], include_inactive: false }).await?;
+//! if let Some(notice) = &screen.notice {
+//!     println!("{}", notice.text);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Questions the plugins and the merge plans ask (`ui.confirm`, such as the last-name
+//! warning) go to the builder's [`Operator`]. A front-end in another process answers them
+//! through [`Prompts`], the bridge the HTTP API uses.
+
+mod prompts;
+mod search;
+
+pub use prompts::{AnswerError, Prompt, Prompts};
+pub use search::CustomerSearch;
+
+// What the flows answer, gathered here so that an embedding application needs one import.
+pub use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
+    ResultList, RetrieveAction, SearchButton,
+};
+pub use crate::flows::search::{Opened, Screen, ShownNotice};
+pub use crate::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
+
+use crate::Runtime;
+use crate::bindings::{Customer, Message};
+use crate::caps::{Capabilities, Erp, Headless, NoErp, Operator};
+use crate::erp::{ErpClient, ErpConfig};
+use crate::flows::local_changes::{self, CustomerChanges};
+use crate::flows::outbox::{self, DrainReport};
+use crate::flows::sync::{self, Progress, SyncError, SyncReport};
+use crate::live::{LiveHost, ReloadRecord, StartError, Status, Watching};
+use crate::policy::{Policy, PolicyErrors, SyncMode};
+use crate::slots::Plugins;
+use crate::store::{Store, StoreError};
+use crate::webshop::{WebshopClient, WebshopConfig};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The locales whose texts ship with the host.
+pub const LOCALES: [&str; 3] = ["en", "pl", "nl"];
+
+/// Why a host could not start, or a workflow needs something it was not given.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("no policy: call HostBuilder::policy_file or HostBuilder::policy")]
+    NoPolicy,
+    #[error("{0}")]
+    Policy(#[from] PolicyErrors),
+    #[error(
+        "no customer database: set host.database in {policy} or call HostBuilder::database (the command line's --db)"
+    )]
+    NoDatabase { policy: PathBuf },
+    #[error("cannot open the customer database {path}: {error}")]
+    Database { path: PathBuf, error: StoreError },
+    #[error("{0}")]
+    Start(#[from] StartError),
+    #[error("cannot start the plugin runtime: {0}")]
+    Runtime(String),
+    #[error("cannot watch the policy's files: {0}")]
+    Watch(String),
+    #[error(
+        "no {what} is configured: set host.{setting}.url in {policy} or pass --{setting}-url (when embedding: \
+         HostBuilder::{setting}_url)"
+    )]
+    NotConfigured { what: &'static str, setting: &'static str, policy: PathBuf },
+    #[error("{0}")]
+    Client(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Sync(#[from] SyncError),
+}
+
+/// Builds a [`Host`]; see the [module docs](self).
+#[must_use]
+pub struct HostBuilder {
+    policy: Option<PolicySource>,
+    database: Option<PathBuf>,
+    operator: Arc<dyn Operator>,
+    cache_dir: Option<PathBuf>,
+    erp_url: Option<String>,
+    webshop_url: Option<String>,
+    watch: Option<bool>,
+}
+
+enum PolicySource {
+    File(PathBuf),
+    Loaded(Box<Policy>),
+}
+
+impl HostBuilder {
+    /// The policy file; the host follows it and the files it extends.
+    pub fn policy_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.policy = Some(PolicySource::File(path.into()));
+        self
+    }
+
+    /// A policy already read, such as one checked with [`Policy::load`]; it is still read
+    /// again from its file on a reload.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(PolicySource::Loaded(Box::new(policy)));
+        self
+    }
+
+    /// The SQLite file of the local customers, created when missing; by default the
+    /// policy's `host.database`.
+    pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
+    /// Who answers the plugins' and the merge plans' questions. By default nobody: every
+    /// question is dismissed, which always counts as the safe answer.
+    pub fn operator(mut self, operator: Arc<dyn Operator>) -> Self {
+        self.operator = operator;
+        self
+    }
+
+    /// Where compiled plugins are cached; by default the policy's `host.cache-dir`, else no
+    /// cache (every start compiles).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// The ERP's address, overriding `host.erp.url` in every version of the policy.
+    pub fn erp_url(mut self, url: impl Into<String>) -> Self {
+        self.erp_url = Some(url.into());
+        self
+    }
+
+    /// The web shop's address, overriding `host.webshop.url` in every version of the policy.
+    pub fn webshop_url(mut self, url: impl Into<String>) -> Self {
+        self.webshop_url = Some(url.into());
+        self
+    }
+
+    /// Whether to follow the policy and plugin files and reload on a change (default: yes).
+    /// Needs a tokio runtime.
+    pub fn watch(mut self, watch: bool) -> Self {
+        self.watch = Some(watch);
+        self
+    }
+
+    /// Opens the database, loads the policy's plugins and starts following their files.
+    /// Every problem of the policy and its plugins is reported at once.
+    pub async fn build(self) -> Result<Host, HostError> {
+        let (erp_url, webshop_url) = (self.erp_url.clone(), self.webshop_url.clone());
+        let overrides = move |policy: &mut Policy| {
+            if let Some(url) = &erp_url {
+                policy.host.erp.url = Some(url.clone());
+            }
+            if let Some(url) = &webshop_url {
+                policy.host.webshop.url = Some(url.clone());
+            }
+        };
+        let mut policy = match self.policy.ok_or(HostError::NoPolicy)? {
+            PolicySource::File(path) => Policy::load(&path)?,
+            PolicySource::Loaded(policy) => *policy,
+        };
+        overrides(&mut policy);
+        let database = self
+            .database
+            .or_else(|| policy.host.database.clone())
+            .ok_or_else(|| HostError::NoDatabase { policy: policy.path.clone() })?;
+        let store = Store::open(&database).map_err(|error| HostError::Database { path: database.clone(), error })?;
+        let timeout = |ms: u64| Duration::from_millis(ms);
+        let erp = match &policy.host.erp.url {
+            Some(url) => Some(
+                ErpClient::new(ErpConfig {
+                    url: url.clone(),
+                    workstation: policy.host.workstation.clone(),
+                    timeout: timeout(policy.host.erp.timeout_ms),
+                })
+                .map_err(|error| HostError::Client(format!("host.erp.url: {error}")))?,
+            ),
+            None => None,
+        };
+        let webshop = match &policy.host.webshop.url {
+            Some(url) => Some(
+                WebshopClient::new(WebshopConfig {
+                    url: url.clone(),
+                    workstation: policy.host.workstation.clone(),
+                    timeout: timeout(policy.host.webshop.timeout_ms),
+                })
+                .map_err(|error| HostError::Client(format!("host.webshop.url: {error}")))?,
+            ),
+            None => None,
+        };
+        let erp_capability: Arc<dyn Erp> = match &erp {
+            Some(client) => Arc::new(client.clone()),
+            None => Arc::new(NoErp),
+        };
+        let caps = Capabilities {
+            local_db: Arc::new(store.clone()),
+            erp: erp_capability.clone(),
+            operator: self.operator.clone(),
+        };
+        let cache_dir = self.cache_dir.or_else(|| policy.host.cache_dir.clone());
+        let runtime = Runtime::new(caps, cache_dir).map_err(|error| HostError::Runtime(format!("{error:#}")))?;
+        let workstation = policy.host.workstation.clone();
+        let live = LiveHost::start_with(runtime, policy, Box::new(overrides)).await?;
+        let watching = match self.watch.unwrap_or(true) {
+            true => Some(live.watch().map_err(|error| HostError::Watch(error.to_string()))?),
+            false => None,
+        };
+        Ok(Host {
+            inner: Arc::new(Inner {
+                live,
+                store,
+                erp,
+                erp_capability,
+                webshop,
+                operator: self.operator,
+                workstation,
+                syncing: tokio::sync::Mutex::new(()),
+                _watching: watching,
+            }),
+        })
+    }
+}
+
+/// A running host: the policy and its plugins, the customer database, the ERP and the web
+/// shop. Cheap to clone; every clone is the same host.
+#[derive(Clone)]
+pub struct Host {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    live: Arc<LiveHost>,
+    store: Store,
+    erp: Option<ErpClient>,
+    erp_capability: Arc<dyn Erp>,
+    webshop: Option<WebshopClient>,
+    operator: Arc<dyn Operator>,
+    workstation: String,
+    /// One synchronization at a time: a second waits, then finds little left to do.
+    syncing: tokio::sync::Mutex<()>,
+    _watching: Option<Watching>,
+}
+
+/// The settings a front-end shows, as the policy says now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Settings {
+    pub workstation: String,
+    /// The policy's locale, used when a request names none.
+    pub locale: String,
+    pub locales: Vec<String>,
+    /// Whether the policy lets the operator search the ERP (`host.erp.online-search`).
+    pub online_search: bool,
+    pub erp: bool,
+    pub webshop: bool,
+}
+
+/// What [`Host::sync`] did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Synchronized {
+    /// The ERP's customers listed and changes applied; `None` in `local-only` mode.
+    pub customers: Option<SyncSummary>,
+    /// Changes made here sent to the ERP.
+    pub sent: u64,
+    /// Changes the ERP refused, kept aside with the reason.
+    pub parked: u64,
+    /// Why sending stopped early; the remaining changes stay queued.
+    pub stopped: Option<String>,
+}
+
+/// The customers part of [`Synchronized`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SyncSummary {
+    pub listed: u64,
+    pub changes: u64,
+    pub removed: u64,
+    pub restarted_full: bool,
+    /// The change cursor reached.
+    pub cursor: u64,
+}
+
+impl Host {
+    /// Starts building a host.
+    pub fn builder() -> HostBuilder {
+        HostBuilder {
+            policy: None,
+            database: None,
+            operator: Arc::new(Headless),
+            cache_dir: None,
+            erp_url: None,
+            webshop_url: None,
+            watch: None,
+        }
+    }
+
+    /// The policy serving now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.inner.live.policy()
+    }
+
+    /// The plugins serving now; the same object for the host's whole life.
+    pub fn plugins(&self) -> Arc<Plugins> {
+        self.inner.live.plugins()
+    }
+
+    /// Plugin versions, call and failure counters, and the reload history.
+    pub fn status(&self) -> Status {
+        self.inner.live.status()
+    }
+
+    /// Reads the policy and the plugins again now, as a change of their files does.
+    pub async fn reload(&self) -> ReloadRecord {
+        self.inner.live.reload(Vec::new()).await
+    }
+
+    /// The local customer database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The path of the policy file.
+    pub fn policy_path(&self) -> PathBuf {
+        self.policy().path.clone()
+    }
+
+    /// The settings as the policy says now.
+    pub fn settings(&self) -> Settings {
+        let policy = self.policy();
+        Settings {
+            workstation: self.inner.workstation.clone(),
+            locale: policy.host.locale.clone(),
+            locales: LOCALES.iter().map(|l| l.to_string()).collect(),
+            online_search: policy.host.erp.online_search,
+            erp: self.inner.erp.is_some(),
+            webshop: self.inner.webshop.is_some(),
+        }
+    }
+
+    /// A customer search for one operator, its texts in `locale` (by default the policy's,
+    /// followed as the policy changes).
+    pub fn search(&self, locale: Option<String>) -> CustomerSearch {
+        CustomerSearch::new(self.clone(), locale)
+    }
+
+    /// The local customer `number`.
+    pub async fn customer(&self, number: &str) -> Result<Option<Customer>, StoreError> {
+        self.inner.store.customer(number).await
+    }
+
+    /// Saves the operator's changes to local customer `number` and queues them for the ERP,
+    /// if the ERP allows editing it.
+    pub async fn edit_customer(&self, number: &str, changes: &CustomerChanges) -> Result<Customer, StoreError> {
+        let customer =
+            self.inner.store.customer(number).await?.ok_or_else(|| StoreError::NoCustomer(number.to_owned()))?;
+        local_changes::edit(&self.inner.store, changes.apply(customer)).await
+    }
+
+    /// Creates a customer at this workstation and queues it for the ERP.
+    pub async fn create_customer(&self, customer: Customer) -> Result<Customer, StoreError> {
+        local_changes::create(&self.inner.store, &self.inner.workstation, customer).await
+    }
+
+    /// Synchronizes with the ERP: in `sync-all` mode the customers (in full the first time,
+    /// then the changes), in both modes the changes made here. `progress` hears of every page.
+    pub async fn sync(&self, progress: impl FnMut(&Progress)) -> Result<Synchronized, HostError> {
+        let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"))?;
+        let _one_at_a_time = self.inner.syncing.lock().await;
+        let customers = match self.policy().host.customers.mode {
+            SyncMode::SyncAll => {
+                let report: SyncReport = sync::sync_all(&self.inner.store, erp, progress).await?;
+                Some(SyncSummary {
+                    listed: report.listed,
+                    changes: report.changes,
+                    removed: report.removed,
+                    restarted_full: report.restarted_full,
+                    cursor: report.cursor,
+                })
+            }
+            SyncMode::LocalOnly => None,
+        };
+        let DrainReport { sent, parked, stopped } = outbox::drain(&self.inner.store, erp).await?;
+        Ok(Synchronized { customers, sent, parked, stopped })
+    }
+
+    /// The web shop workflow: the web and local edit lists and the actions on them.
+    pub fn web(&self) -> Result<WebFlow, HostError> {
+        let webshop = self.inner.webshop.clone().ok_or_else(|| self.not_configured("web shop", "webshop"))?;
+        Ok(WebFlow {
+            store: self.inner.store.clone(),
+            webshop,
+            plugins: self.plugins(),
+            operator: self.inner.operator.clone(),
+            workstation: self.inner.workstation.clone(),
+        })
+    }
+
+    /// `message` in words, in `locale` (by default the policy's), by the notification-texts
+    /// plugin or its fallback.
+    pub async fn render(&self, message: &Message, locale: Option<&str>) -> String {
+        let policy = self.policy();
+        let locale = locale.unwrap_or(&policy.host.locale);
+        self.plugins().texts.render(message, locale).await.value
+    }
+
+    pub(crate) fn erp_capability(&self) -> Arc<dyn Erp> {
+        self.inner.erp_capability.clone()
+    }
+
+    fn not_configured(&self, what: &'static str, setting: &'static str) -> HostError {
+        HostError::NotConfigured { what, setting, policy: self.policy_path() }
+    }
+}

@@ -1,0 +1,1816 @@
+// The operator console: plain JavaScript over the host's HTTP API (docs/http-api.md).
+// No framework and no build step; every text the operator reads comes either from the
+// label dictionary below (the console's own labels) or from the API (notices, prompts and
+// match reasons, rendered by the notification-texts plugin in the chosen locale).
+'use strict';
+
+(() => {
+  // ---------------------------------------------------------------------------------------
+  // Labels
+  // ---------------------------------------------------------------------------------------
+
+  const LABELS = {
+    en: {
+      'title': 'POS operator console',
+      'screens': 'Screens',
+      'locale': 'Language',
+      'workstation': 'Workstation',
+      'tab.search': 'Customer search',
+      'tab.web': 'Check web customers',
+      'tab.local': 'Check local customer edits',
+      'tab.status': 'Status',
+      'search.phrase': 'Phrase',
+      'search.local': 'Search locally',
+      'search.inactive': 'Include inactive',
+      'search.erp': 'Search',
+      'search.erpHint': 'Search in the ERP system',
+      'search.filters': 'Filters',
+      'filter.add': 'Add filter',
+      'filter.remove': 'Remove filter',
+      'filter.field': 'Field',
+      'filter.value': 'Starts with',
+      'field.number': 'Number',
+      'field.first-name': 'First name',
+      'field.last-name': 'Last name',
+      'field.company': 'Company',
+      'field.tax-id': 'Tax ID',
+      'field.email': 'E-mail',
+      'field.phone': 'Phone',
+      'field.street': 'Street',
+      'field.postal-code': 'Postal code',
+      'field.city': 'City',
+      'field.country': 'Country',
+      'col.name': 'Name',
+      'col.origin': 'Origin',
+      'col.actions': 'Actions',
+      'list.local': 'Local results',
+      'list.erp': 'ERP results',
+      'list.empty': 'No customers on the list.',
+      'origin.local': 'Local',
+      'origin.erp': 'ERP',
+      'origin.web': 'Web',
+      'inactive': 'inactive',
+      'action.select': 'Select',
+      'action.preview': 'Preview',
+      'action.edit': 'Edit',
+      'action.notPreviewable': 'The ERP system does not allow previewing this form',
+      'action.notEditable': 'The ERP system does not allow editing this form',
+      'form.selected': 'Selected customer',
+      'form.preview': 'Customer form (preview)',
+      'form.edit': 'Edit customer',
+      'form.readOnly': 'The ERP system does not allow editing this customer.',
+      'form.saved': 'Saved; the change is queued for the ERP system.',
+      'form.unchanged': 'Nothing was changed.',
+      'form.selectedNote': 'The customer is selected for the document.',
+      'save': 'Save',
+      'close': 'Close',
+      'cancel': 'Cancel',
+      'ok': 'OK',
+      'waiting.title': 'Please wait',
+      'waiting.text': 'Searching for customers in the ERP system…',
+      'prompt.title': 'Question',
+      'prompt.dismiss': 'Close without answering',
+      'token.title': 'Access token',
+      'token.text': 'This host needs an access token.',
+      'token.label': 'Token',
+      'web.check': 'Check web customers',
+      'web.list': 'Web customers',
+      'web.listEmpty': 'No web customers to check.',
+      'web.details': 'Web customer',
+      'web.candidates': 'Local customers',
+      'web.candidatesEmpty': 'No local customers match.',
+      'web.searchLabel': 'Search for another local customer',
+      'web.searchButton': 'Search',
+      'web.searchResults': 'Search results',
+      'web.proposed': 'Proposed',
+      'web.score': 'Score',
+      'web.takeOverLocal': 'Take over local info',
+      'web.takeOverWeb': 'Take over internet info',
+      'web.discard': 'Discard web customer',
+      'web.ignore': 'Remove from web edit list',
+      'web.refreshed': 'List read: {opened} new or changed, {gone} gone',
+      'web.refreshFailed': 'The web shop could not be read; the stored list is shown: {error}',
+      'web.pickWeb': 'Select a web customer on the left.',
+      'web.linkedTo': 'Linked to',
+      'web.state.open': 'open',
+      'web.state.ignored': 'removed',
+      'web.state.done': 'done',
+      'web.state.gone': 'gone',
+      'web.decidedBy': 'Proposed by',
+      'local.check': 'Check local customer edits',
+      'local.list': 'Changed local customers',
+      'local.listEmpty': 'No local edits to check.',
+      'local.web': 'Web customer',
+      'local.pick': 'Select a local customer on the right.',
+      'local.noWeb': 'The web shop no longer has this customer.',
+      'local.push': 'Take over local info',
+      'local.drop': 'Remove from local edit list',
+      'local.changedAt': 'Changed',
+      'outcome.applied': 'Done.',
+      'outcome.cancelled': 'Cancelled: nothing was changed.',
+      'error.changed': 'The web customer changed on the web shop since it was listed. The list was reloaded: check it and decide again.',
+      'error.gone': 'The web customer was deleted on the web shop. The list was reloaded.',
+      'error.unavailable': 'The web shop is unavailable; nothing was changed. Try again later.',
+      'error.unanswered': 'The web shop did not answer. The change is kept and will be sent again with the next action on this web customer.',
+      'error.network': 'The host cannot be reached.',
+      'error.generic': 'The request failed',
+      'status.refresh': 'Refresh',
+      'status.reload': 'Reload',
+      'status.plugins': 'Plugins',
+      'status.slot': 'Slot',
+      'status.plugin': 'Plugin',
+      'status.loadedAt': 'Loaded at',
+      'status.calls': 'Calls',
+      'status.failures': 'Failures',
+      'status.lastFailure': 'Last failure',
+      'status.probation': 'Probation',
+      'status.rollbacks': 'Rollbacks',
+      'status.files': 'Policy files',
+      'status.file': 'File',
+      'status.reloads': 'Reload history',
+      'status.at': 'At',
+      'status.outcome': 'Outcome',
+      'status.trigger': 'Trigger',
+      'status.changes': 'Changes',
+      'status.took': 'Took',
+      'status.builtIn': 'built-in',
+      'status.yes': 'yes',
+      'status.no': 'no',
+      'status.requested': 'requested',
+      'status.noReloads': 'No reloads yet.',
+      'status.reloaded': 'Reload: {outcome}',
+      'status.outcome.applied': 'applied',
+      'status.outcome.unchanged': 'unchanged',
+      'status.outcome.failed': 'failed',
+    },
+    pl: {
+      'title': 'Konsola operatora POS',
+      'screens': 'Ekrany',
+      'locale': 'Język',
+      'workstation': 'Stanowisko',
+      'tab.search': 'Wyszukiwanie klientów',
+      'tab.web': 'Sprawdź klientów internetowych',
+      'tab.local': 'Sprawdź lokalne zmiany klientów',
+      'tab.status': 'Stan',
+      'search.phrase': 'Fraza',
+      'search.local': 'Szukaj lokalnie',
+      'search.inactive': 'Uwzględnij nieaktywnych',
+      'search.erp': 'Szukaj',
+      'search.erpHint': 'Szukaj w systemie ERP',
+      'search.filters': 'Filtry',
+      'filter.add': 'Dodaj filtr',
+      'filter.remove': 'Usuń filtr',
+      'filter.field': 'Pole',
+      'filter.value': 'Zaczyna się od',
+      'field.number': 'Numer',
+      'field.first-name': 'Imię',
+      'field.last-name': 'Nazwisko',
+      'field.company': 'Firma',
+      'field.tax-id': 'NIP',
+      'field.email': 'E-mail',
+      'field.phone': 'Telefon',
+      'field.street': 'Ulica',
+      'field.postal-code': 'Kod pocztowy',
+      'field.city': 'Miejscowość',
+      'field.country': 'Kraj',
+      'col.name': 'Nazwa',
+      'col.origin': 'Źródło',
+      'col.actions': 'Akcje',
+      'list.local': 'Wyniki lokalne',
+      'list.erp': 'Wyniki z systemu ERP',
+      'list.empty': 'Brak klientów na liście.',
+      'origin.local': 'Lokalny',
+      'origin.erp': 'ERP',
+      'origin.web': 'Internet',
+      'inactive': 'nieaktywny',
+      'action.select': 'Wybierz',
+      'action.preview': 'Podgląd',
+      'action.edit': 'Edytuj',
+      'action.notPreviewable': 'System ERP nie pozwala na podgląd tego formularza',
+      'action.notEditable': 'System ERP nie pozwala na edycję tego formularza',
+      'form.selected': 'Wybrany klient',
+      'form.preview': 'Formularz klienta (podgląd)',
+      'form.edit': 'Edycja klienta',
+      'form.readOnly': 'System ERP nie pozwala na edycję tego klienta.',
+      'form.saved': 'Zapisano; zmiana czeka na wysłanie do systemu ERP.',
+      'form.unchanged': 'Nic nie zmieniono.',
+      'form.selectedNote': 'Klient został wybrany na dokument.',
+      'save': 'Zapisz',
+      'close': 'Zamknij',
+      'cancel': 'Anuluj',
+      'ok': 'OK',
+      'waiting.title': 'Proszę czekać',
+      'waiting.text': 'Wyszukiwanie klientów w systemie ERP…',
+      'prompt.title': 'Pytanie',
+      'prompt.dismiss': 'Zamknij bez odpowiedzi',
+      'token.title': 'Token dostępu',
+      'token.text': 'Ten host wymaga tokenu dostępu.',
+      'token.label': 'Token',
+      'web.check': 'Sprawdź klientów internetowych',
+      'web.list': 'Klienci internetowi',
+      'web.listEmpty': 'Brak klientów internetowych do sprawdzenia.',
+      'web.details': 'Klient internetowy',
+      'web.candidates': 'Klienci lokalni',
+      'web.candidatesEmpty': 'Brak pasujących klientów lokalnych.',
+      'web.searchLabel': 'Wyszukaj innego klienta lokalnego',
+      'web.searchButton': 'Szukaj',
+      'web.searchResults': 'Wyniki wyszukiwania',
+      'web.proposed': 'Proponowani',
+      'web.score': 'Wynik',
+      'web.takeOverLocal': 'Przejmij dane lokalne',
+      'web.takeOverWeb': 'Przejmij dane internetowe',
+      'web.discard': 'Odrzuć klienta internetowego',
+      'web.ignore': 'Usuń z listy zmian internetowych',
+      'web.refreshed': 'Lista odczytana: nowe lub zmienione: {opened}, usunięte: {gone}',
+      'web.refreshFailed': 'Nie udało się odczytać sklepu internetowego; pokazano zapisaną listę: {error}',
+      'web.pickWeb': 'Wybierz klienta internetowego po lewej stronie.',
+      'web.linkedTo': 'Powiązany z',
+      'web.state.open': 'otwarty',
+      'web.state.ignored': 'usunięty z listy',
+      'web.state.done': 'załatwiony',
+      'web.state.gone': 'usunięty',
+      'web.decidedBy': 'Zaproponował',
+      'local.check': 'Sprawdź lokalne zmiany klientów',
+      'local.list': 'Zmienieni klienci lokalni',
+      'local.listEmpty': 'Brak lokalnych zmian do sprawdzenia.',
+      'local.web': 'Klient internetowy',
+      'local.pick': 'Wybierz klienta lokalnego po prawej stronie.',
+      'local.noWeb': 'Sklep internetowy nie ma już tego klienta.',
+      'local.push': 'Przejmij dane lokalne',
+      'local.drop': 'Usuń z lokalnej listy zmian',
+      'local.changedAt': 'Zmieniono',
+      'outcome.applied': 'Wykonano.',
+      'outcome.cancelled': 'Anulowano: nic nie zostało zmienione.',
+      'error.changed': 'Klient internetowy zmienił się w sklepie internetowym od czasu wyświetlenia listy. Lista została odświeżona: sprawdź ją i zdecyduj ponownie.',
+      'error.gone': 'Klient internetowy został usunięty w sklepie internetowym. Lista została odświeżona.',
+      'error.unavailable': 'Sklep internetowy jest niedostępny; nic nie zostało zmienione. Spróbuj ponownie później.',
+      'error.unanswered': 'Sklep internetowy nie odpowiedział. Zmiana została zachowana i zostanie wysłana ponownie przy następnej akcji dla tego klienta internetowego.',
+      'error.network': 'Brak połączenia z hostem.',
+      'error.generic': 'Żądanie nie powiodło się',
+      'status.refresh': 'Odśwież',
+      'status.reload': 'Wczytaj ponownie',
+      'status.plugins': 'Wtyczki',
+      'status.slot': 'Gniazdo',
+      'status.plugin': 'Wtyczka',
+      'status.loadedAt': 'Wczytano',
+      'status.calls': 'Wywołania',
+      'status.failures': 'Błędy',
+      'status.lastFailure': 'Ostatni błąd',
+      'status.probation': 'Okres próbny',
+      'status.rollbacks': 'Wycofania',
+      'status.files': 'Pliki polityki',
+      'status.file': 'Plik',
+      'status.reloads': 'Historia ponownych wczytań',
+      'status.at': 'Kiedy',
+      'status.outcome': 'Wynik',
+      'status.trigger': 'Przyczyna',
+      'status.changes': 'Zmiany',
+      'status.took': 'Czas',
+      'status.builtIn': 'wbudowana',
+      'status.yes': 'tak',
+      'status.no': 'nie',
+      'status.requested': 'na żądanie',
+      'status.noReloads': 'Jeszcze nie wczytywano ponownie.',
+      'status.reloaded': 'Ponowne wczytanie: {outcome}',
+      'status.outcome.applied': 'zastosowano',
+      'status.outcome.unchanged': 'bez zmian',
+      'status.outcome.failed': 'nie powiodło się',
+    },
+    nl: {
+      'title': 'POS-operatorconsole',
+      'screens': 'Schermen',
+      'locale': 'Taal',
+      'workstation': 'Werkstation',
+      'tab.search': 'Klanten zoeken',
+      'tab.web': 'Check webklanten',
+      'tab.local': 'Check lokale klantedits',
+      'tab.status': 'Status',
+      'search.phrase': 'Zoekterm',
+      'search.local': 'Lokaal zoeken',
+      'search.inactive': 'Inclusief inactieve',
+      'search.erp': 'Zoeken',
+      'search.erpHint': 'Zoeken in het ERP-systeem',
+      'search.filters': 'Filters',
+      'filter.add': 'Filter toevoegen',
+      'filter.remove': 'Filter verwijderen',
+      'filter.field': 'Veld',
+      'filter.value': 'Begint met',
+      'field.number': 'Nummer',
+      'field.first-name': 'Voornaam',
+      'field.last-name': 'Achternaam',
+      'field.company': 'Bedrijf',
+      'field.tax-id': 'Btw-nummer',
+      'field.email': 'E-mail',
+      'field.phone': 'Telefoon',
+      'field.street': 'Straat',
+      'field.postal-code': 'Postcode',
+      'field.city': 'Plaats',
+      'field.country': 'Land',
+      'col.name': 'Naam',
+      'col.origin': 'Herkomst',
+      'col.actions': 'Acties',
+      'list.local': 'Lokale resultaten',
+      'list.erp': 'ERP-resultaten',
+      'list.empty': 'Geen klanten in de lijst.',
+      'origin.local': 'Lokaal',
+      'origin.erp': 'ERP',
+      'origin.web': 'Web',
+      'inactive': 'inactief',
+      'action.select': 'Selecteren',
+      'action.preview': 'Bekijken',
+      'action.edit': 'Bewerken',
+      'action.notPreviewable': 'Het ERP-systeem staat het bekijken van dit formulier niet toe',
+      'action.notEditable': 'Het ERP-systeem staat het bewerken van dit formulier niet toe',
+      'form.selected': 'Geselecteerde klant',
+      'form.preview': 'Klantformulier (bekijken)',
+      'form.edit': 'Klant bewerken',
+      'form.readOnly': 'Het ERP-systeem staat het bewerken van deze klant niet toe.',
+      'form.saved': 'Opgeslagen; de wijziging staat klaar voor het ERP-systeem.',
+      'form.unchanged': 'Er is niets gewijzigd.',
+      'form.selectedNote': 'De klant is geselecteerd voor het document.',
+      'save': 'Opslaan',
+      'close': 'Sluiten',
+      'cancel': 'Annuleren',
+      'ok': 'OK',
+      'waiting.title': 'Even geduld',
+      'waiting.text': 'Klanten zoeken in het ERP-systeem…',
+      'prompt.title': 'Vraag',
+      'prompt.dismiss': 'Sluiten zonder antwoord',
+      'token.title': 'Toegangstoken',
+      'token.text': 'Deze host vraagt om een toegangstoken.',
+      'token.label': 'Token',
+      'web.check': 'Check webklanten',
+      'web.list': 'Webklanten',
+      'web.listEmpty': 'Geen webklanten om te controleren.',
+      'web.details': 'Webklant',
+      'web.candidates': 'Lokale klanten',
+      'web.candidatesEmpty': 'Geen lokale klanten gevonden.',
+      'web.searchLabel': 'Zoek een andere lokale klant',
+      'web.searchButton': 'Zoeken',
+      'web.searchResults': 'Zoekresultaten',
+      'web.proposed': 'Voorgesteld',
+      'web.score': 'Score',
+      'web.takeOverLocal': 'Neem lokale info over',
+      'web.takeOverWeb': 'Neem internetinfo over',
+      'web.discard': 'Gooi webklant weg',
+      'web.ignore': 'Uit edit-lijst web',
+      'web.refreshed': 'Lijst gelezen: {opened} nieuw of gewijzigd, {gone} verdwenen',
+      'web.refreshFailed': 'De webshop kon niet worden gelezen; de opgeslagen lijst wordt getoond: {error}',
+      'web.pickWeb': 'Selecteer links een webklant.',
+      'web.linkedTo': 'Gekoppeld aan',
+      'web.state.open': 'open',
+      'web.state.ignored': 'uit de lijst',
+      'web.state.done': 'afgehandeld',
+      'web.state.gone': 'verdwenen',
+      'web.decidedBy': 'Voorgesteld door',
+      'local.check': 'Check lokale klantedits',
+      'local.list': 'Gewijzigde lokale klanten',
+      'local.listEmpty': 'Geen lokale edits om te controleren.',
+      'local.web': 'Webklant',
+      'local.pick': 'Selecteer rechts een lokale klant.',
+      'local.noWeb': 'De webshop heeft deze klant niet meer.',
+      'local.push': 'Neem lokale info over',
+      'local.drop': 'Uit lokale editlijst',
+      'local.changedAt': 'Gewijzigd',
+      'outcome.applied': 'Uitgevoerd.',
+      'outcome.cancelled': 'Geannuleerd: er is niets gewijzigd.',
+      'error.changed': 'De webklant is in de webshop gewijzigd sinds de lijst werd getoond. De lijst is opnieuw geladen: controleer hem en beslis opnieuw.',
+      'error.gone': 'De webklant is in de webshop verwijderd. De lijst is opnieuw geladen.',
+      'error.unavailable': 'De webshop is niet bereikbaar; er is niets gewijzigd. Probeer het later opnieuw.',
+      'error.unanswered': 'De webshop heeft niet geantwoord. De wijziging is bewaard en wordt opnieuw verstuurd bij de volgende actie op deze webklant.',
+      'error.network': 'De host is niet bereikbaar.',
+      'error.generic': 'Het verzoek is mislukt',
+      'status.refresh': 'Vernieuwen',
+      'status.reload': 'Opnieuw laden',
+      'status.plugins': 'Plug-ins',
+      'status.slot': 'Slot',
+      'status.plugin': 'Plug-in',
+      'status.loadedAt': 'Geladen om',
+      'status.calls': 'Aanroepen',
+      'status.failures': 'Fouten',
+      'status.lastFailure': 'Laatste fout',
+      'status.probation': 'Proeftijd',
+      'status.rollbacks': 'Teruggedraaid',
+      'status.files': 'Beleidsbestanden',
+      'status.file': 'Bestand',
+      'status.reloads': 'Laadgeschiedenis',
+      'status.at': 'Tijdstip',
+      'status.outcome': 'Resultaat',
+      'status.trigger': 'Aanleiding',
+      'status.changes': 'Wijzigingen',
+      'status.took': 'Duur',
+      'status.builtIn': 'ingebouwd',
+      'status.yes': 'ja',
+      'status.no': 'nee',
+      'status.requested': 'op verzoek',
+      'status.noReloads': 'Nog niet opnieuw geladen.',
+      'status.reloaded': 'Opnieuw laden: {outcome}',
+      'status.outcome.applied': 'toegepast',
+      'status.outcome.unchanged': 'ongewijzigd',
+      'status.outcome.failed': 'mislukt',
+    },
+  };
+
+  const LOCALES = Object.keys(LABELS);
+  const LOCALE_KEY = 'pos-console.locale';
+  const TOKEN_KEY = 'pos-console.token';
+  /** The filter fields of a local search, as the API names them. */
+  const FILTER_FIELDS = ['number', 'first-name', 'last-name', 'company', 'tax-id', 'email', 'phone', 'street',
+    'postal-code', 'city', 'country'];
+  const MAX_FILTERS = 11;
+  /** The customer fields an operator may change (PATCH), in form order. */
+  const FORM_FIELDS = ['first_name', 'last_name', 'company', 'tax_id', 'email', 'phone', 'street', 'postal_code',
+    'city', 'country'];
+  /** How long a long poll asks the host to wait. */
+  const LONG_POLL_MS = 25000;
+
+  /** The console's label `key` in the current locale, with `{name}` filled from `args`. */
+  function t(key, args) {
+    const text = (LABELS[state.locale] && LABELS[state.locale][key]) ?? LABELS.en[key] ?? key;
+    if (!args) return text;
+    return text.replace(/\{([a-z-]+)\}/gi, (whole, name) => (name in args ? String(args[name]) : whole));
+  }
+
+  /** The label of a customer field named in snake_case or kebab-case. */
+  function fieldLabel(name) {
+    return t('field.' + name.replace(/_/g, '-'));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // State and small helpers
+  // ---------------------------------------------------------------------------------------
+
+  const state = {
+    locale: 'en',
+    tab: 'search',
+    settings: null,
+    search: {
+      session: null,
+      screen: null,
+      filters: [],
+      operation: null,
+      opened: null,
+    },
+    web: { loaded: false, list: null, selected: null, candidates: null, local: null, search: '', busy: false },
+    local: { loaded: false, entries: [], selected: null, busy: false },
+    status: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  /** An element with attributes and children (strings become text nodes, never HTML). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === 'class') node.className = value;
+      else if (name === 'dataset') Object.assign(node.dataset, value);
+      else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+      else if (value === true) node.setAttribute(name, '');
+      else node.setAttribute(name, String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  /** Requests in flight that the operator waits for (long polls excluded); tests wait on it. */
+  let pending = 0;
+  function track(delta) {
+    pending += delta;
+    document.body.dataset.pending = String(pending);
+  }
+
+  function fullName(customer) {
+    return [customer.first_name, customer.last_name].filter((part) => part && part.trim()).join(' ');
+  }
+
+  function formatTime(ms) {
+    if (ms === null || ms === undefined) return '';
+    const locale = { en: 'en-GB', pl: 'pl-PL', nl: 'nl-NL' }[state.locale] || state.locale;
+    return new Date(ms).toLocaleString(locale);
+  }
+
+  /** A notice's words: the API sends notice objects, a decision's summary may be plain text. */
+  function noticeText(notice) {
+    if (notice === null || notice === undefined) return '';
+    if (typeof notice === 'string') return notice;
+    return notice.text ?? notice.key ?? '';
+  }
+
+  /** Shows `text` in a notice bar with a severity (`info`, `warning`, `error`). */
+  function showNotice(bar, textNode, severity, text) {
+    if (!text) {
+      bar.hidden = true;
+      textNode.textContent = '';
+      delete bar.dataset.severity;
+      return;
+    }
+    bar.hidden = false;
+    bar.dataset.severity = severity || 'info';
+    textNode.textContent = text;
+  }
+
+  function showBanner(text) {
+    const banner = $('banner');
+    banner.textContent = text || '';
+    banner.hidden = !text;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The API
+  // ---------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.error) || `${t('error.generic')} (${status})`);
+      this.status = status;
+      this.kind = (body && body.kind) || (status === 0 ? 'network' : 'internal');
+      this.field = (body && body.field) || null;
+    }
+  }
+
+  let tokenAsked = null;
+
+  /** Asks the operator for the token once, even when several requests were refused at once. */
+  function askToken() {
+    if (!tokenAsked) {
+      tokenAsked = new Promise((resolve) => {
+        const form = $('token-form');
+        const input = $('token-input');
+        input.value = '';
+        openDialog('token-dialog', input);
+        const submit = (event) => {
+          event.preventDefault();
+          const token = input.value.trim();
+          if (!token) return;
+          form.removeEventListener('submit', submit);
+          sessionStorage.setItem(TOKEN_KEY, token);
+          closeDialog('token-dialog');
+          tokenAsked = null;
+          resolve();
+        };
+        form.addEventListener('submit', submit);
+      });
+    }
+    return tokenAsked;
+  }
+
+  /**
+   * Calls the API: `method` on `path` with the JSON `body`, the current locale and `query`.
+   * Resolves with the JSON answer (or null), rejects with an ApiError; a 401 asks for the
+   * token and tries again. `background` requests (long polls) do not count as pending.
+   */
+  async function api(method, path, body, options = {}) {
+    const url = new URL(path, window.location.origin);
+    url.searchParams.set('locale', state.locale);
+    for (const [name, value] of Object.entries(options.query || {})) {
+      if (value !== null && value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    for (;;) {
+      const headers = { Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      if (token) headers.Authorization = `Bearer ${token}`;
+      let response;
+      let text;
+      if (!options.background) track(1);
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: options.signal,
+          cache: 'no-store',
+        });
+        text = await response.text();
+      } catch (error) {
+        if (error && error.name === 'AbortError') throw error;
+        throw new ApiError(0, { error: t('error.network'), kind: 'network' });
+      } finally {
+        if (!options.background) track(-1);
+      }
+      if (response.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        await askToken();
+        continue;
+      }
+      let data = null;
+      if (text) {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          data = { error: text };
+        }
+      }
+      if (!response.ok) throw new ApiError(response.status, data);
+      return data;
+    }
+  }
+
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Dialogs and menus
+  // ---------------------------------------------------------------------------------------
+
+  const openDialogs = [];
+  /** Where the focus was before each open dialog, to give it back on close. */
+  const focusBefore = new Map();
+
+  function openDialog(id, focus) {
+    const dialog = $(id);
+    if (!openDialogs.includes(id)) {
+      openDialogs.push(id);
+      focusBefore.set(id, document.activeElement);
+    }
+    dialog.hidden = false;
+    $('overlay').hidden = false;
+    closeMenus();
+    const target = focus || dialog.querySelector('button, input');
+    if (target) target.focus();
+  }
+
+  function closeDialog(id) {
+    $(id).hidden = true;
+    const index = openDialogs.indexOf(id);
+    if (index >= 0) openDialogs.splice(index, 1);
+    $('overlay').hidden = openDialogs.length === 0;
+    const before = focusBefore.get(id);
+    focusBefore.delete(id);
+    if (before && before.isConnected && typeof before.focus === 'function' && openDialogs.length === 0) before.focus();
+  }
+
+  /** Keeps Tab inside the dialog on top. */
+  function trapFocus(event) {
+    const top = openDialogs[openDialogs.length - 1];
+    if (!top || event.key !== 'Tab') return;
+    const focusable = [...$(top).querySelectorAll('button:not([disabled]), input:not([disabled])')];
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !$(top).contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !$(top).contains(document.activeElement))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  function closeMenus() {
+    for (const menu of document.querySelectorAll('.context-menu')) menu.hidden = true;
+  }
+
+  /** Opens context menu `id` at the pointer (or under `anchor` from the keyboard). */
+  function openMenu(id, x, y) {
+    closeMenus();
+    const menu = $(id);
+    menu.hidden = false;
+    const width = menu.offsetWidth;
+    const height = menu.offsetHeight;
+    const left = Math.max(4, Math.min(x, window.innerWidth - width - 4));
+    const top = Math.max(4, Math.min(y, window.innerHeight - height - 4));
+    menu.style.left = `${left + window.scrollX}px`;
+    menu.style.top = `${top + window.scrollY}px`;
+    const first = menu.querySelector('button:not([disabled])');
+    if (first) first.focus();
+  }
+
+  function menuAt(item) {
+    const box = item.getBoundingClientRect();
+    return [box.left + 24, box.bottom - 4];
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Prompts: questions the plugins and merge plans ask while an action waits
+  // ---------------------------------------------------------------------------------------
+
+  let promptShown = null;
+
+  /** Shows `prompt` as a modal dialog; resolves once answered (or closed by the action's end). */
+  function askPrompt(prompt) {
+    return new Promise((resolve) => {
+      const dialog = $('prompt-dialog');
+      dialog.dataset.promptId = String(prompt.id);
+      dialog.dataset.key = prompt.key || '';
+      dialog.dataset.severity = prompt.severity || 'info';
+      $('prompt-text').textContent = prompt.text || prompt.key || '';
+      const choices = $('prompt-choices');
+      choices.replaceChildren();
+      const answer = async (choice) => {
+        for (const button of choices.querySelectorAll('button')) button.disabled = true;
+        try {
+          await api('POST', `/api/prompts/${encodeURIComponent(prompt.id)}`, { choice });
+        } catch (error) {
+          // 404: answered elsewhere or timed out (then it counted as dismissed).
+          if (error.status !== 404) showBanner(error.message);
+        }
+        finish();
+      };
+      const finish = () => {
+        if (promptShown && promptShown.id === prompt.id) promptShown = null;
+        closeDialog('prompt-dialog');
+        resolve();
+      };
+      (prompt.choices || []).forEach((choice, index) => {
+        choices.append(el('button', {
+          type: 'button',
+          class: index === 0 ? 'secondary' : null,
+          id: `prompt-choice-${choice.id}`,
+          'data-testid': 'prompt-choice',
+          'data-choice': choice.id,
+          onclick: () => answer(choice.id),
+        }, choice.label || choice.id));
+      });
+      promptShown = { id: prompt.id, dismiss: () => answer(null), close: finish };
+      openDialog('prompt-dialog', choices.querySelector('button'));
+    });
+  }
+
+  /** Shows the host's prompts one by one until `signal` is aborted (the action answered). */
+  async function watchPrompts(signal) {
+    const answered = new Set();
+    while (!signal.aborted) {
+      let prompts;
+      try {
+        const data = await api('GET', '/api/prompts', undefined, {
+          query: { wait_ms: LONG_POLL_MS }, signal, background: true,
+        });
+        prompts = (data && data.prompts) || [];
+      } catch (error) {
+        if (signal.aborted) return;
+        await sleep(500);
+        continue;
+      }
+      const next = prompts.find((prompt) => !answered.has(prompt.id));
+      if (!next || signal.aborted) {
+        if (next === undefined && prompts.length) await sleep(200);
+        continue;
+      }
+      answered.add(next.id);
+      await askPrompt(next);
+    }
+  }
+
+  /**
+   * Runs an action whose answer may wait for the operator's answer to a prompt: watches the
+   * prompts while the request is in flight. Resolves with the decision, rejects with the error.
+   */
+  async function withPrompts(request) {
+    const watching = new AbortController();
+    const watcher = watchPrompts(watching.signal);
+    try {
+      return await request();
+    } finally {
+      watching.abort();
+      if (promptShown) promptShown.close();
+      await watcher.catch(() => {});
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Search screen (seed 1)
+  // ---------------------------------------------------------------------------------------
+
+  async function session() {
+    if (!state.search.session) {
+      const created = await api('POST', '/api/search/sessions', {});
+      state.search.session = created.session;
+    }
+    return state.search.session;
+  }
+
+  /**
+   * Calls `request(session)`, opening a new session once when the old one was closed (idle
+   * for too long). With `replay`, the new session first searches locally again, so that
+   * [Search] and opening a customer find the phrase, filters and list they expect.
+   */
+  async function inSession(request, replay) {
+    const id = await session();
+    try {
+      return await request(id);
+    } catch (error) {
+      if (error.status === 404 && state.search.session === id && /session/i.test(error.message)) {
+        state.search.session = null;
+        const fresh = await session();
+        if (replay) await api('POST', `/api/search/sessions/${encodeURIComponent(fresh)}/local`, query());
+        return request(fresh);
+      }
+      throw error;
+    }
+  }
+
+  function renderFilters() {
+    const rows = $('filter-rows');
+    rows.replaceChildren();
+    state.search.filters.forEach((filter, index) => {
+      const select = el('select', {
+        id: `filter-field-${index}`,
+        'data-testid': 'filter-field',
+        'aria-label': t('filter.field'),
+        onchange: (event) => { filter.field = event.target.value; },
+      }, FILTER_FIELDS.map((field) => el('option', { value: field, selected: field === filter.field }, fieldLabel(field))));
+      const value = el('input', {
+        type: 'text',
+        id: `filter-value-${index}`,
+        'data-testid': 'filter-value',
+        maxlength: 200,
+        placeholder: t('filter.value'),
+        'aria-label': `${fieldLabel(filter.field)}: ${t('filter.value')}`,
+        value: filter.value,
+        oninput: (event) => { filter.value = event.target.value; },
+      });
+      const remove = el('button', {
+        type: 'button',
+        class: 'icon',
+        id: `filter-remove-${index}`,
+        'data-testid': 'filter-remove',
+        'aria-label': t('filter.remove'),
+        title: t('filter.remove'),
+        onclick: () => {
+          state.search.filters.splice(index, 1);
+          renderFilters();
+        },
+      }, '×');
+      rows.append(el('div', { class: 'filter-row', 'data-testid': 'filter-row' }, select, value, remove));
+    });
+    $('filter-add').disabled = state.search.filters.length >= MAX_FILTERS;
+  }
+
+  function addFilter() {
+    if (state.search.filters.length >= MAX_FILTERS) return;
+    const used = new Set(state.search.filters.map((f) => f.field));
+    const field = ['city', 'last-name', 'first-name', 'postal-code', 'company'].find((f) => !used.has(f)) || 'city';
+    state.search.filters.push({ field, value: '' });
+    renderFilters();
+    $(`filter-value-${state.search.filters.length - 1}`).focus();
+  }
+
+  function query() {
+    return {
+      phrase: $('search-phrase').value.trim(),
+      filters: state.search.filters
+        .filter((filter) => filter.value.trim() !== '')
+        .map((filter) => ({ field: filter.field, value: filter.value.trim() })),
+      include_inactive: $('include-inactive').checked,
+    };
+  }
+
+  async function searchLocal() {
+    if (state.search.operation) return;
+    closeCustomer();
+    try {
+      const screen = await inSession((id) => api('POST', `/api/search/sessions/${encodeURIComponent(id)}/local`, query()));
+      showBanner('');
+      renderScreen(screen);
+    } catch (error) {
+      showSearchError(error);
+    }
+  }
+
+  function showSearchError(error) {
+    showNotice($('search-notice'), $('search-notice-text'), 'error', error.message);
+    const field = error.field;
+    if (field === 'phrase') $('search-phrase').focus();
+  }
+
+  function originBadge(origin) {
+    return el('span', { class: `badge origin-${origin}`, 'data-testid': 'origin-badge', 'data-origin': origin },
+      t(`origin.${origin}`));
+  }
+
+  /** How many screens the search screen has shown: tests wait for the next one. */
+  let screensShown = 0;
+
+  function renderScreen(screen, relabel) {
+    state.search.screen = screen;
+    if (!screen) return;
+    if (!relabel) $('screen-search').dataset.shown = String(++screensShown);
+    const list = screen.list === 'erp' ? 'erp' : 'local';
+    const title = $('results-title');
+    title.dataset.list = list;
+    title.dataset.label = `list.${list}`;
+    title.textContent = t(`list.${list}`);
+    const body = $('results-body');
+    body.replaceChildren();
+    for (const customer of screen.customers || []) {
+      const number = customer.number || '';
+      const action = (name, allowed, refusal) => el('button', {
+        type: 'button',
+        class: 'small',
+        'aria-label': `${t(`action.${name}`)} ${number}`,
+        id: `${name}-${number}`,
+        'data-testid': `row-${name}`,
+        'data-action': name,
+        disabled: !allowed,
+        title: allowed ? null : refusal,
+        onclick: () => openCustomer(number, name),
+      }, t(`action.${name}`));
+      body.append(el('tr', {
+        'data-testid': 'result-row',
+        'data-number': number,
+        'data-origin': customer.origin,
+        class: customer.active === false ? 'inactive' : null,
+      },
+      el('td', { class: 'mono', 'data-testid': 'cell-number' }, number),
+      el('td', { 'data-testid': 'cell-name' }, fullName(customer),
+        customer.active === false ? el('span', { class: 'tag' }, t('inactive')) : null),
+      el('td', { 'data-testid': 'cell-company' }, customer.company || ''),
+      el('td', { 'data-testid': 'cell-city' }, customer.city || ''),
+      el('td', { 'data-testid': 'cell-origin' }, originBadge(customer.origin)),
+      el('td', { class: 'row-actions' }, el('div', {},
+        action('select', true, ''),
+        action('preview', customer.previewable !== false, t('action.notPreviewable')),
+        action('edit', customer.editable !== false, t('action.notEditable'))))));
+    }
+    $('results-empty').hidden = (screen.customers || []).length > 0;
+    const notice = screen.notice;
+    showNotice($('search-notice'), $('search-notice-text'), notice && notice.severity, noticeText(notice));
+    $('search-notice').dataset.key = (notice && notice.key) || '';
+    const button = $('search-erp');
+    const mode = screen.search_button || 'hidden';
+    button.dataset.state = mode;
+    button.hidden = mode === 'hidden';
+    button.classList.toggle('suggested', mode === 'suggested');
+  }
+
+  // [Search]: the ERP search as a long operation, with the waiting window.
+
+  async function searchErp() {
+    const search = state.search;
+    if (search.operation) return;
+    closeCustomer();
+    setSearchBusy(true);
+    let operation;
+    try {
+      operation = await inSession((id) => api('POST', `/api/search/sessions/${encodeURIComponent(id)}/erp`, {}), true);
+    } catch (error) {
+      setSearchBusy(false);
+      showSearchError(error);
+      return;
+    }
+    const current = { id: operation.id, done: false, polling: new AbortController() };
+    search.operation = current;
+    try {
+      while (operation.status !== 'done' && !current.done) {
+        if (operation.status === 'waiting') showWaiting(operation);
+        operation = await api('GET', `/api/operations/${encodeURIComponent(operation.id)}`, undefined, {
+          query: { wait_ms: LONG_POLL_MS }, signal: current.polling.signal, background: true,
+        });
+      }
+      if (!current.done) finishErp(current, operation);
+    } catch (error) {
+      if (current.done) return;
+      finishErp(current, null);
+      showSearchError(error);
+    }
+  }
+
+  function showWaiting(operation) {
+    const text = noticeText(operation.waiting_text) || t('waiting.text');
+    $('waiting-text').textContent = text;
+    $('waiting-cancel').disabled = false;
+    if ($('waiting-dialog').hidden) openDialog('waiting-dialog', $('waiting-cancel'));
+  }
+
+  async function cancelErp() {
+    const current = state.search.operation;
+    if (!current || current.done) return;
+    $('waiting-cancel').disabled = true;
+    try {
+      const operation = await api('POST', `/api/operations/${encodeURIComponent(current.id)}/cancel`, {});
+      if (!current.done) finishErp(current, operation);
+    } catch (error) {
+      if (!current.done) {
+        // The operation may have finished (404 once expired): the long poll still reports it.
+        $('waiting-cancel').disabled = false;
+        showBanner(error.message);
+      }
+    }
+  }
+
+  function finishErp(current, operation) {
+    current.done = true;
+    current.polling.abort();
+    if (state.search.operation === current) state.search.operation = null;
+    closeDialog('waiting-dialog');
+    setSearchBusy(false);
+    if (operation && operation.screen) renderScreen(operation.screen);
+  }
+
+  function setSearchBusy(busy) {
+    const form = $('search-form');
+    form.dataset.busy = busy ? 'true' : 'false';
+    for (const control of form.querySelectorAll('button, input, select')) control.disabled = busy;
+    if (!busy) $('filter-add').disabled = state.search.filters.length >= MAX_FILTERS;
+  }
+
+  // Select, preview, edit.
+
+  async function openCustomer(number, action) {
+    closeCustomer();
+    let answer;
+    try {
+      answer = await inSession(
+        (id) => api('POST', `/api/search/sessions/${encodeURIComponent(id)}/open`, { number, action }), true);
+    } catch (error) {
+      showSearchError(error);
+      return;
+    }
+    if (answer && answer.opened) {
+      state.search.opened = { customer: answer.opened.customer, editable: answer.opened.editable, action };
+      renderCustomer();
+    } else if (answer && answer.screen) {
+      renderScreen(answer.screen);
+    }
+  }
+
+  function renderCustomer(errors) {
+    const opened = state.search.opened;
+    const panel = $('customer-panel');
+    if (!opened) {
+      panel.hidden = true;
+      return;
+    }
+    const { customer, action } = opened;
+    const editing = action === 'edit' && opened.editable;
+    panel.hidden = false;
+    panel.dataset.action = action;
+    panel.dataset.number = customer.number || '';
+    $('customer-panel-title').textContent = t(action === 'edit' ? 'form.edit'
+      : action === 'preview' ? 'form.preview' : 'form.selected');
+    const form = $('customer-form');
+    form.replaceChildren();
+    form.append(el('div', { class: 'form-row' },
+      el('label', { for: 'customer-field-number' }, t('field.number')),
+      el('div', { class: 'form-value' },
+        el('input', { id: 'customer-field-number', 'data-testid': 'customer-field-number', value: customer.number || '', readonly: true }),
+        originBadge(customer.origin))));
+    for (const name of FORM_FIELDS) {
+      const id = `customer-field-${name}`;
+      const error = errors && errors[name];
+      form.append(el('div', { class: 'form-row' + (error ? ' has-error' : '') },
+        el('label', { for: id }, fieldLabel(name)),
+        el('div', { class: 'form-value' },
+          el('input', {
+            id,
+            name,
+            'data-testid': `customer-field-${name}`,
+            value: customer[name] ?? '',
+            readonly: !editing,
+            maxlength: 200,
+            'aria-invalid': error ? 'true' : null,
+            'aria-describedby': error ? `${id}-error` : null,
+          }),
+          error ? el('span', { class: 'field-error', id: `${id}-error`, 'data-testid': 'field-error', 'data-field': name, role: 'alert' }, error) : null)));
+    }
+    $('customer-save').hidden = !editing;
+    $('customer-save').disabled = false;
+    const message = action === 'edit' && !opened.editable ? t('form.readOnly')
+      : action === 'select' ? t('form.selectedNote') : '';
+    setCustomerMessage(message, action === 'edit' && !opened.editable ? 'warning' : 'info');
+  }
+
+  function setCustomerMessage(text, severity) {
+    const message = $('customer-message');
+    message.textContent = text || '';
+    message.hidden = !text;
+    message.dataset.severity = severity || 'info';
+  }
+
+  function closeCustomer() {
+    state.search.opened = null;
+    $('customer-panel').hidden = true;
+  }
+
+  async function saveCustomer() {
+    const opened = state.search.opened;
+    if (!opened) return;
+    const changes = {};
+    for (const name of FORM_FIELDS) {
+      const input = $(`customer-field-${name}`);
+      const value = input.value.trim();
+      const before = opened.customer[name] ?? '';
+      if (value === before) continue;
+      changes[name] = value === '' && name !== 'last_name' && name !== 'first_name' ? null : value;
+    }
+    if (Object.keys(changes).length === 0) {
+      setCustomerMessage(t('form.unchanged'), 'info');
+      return;
+    }
+    $('customer-save').disabled = true;
+    try {
+      const saved = await api('PATCH', `/api/customers/${encodeURIComponent(opened.customer.number)}`, changes);
+      opened.customer = saved && saved.number ? saved : { ...opened.customer, ...changes };
+      renderCustomer();
+      setCustomerMessage(t('form.saved'), 'info');
+      updateRow(opened.customer);
+    } catch (error) {
+      if (error.status === 422 && error.field) {
+        const field = error.field.replace(/-/g, '_');
+        const values = {};
+        for (const name of FORM_FIELDS) values[name] = $(`customer-field-${name}`).value;
+        opened.customer = { ...opened.customer };
+        const prefix = `${error.field}: `;
+        const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+        renderCustomer({ [field]: message });
+        for (const name of FORM_FIELDS) $(`customer-field-${name}`).value = values[name];
+        const input = $(`customer-field-${field}`);
+        if (input) input.focus();
+        setCustomerMessage('', 'info');
+        if (!input) setCustomerMessage(error.message, 'error');
+      } else {
+        setCustomerMessage(error.message, 'error');
+        $('customer-save').disabled = false;
+      }
+    }
+  }
+
+  function updateRow(customer) {
+    const screen = state.search.screen;
+    if (!screen || !screen.customers) return;
+    const index = screen.customers.findIndex((c) => c.number === customer.number);
+    if (index >= 0) {
+      screen.customers[index] = { ...screen.customers[index], ...customer };
+      renderScreen(screen, true);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Web customers (seed 2, "Check web customers")
+  // ---------------------------------------------------------------------------------------
+
+  function detailsList(customer, extra) {
+    const rows = [];
+    const add = (label, value, key) => {
+      if (value === null || value === undefined || value === '') return;
+      rows.push(el('dt', {}, label), el('dd', { 'data-field': key }, String(value)));
+    };
+    add('ID', customer.web_id, 'web_id');
+    add(t('web.linkedTo'), customer.number, 'number');
+    add(fieldLabel('first_name'), customer.first_name, 'first_name');
+    add(fieldLabel('last_name'), customer.last_name, 'last_name');
+    add(fieldLabel('company'), customer.company, 'company');
+    add(fieldLabel('tax_id'), customer.tax_id, 'tax_id');
+    add(fieldLabel('email'), customer.email, 'email');
+    add(fieldLabel('phone'), customer.phone, 'phone');
+    add(fieldLabel('street'), customer.street, 'street');
+    add(fieldLabel('postal_code'), customer.postal_code, 'postal_code');
+    add(fieldLabel('city'), customer.city, 'city');
+    add(fieldLabel('country'), customer.country, 'country');
+    for (const [label, value, key] of extra || []) add(label, value, key);
+    return rows;
+  }
+
+  async function loadWebList() {
+    const web = state.web;
+    try {
+      const list = await api('GET', '/api/web/edits');
+      web.loaded = true;
+      web.list = list;
+      const refresh = $('web-refresh');
+      if (list.refresh_error) {
+        refresh.textContent = t('web.refreshFailed', { error: list.refresh_error });
+        refresh.dataset.severity = 'warning';
+      } else if (list.refreshed) {
+        refresh.textContent = t('web.refreshed', list.refreshed);
+        refresh.dataset.severity = 'info';
+      } else {
+        refresh.textContent = '';
+      }
+      const ids = new Set((list.entries || []).map((entry) => entry.customer.web_id));
+      if (web.selected && !ids.has(web.selected)) {
+        web.selected = null;
+        web.candidates = null;
+        web.local = null;
+      }
+      renderWebList();
+      if (web.selected) await loadCandidates();
+      else renderCandidates();
+    } catch (error) {
+      showWebOutcome('error', error.message);
+    }
+  }
+
+  function renderWebList() {
+    const web = state.web;
+    const list = $('web-list');
+    list.replaceChildren();
+    const entries = (web.list && web.list.entries) || [];
+    for (const entry of entries) {
+      const customer = entry.customer;
+      const id = customer.web_id;
+      const selected = id === web.selected;
+      const item = el('li', {
+        role: 'option',
+        tabindex: selected ? 0 : -1,
+        id: `web-entry-${id}`,
+        'data-testid': 'web-entry',
+        'data-web-id': id,
+        'data-state': entry.state,
+        'aria-selected': selected ? 'true' : 'false',
+        onclick: () => selectWeb(id),
+        oncontextmenu: (event) => {
+          event.preventDefault();
+          selectWeb(id);
+          openMenu('web-menu', event.clientX, event.clientY);
+        },
+        onkeydown: (event) => {
+          if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+            event.preventDefault();
+            selectWeb(id);
+            openMenu('web-menu', ...menuAt(item));
+          } else if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault();
+            selectWeb(id);
+          }
+        },
+      },
+      el('div', { class: 'item-main' },
+        el('span', { class: 'item-name' }, fullName(customer) || customer.company || id),
+        el('span', { class: 'mono muted' }, id)),
+      el('div', { class: 'item-sub' },
+        [customer.email, customer.city].filter(Boolean).join(' · '),
+        entry.state && entry.state !== 'open' ? el('span', { class: 'tag' }, t(`web.state.${entry.state}`)) : null));
+      list.append(item);
+    }
+    $('web-list-empty').hidden = entries.length > 0;
+    updateWebButtons();
+  }
+
+  /** Marks the item of `list` whose `data-key` attribute is `key` as the selected one. */
+  function markSelected(list, attribute, key) {
+    for (const item of list.querySelectorAll('[role=option]')) {
+      const selected = item.getAttribute(attribute) === key;
+      item.setAttribute('aria-selected', selected ? 'true' : 'false');
+      item.tabIndex = selected ? 0 : -1;
+      if (selected) item.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  async function selectWeb(id) {
+    const web = state.web;
+    if (web.selected === id && web.candidates) return;
+    web.selected = id;
+    web.local = null;
+    web.candidates = null;
+    web.search = '';
+    $('candidate-search').value = '';
+    markSelected($('web-list'), 'data-web-id', id);
+    renderCandidates();
+    await loadCandidates();
+  }
+
+  async function loadCandidates() {
+    const web = state.web;
+    const id = web.selected;
+    if (!id) return;
+    try {
+      const found = await api('GET', `/api/web/edits/${encodeURIComponent(id)}/candidates`, undefined, {
+        query: { search: web.search },
+      });
+      if (web.selected !== id) return;
+      web.candidates = found;
+      const numbers = new Set([...(found.candidates || []).map((c) => c.customer.number),
+        ...(found.search || []).map((c) => c.number)]);
+      if (web.local && !numbers.has(web.local)) web.local = null;
+    } catch (error) {
+      if (web.selected !== id) return;
+      web.candidates = null;
+      showWebOutcome('error', error.message);
+      if (error.status === 404 || error.status === 410) {
+        web.selected = null;
+        await loadWebList();
+        return;
+      }
+    }
+    renderCandidates();
+  }
+
+  function candidateItem(customer, extra, group) {
+    const number = customer.number;
+    const selected = number === state.web.local;
+    return el('li', {
+      role: 'option',
+      tabindex: selected ? 0 : -1,
+      id: `candidate-${group}-${number}`,
+      'data-testid': 'candidate',
+      'data-number': number,
+      'data-group': group,
+      'aria-selected': selected ? 'true' : 'false',
+      onclick: () => selectLocal(number),
+      onkeydown: (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          selectLocal(number);
+        }
+      },
+    },
+    el('div', { class: 'item-main' },
+      el('span', { class: 'item-name' }, fullName(customer) || customer.company || number),
+      el('span', { class: 'mono muted' }, number),
+      extra && extra.score !== undefined
+        ? el('span', { class: 'score', 'data-testid': 'candidate-score', title: t('web.score') }, `${t('web.score')} ${extra.score}`)
+        : null),
+    el('div', { class: 'item-sub' },
+      [customer.company, customer.email, [customer.postal_code, customer.city].filter(Boolean).join(' ')]
+        .filter(Boolean).join(' · ')),
+    extra && extra.reasons && extra.reasons.length
+      ? el('ul', { class: 'reasons', 'data-testid': 'candidate-reasons' },
+        extra.reasons.map((reason) => el('li', { 'data-reason': reason.reason }, reason.text || reason.reason)))
+      : null);
+  }
+
+  function renderCandidates() {
+    const web = state.web;
+    const found = web.candidates;
+    const details = $('web-details');
+    const list = $('candidates');
+    list.replaceChildren();
+    $('candidates-pick').hidden = Boolean(web.selected);
+    if (!found) {
+      details.hidden = true;
+      $('candidates-empty').hidden = true;
+      updateWebButtons();
+      return;
+    }
+    details.hidden = false;
+    details.dataset.webId = found.web.web_id || '';
+    $('web-details-fields').replaceChildren(...detailsList(found.web, [[t('web.decidedBy'), found.decided_by, 'decided_by']]));
+    const candidates = found.candidates || [];
+    const searched = found.search || [];
+    if (candidates.length) {
+      list.append(el('li', { class: 'group-title', role: 'presentation' }, t('web.proposed')));
+      for (const candidate of candidates) list.append(candidateItem(candidate.customer, candidate, 'proposed'));
+    }
+    if (searched.length) {
+      list.append(el('li', { class: 'group-title', role: 'presentation' }, t('web.searchResults')));
+      for (const customer of searched) list.append(candidateItem(customer, null, 'search'));
+    }
+    $('candidates-empty').hidden = candidates.length + searched.length > 0;
+    const chosen = list.querySelector('[aria-selected=true]');
+    if (chosen) chosen.scrollIntoView({ block: 'nearest' });
+    updateWebButtons();
+  }
+
+  function selectLocal(number) {
+    state.web.local = number;
+    markSelected($('candidates'), 'data-number', number);
+    updateWebButtons();
+  }
+
+  function updateWebButtons() {
+    const web = state.web;
+    $('take-over-local').disabled = web.busy || !web.selected || !web.local || !web.candidates;
+    $('take-over-web').disabled = web.busy || !web.selected || !web.candidates;
+    $('menu-discard').disabled = web.busy || !web.selected;
+    $('menu-ignore').disabled = web.busy || !web.selected;
+  }
+
+  function showWebOutcome(severity, text) {
+    const bar = $('web-outcome');
+    showNotice(bar, $('web-outcome-text'), severity, text);
+  }
+
+  function showLocalOutcome(severity, text) {
+    showNotice($('local-outcome'), $('local-outcome-text'), severity, text);
+  }
+
+  /** The words for a finished decision. */
+  function decisionText(decision) {
+    if (decision.outcome === 'cancelled') return ['warning', t('outcome.cancelled')];
+    return ['info', noticeText(decision.summary) || t('outcome.applied')];
+  }
+
+  /** The words for a refused action, by the error's kind. */
+  function actionErrorText(error) {
+    switch (error.kind) {
+      case 'changed': return t('error.changed');
+      case 'gone': return t('error.gone');
+      case 'unavailable': return `${t('error.unavailable')} (${error.message})`;
+      case 'unanswered': return t('error.unanswered');
+      default: return error.message;
+    }
+  }
+
+  async function webAction(name) {
+    const web = state.web;
+    const id = web.selected;
+    if (!id || web.busy) return;
+    closeMenus();
+    const paths = {
+      'take-over-local': 'take-over-local',
+      'take-over-web': 'take-over-web',
+      'discard': 'discard',
+      'ignore': 'ignore',
+    };
+    const body = name === 'take-over-local' ? { number: web.local } : {};
+    web.busy = true;
+    updateWebButtons();
+    $('screen-web').dataset.action = name;
+    showWebOutcome(null, '');
+    try {
+      const decision = await withPrompts(() =>
+        api('POST', `/api/web/edits/${encodeURIComponent(id)}/${paths[name]}`, body));
+      const [severity, text] = decisionText(decision);
+      showWebOutcome(severity, text);
+      $('web-outcome').dataset.outcome = decision.outcome;
+    } catch (error) {
+      showWebOutcome(error.kind === 'unanswered' ? 'warning' : 'error', actionErrorText(error));
+      $('web-outcome').dataset.outcome = `error-${error.kind}`;
+    } finally {
+      web.busy = false;
+      delete $('screen-web').dataset.action;
+    }
+    // The list and the candidates as they are now (a 409 means the list shows the new version).
+    const text = $('web-outcome-text').textContent;
+    const severity = $('web-outcome').dataset.severity;
+    const outcome = $('web-outcome').dataset.outcome;
+    await loadWebList();
+    showWebOutcome(severity, text);
+    $('web-outcome').dataset.outcome = outcome;
+  }
+
+  async function searchCandidates() {
+    state.web.search = $('candidate-search').value.trim();
+    await loadCandidates();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Local edits (seed 2, "Check local customer edits")
+  // ---------------------------------------------------------------------------------------
+
+  async function loadLocalEdits() {
+    const local = state.local;
+    try {
+      const entries = await api('GET', '/api/web/local-edits');
+      local.loaded = true;
+      local.entries = Array.isArray(entries) ? entries : (entries && entries.entries) || [];
+      if (local.selected && !local.entries.some((entry) => entry.edit.customer.number === local.selected)) {
+        local.selected = null;
+      }
+      renderLocalEdits();
+    } catch (error) {
+      showLocalOutcome('error', error.message);
+    }
+  }
+
+  function renderLocalEdits() {
+    const local = state.local;
+    const list = $('local-edit-list');
+    list.replaceChildren();
+    for (const entry of local.entries) {
+      const customer = entry.edit.customer;
+      const number = customer.number;
+      const selected = number === local.selected;
+      const item = el('li', {
+        role: 'option',
+        tabindex: selected ? 0 : -1,
+        id: `local-edit-${number}`,
+        'data-testid': 'local-edit',
+        'data-number': number,
+        'data-web-id': entry.edit.web_id,
+        'aria-selected': selected ? 'true' : 'false',
+        onclick: () => selectLocalEdit(number),
+        oncontextmenu: (event) => {
+          event.preventDefault();
+          selectLocalEdit(number);
+          openMenu('local-menu', event.clientX, event.clientY);
+        },
+        onkeydown: (event) => {
+          if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+            event.preventDefault();
+            selectLocalEdit(number);
+            openMenu('local-menu', ...menuAt(item));
+          } else if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault();
+            selectLocalEdit(number);
+          }
+        },
+      },
+      el('div', { class: 'item-main' },
+        el('span', { class: 'item-name' }, fullName(customer) || customer.company || number),
+        el('span', { class: 'mono muted' }, number)),
+      el('div', { class: 'item-sub' },
+        [customer.email, customer.city, `${t('local.changedAt')} ${formatTime(entry.edit.changed_at)}`]
+          .filter(Boolean).join(' · ')));
+      list.append(item);
+    }
+    $('local-edit-list-empty').hidden = local.entries.length > 0;
+    renderLocalWeb();
+  }
+
+  /** The left half: the web customer with the number of the local customer selected. */
+  function renderLocalWeb() {
+    const local = state.local;
+    const details = $('local-web-details');
+    const entry = local.entries.find((e) => e.edit.customer.number === local.selected);
+    details.replaceChildren();
+    if (!entry) {
+      details.append(el('p', { class: 'empty' }, t('local.pick')));
+    } else if (entry.web) {
+      details.dataset.webId = entry.web.web_id || '';
+      details.append(el('dl', { 'data-testid': 'local-web-fields' }, ...detailsList(entry.web)));
+    } else {
+      details.append(el('p', { class: 'warning-text', 'data-testid': 'local-web-error' }, entry.web_error || t('local.noWeb')));
+    }
+    $('push-local').disabled = local.busy || !entry;
+    $('menu-drop').disabled = local.busy || !entry;
+  }
+
+  function selectLocalEdit(number) {
+    state.local.selected = number;
+    markSelected($('local-edit-list'), 'data-number', number);
+    renderLocalWeb();
+  }
+
+  async function localAction(name) {
+    const local = state.local;
+    const number = local.selected;
+    if (!number || local.busy) return;
+    closeMenus();
+    local.busy = true;
+    renderLocalEdits();
+    showLocalOutcome(null, '');
+    let severity;
+    let text;
+    let outcome;
+    try {
+      const decision = await withPrompts(() =>
+        api('POST', `/api/web/local-edits/${encodeURIComponent(number)}/${name}`, {}));
+      [severity, text] = decisionText(decision);
+      outcome = decision.outcome;
+    } catch (error) {
+      severity = error.kind === 'unanswered' ? 'warning' : 'error';
+      text = actionErrorText(error);
+      outcome = `error-${error.kind}`;
+    } finally {
+      local.busy = false;
+    }
+    await loadLocalEdits();
+    showLocalOutcome(severity, text);
+    $('local-outcome').dataset.outcome = outcome;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Status
+  // ---------------------------------------------------------------------------------------
+
+  async function loadStatus() {
+    try {
+      state.status = await api('GET', '/api/status');
+      renderStatus();
+    } catch (error) {
+      showBanner(error.message);
+    }
+  }
+
+  function shortHash(hash) {
+    return hash ? hash.slice(0, 12) : '';
+  }
+
+  function renderStatus() {
+    const status = state.status;
+    if (!status) return;
+    const slots = $('status-slots-body');
+    slots.replaceChildren();
+    for (const slot of status.slots || []) {
+      const plugin = slot.plugin;
+      slots.append(el('tr', { 'data-testid': 'status-slot', 'data-slot': slot.slot },
+        el('td', { class: 'mono' }, slot.slot),
+        el('td', {}, plugin ? plugin.name : el('span', { class: 'muted' }, t('status.builtIn'))),
+        el('td', { class: 'mono', title: plugin ? plugin.sha256 : null }, plugin ? shortHash(plugin.sha256) : ''),
+        el('td', {}, plugin ? formatTime(plugin.loaded_at_ms) : ''),
+        el('td', { class: 'num' }, slot.calls ?? 0),
+        el('td', { class: 'num' + (slot.failures ? ' bad' : '') }, slot.failures ?? 0),
+        el('td', { class: 'wrap' }, slot.last_failure || ''),
+        el('td', {}, slot.on_probation ? t('status.yes') : t('status.no')),
+        el('td', { class: 'wrap' }, (slot.rollbacks || []).map((rollback) =>
+          el('div', {}, `${formatTime(rollback.at_ms)} ${rollback.plugin} (${shortHash(rollback.sha256)}): ${rollback.reason}`)))));
+    }
+    const files = $('status-files-body');
+    files.replaceChildren();
+    for (const file of status.files || []) {
+      files.append(el('tr', { 'data-testid': 'status-file' },
+        el('td', { class: 'mono wrap' }, file.path),
+        el('td', { class: 'mono', title: file.sha256 }, shortHash(file.sha256))));
+    }
+    const reloads = $('status-reloads-body');
+    reloads.replaceChildren();
+    const history = [...(status.reloads || [])].reverse();
+    for (const reload of history) {
+      reloads.append(el('tr', { 'data-testid': 'status-reload', 'data-outcome': reload.outcome },
+        el('td', {}, formatTime(reload.at_ms)),
+        el('td', { class: reload.outcome === 'failed' ? 'bad' : null }, t(`status.outcome.${reload.outcome}`)),
+        el('td', { class: 'mono wrap' }, (reload.trigger || []).length ? reload.trigger.join(', ') : t('status.requested')),
+        el('td', { class: 'wrap' }, [...(reload.changes || []), ...(reload.problems || [])].join('; ')),
+        el('td', { class: 'num' }, reload.took_ms !== undefined ? `${Number(reload.took_ms).toFixed(1)} ms` : '')));
+    }
+    if (!history.length) {
+      reloads.append(el('tr', {}, el('td', { colspan: 5, class: 'muted' }, t('status.noReloads'))));
+    }
+  }
+
+  async function reload() {
+    const button = $('reload');
+    button.disabled = true;
+    const result = $('reload-result');
+    try {
+      const record = await api('POST', '/api/reload', {});
+      result.textContent = t('status.reloaded', { outcome: t(`status.outcome.${record.outcome}`) })
+        + ((record.problems || []).length ? `: ${record.problems.join('; ')}` : '');
+      result.dataset.outcome = record.outcome;
+    } catch (error) {
+      result.textContent = error.message;
+      result.dataset.outcome = 'error';
+    } finally {
+      button.disabled = false;
+    }
+    await loadStatus();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Tabs, locale, start
+  // ---------------------------------------------------------------------------------------
+
+  function applyLabels() {
+    document.documentElement.lang = state.locale;
+    for (const node of document.querySelectorAll('[data-label]')) node.textContent = t(node.dataset.label);
+    for (const node of document.querySelectorAll('[data-label-title]')) node.title = t(node.dataset.labelTitle);
+    for (const node of document.querySelectorAll('[data-label-aria]')) node.setAttribute('aria-label', t(node.dataset.labelAria));
+    document.title = t('title');
+    const workstation = state.settings && state.settings.workstation;
+    $('workstation').textContent = workstation || '';
+    $('workstation').title = t('workstation');
+    $('locale').value = state.locale;
+  }
+
+  /** Re-renders the current screen in the new locale; lists with texts from the host are read again. */
+  async function switchLocale(locale) {
+    if (!LOCALES.includes(locale)) return;
+    state.locale = locale;
+    sessionStorage.setItem(LOCALE_KEY, locale);
+    applyLabels();
+    renderFilters();
+    renderScreen(state.search.screen, true);
+    if (state.search.session && state.search.screen) {
+      // The host renders the notice on the screen again, in the new locale.
+      try {
+        renderScreen(await api('GET', `/api/search/sessions/${encodeURIComponent(state.search.session)}`), true);
+      } catch (error) {
+        // An expired session keeps the screen as it was; the next search opens a new one.
+      }
+    }
+    renderCustomer();
+    renderWebList();
+    renderCandidates();
+    renderLocalEdits();
+    renderStatus();
+    await refreshTab(state.tab, true);
+  }
+
+  async function refreshTab(tab, relabel) {
+    if (tab === 'web') {
+      if (!state.web.loaded) await loadWebList();
+      else if (relabel && state.web.selected) await loadCandidates();
+    } else if (tab === 'local') {
+      if (!state.local.loaded) await loadLocalEdits();
+      else if (relabel) await loadLocalEdits();
+    } else if (tab === 'status') {
+      await loadStatus();
+    }
+  }
+
+  function showTab(tab) {
+    state.tab = tab;
+    closeMenus();
+    for (const button of document.querySelectorAll('[role=tab]')) {
+      const selected = button.dataset.tab === tab;
+      button.setAttribute('aria-selected', selected ? 'true' : 'false');
+      button.tabIndex = selected ? 0 : -1;
+    }
+    for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${tab}`;
+    document.body.dataset.tab = tab;
+    refreshTab(tab, false);
+  }
+
+  function bind() {
+    for (const button of document.querySelectorAll('[role=tab]')) {
+      button.addEventListener('click', () => showTab(button.dataset.tab));
+      button.addEventListener('keydown', (event) => {
+        if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+        const tabs = [...document.querySelectorAll('[role=tab]')];
+        const index = tabs.indexOf(button) + (event.key === 'ArrowRight' ? 1 : -1);
+        const next = tabs[(index + tabs.length) % tabs.length];
+        next.focus();
+        showTab(next.dataset.tab);
+      });
+    }
+    $('locale').addEventListener('change', (event) => switchLocale(event.target.value));
+
+    $('search-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      searchLocal();
+    });
+    $('filter-add').addEventListener('click', addFilter);
+    $('search-erp').addEventListener('click', searchErp);
+    $('waiting-cancel').addEventListener('click', cancelErp);
+    $('prompt-dismiss').addEventListener('click', () => {
+      if (promptShown) promptShown.dismiss();
+    });
+    $('customer-save').addEventListener('click', saveCustomer);
+    $('customer-cancel').addEventListener('click', closeCustomer);
+    $('customer-close').addEventListener('click', closeCustomer);
+    $('customer-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (state.search.opened && state.search.opened.action === 'edit') saveCustomer();
+    });
+
+    $('web-check').addEventListener('click', () => {
+      showWebOutcome(null, '');
+      loadWebList();
+    });
+    $('candidate-search-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      searchCandidates();
+    });
+    $('take-over-local').addEventListener('click', () => webAction('take-over-local'));
+    $('take-over-web').addEventListener('click', () => webAction('take-over-web'));
+    $('menu-discard').addEventListener('click', () => webAction('discard'));
+    $('menu-ignore').addEventListener('click', () => webAction('ignore'));
+
+    $('local-check').addEventListener('click', () => {
+      showLocalOutcome(null, '');
+      loadLocalEdits();
+    });
+    $('push-local').addEventListener('click', () => localAction('push'));
+    $('menu-drop').addEventListener('click', () => localAction('drop'));
+
+    $('status-refresh').addEventListener('click', loadStatus);
+    $('reload').addEventListener('click', reload);
+
+    document.addEventListener('click', (event) => {
+      if (!event.target.closest('.context-menu')) closeMenus();
+    });
+    window.addEventListener('blur', closeMenus);
+    window.addEventListener('resize', closeMenus);
+    document.addEventListener('keydown', trapFocus);
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      const menu = [...document.querySelectorAll('.context-menu')].find((m) => !m.hidden);
+      if (menu) {
+        event.preventDefault();
+        closeMenus();
+        return;
+      }
+      const top = openDialogs[openDialogs.length - 1];
+      if (top === 'prompt-dialog' && promptShown) {
+        event.preventDefault();
+        promptShown.dismiss();
+      } else if (top === 'waiting-dialog') {
+        event.preventDefault();
+        cancelErp();
+      }
+    });
+    for (const menu of document.querySelectorAll('.context-menu')) {
+      menu.addEventListener('keydown', (event) => {
+        if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+        event.preventDefault();
+        const items = [...menu.querySelectorAll('button:not([disabled])')];
+        const index = items.indexOf(document.activeElement) + (event.key === 'ArrowDown' ? 1 : -1);
+        if (items.length) items[(index + items.length) % items.length].focus();
+      });
+    }
+  }
+
+  async function start() {
+    bind();
+    const stored = sessionStorage.getItem(LOCALE_KEY);
+    if (stored && LOCALES.includes(stored)) state.locale = stored;
+    applyLabels();
+    try {
+      state.settings = await api('GET', '/api/settings');
+      if (!stored && LOCALES.includes(state.settings.locale)) state.locale = state.settings.locale;
+      const offered = (state.settings.locales || LOCALES).filter((l) => LOCALES.includes(l));
+      for (const option of $('locale').options) option.hidden = !offered.includes(option.value);
+      showBanner('');
+    } catch (error) {
+      showBanner(error.message);
+    }
+    applyLabels();
+    renderFilters();
+    renderScreen({ list: 'local', customers: [], notice: null, search_button: 'hidden' });
+    $('results-empty').hidden = true;
+    showTab('search');
+    document.body.dataset.ready = 'true';
+    $('search-phrase').focus();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,66 @@
+//! Customers: reading one, the operator's edits, and synchronizing with the ERP.
+
+use super::AppState;
+use super::body::Body;
+use super::error::ApiError;
+use super::wire::CustomerJson;
+use crate::flows::local_changes::CustomerChanges;
+use crate::store::MAX_FIELD_BYTES;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+async fn read(State(state): State<AppState>, Path(number): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    match state.host.customer(&number).await? {
+        Some(customer) => Ok(Json(CustomerJson::from(&customer))),
+        None => Err(ApiError::not_found(format!("there is no customer {number}"))),
+    }
+}
+
+/// Checks each change before the store sees it, so that the error names the API's field.
+fn check(changes: &CustomerChanges) -> Result<(), ApiError> {
+    let given = [
+        ("first_name", changes.first_name.as_ref()),
+        ("last_name", changes.last_name.as_ref()),
+        ("company", changes.company.as_ref().and_then(Option::as_ref)),
+        ("tax_id", changes.tax_id.as_ref().and_then(Option::as_ref)),
+        ("email", changes.email.as_ref().and_then(Option::as_ref)),
+        ("phone", changes.phone.as_ref().and_then(Option::as_ref)),
+        ("street", changes.street.as_ref().and_then(Option::as_ref)),
+        ("postal_code", changes.postal_code.as_ref().and_then(Option::as_ref)),
+        ("city", changes.city.as_ref().and_then(Option::as_ref)),
+        ("country", changes.country.as_ref().and_then(Option::as_ref)),
+    ];
+    for (field, value) in given {
+        let Some(value) = value else { continue };
+        if value.len() > MAX_FIELD_BYTES {
+            return Err(ApiError::invalid(field, format!("is longer than {MAX_FIELD_BYTES} bytes")));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(ApiError::invalid(field, "contains control characters"));
+        }
+    }
+    if changes.last_name.as_ref().is_some_and(|name| name.trim().is_empty()) {
+        return Err(ApiError::invalid("last_name", "may not be empty"));
+    }
+    Ok(())
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Body(changes): Body<CustomerChanges>,
+) -> Result<impl IntoResponse, ApiError> {
+    check(&changes)?;
+    let customer = state.host.edit_customer(&number, &changes).await?;
+    Ok(Json(CustomerJson::from(&customer)))
+}
+
+async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(state.host.sync(|_| {}).await?))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/customers/{number}", get(read).patch(edit)).route("/sync", post(sync))
+}

@@ -1,0 +1,103 @@
+//! Errors as the API answers them: a status, a stable `kind`, a message that says what was
+//! wrong, and the field it was wrong in.
+
+use crate::embed::{AnswerError, HostError};
+use crate::flows::web::WebFlowError;
+use crate::store::StoreError;
+use crate::webshop::WebshopError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: StatusCode,
+    pub error: String,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, kind: &'static str, error: impl Into<String>) -> ApiError {
+        ApiError { status, error: error.into(), kind, field: None }
+    }
+
+    /// A value that is not acceptable: `422` naming `field`.
+    pub fn invalid(field: &str, error: impl std::fmt::Display) -> ApiError {
+        ApiError {
+            field: Some(field.to_owned()),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{field}: {error}"))
+        }
+    }
+
+    pub fn not_found(error: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", error)
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(&self)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match &error {
+            StoreError::NoCustomer(_) => ApiError::not_found(error.to_string()),
+            StoreError::NotEditable(_) => ApiError::new(StatusCode::CONFLICT, "not-editable", error.to_string()),
+            StoreError::Invalid(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", error.to_string()),
+            _ => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<HostError> for ApiError {
+    fn from(error: HostError) -> ApiError {
+        match error {
+            HostError::NotConfigured { .. } => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", error.to_string()),
+            HostError::Store(error) => error.into(),
+            HostError::Sync(_) => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", error.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<WebFlowError> for ApiError {
+    fn from(error: WebFlowError) -> ApiError {
+        let message = error.to_string();
+        match error {
+            WebFlowError::NotListed(_) | WebFlowError::NoLocalCustomer(_) | WebFlowError::NotOnLocalEditList(_) => {
+                ApiError::not_found(message)
+            }
+            WebFlowError::Changed { .. } => ApiError::new(StatusCode::CONFLICT, "changed", message),
+            WebFlowError::Gone(_) => ApiError::new(StatusCode::GONE, "gone", message),
+            WebFlowError::Webshop(_) => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", message),
+            WebFlowError::Unanswered(_) => ApiError::new(StatusCode::GATEWAY_TIMEOUT, "unanswered", message),
+            WebFlowError::Plan(_) => ApiError::internal(message),
+            WebFlowError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<WebshopError> for ApiError {
+    fn from(error: WebshopError) -> ApiError {
+        ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", error.to_string())
+    }
+}
+
+impl From<AnswerError> for ApiError {
+    fn from(error: AnswerError) -> ApiError {
+        match error {
+            AnswerError::NoPrompt(_) => ApiError::not_found(error.to_string()),
+            AnswerError::NoChoice { .. } => ApiError::invalid("choice", error),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Seed 1 over HTTP: search sessions, each one operator's [`CustomerSearch`].
+
+use super::body::Body;
+use super::error::ApiError;
+use super::wire::{CustomerJson, QueryJson, ScreenJson};
+use super::{AppState, LocaleParam, Params};
+use crate::bindings::Message;
+use crate::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use crate::embed::CustomerSearch;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How many sessions live at once; the least recently used goes first.
+const MAX_SESSIONS: usize = 64;
+/// A session unused this long is closed.
+const IDLE: Duration = Duration::from_secs(30 * 60);
+
+struct Session {
+    search: tokio::sync::Mutex<CustomerSearch>,
+    used: Mutex<Instant>,
+}
+
+impl Session {
+    fn touch(&self) {
+        *self.used.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    fn used(&self) -> Instant {
+        *self.used.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Default)]
+pub struct Sessions {
+    next: AtomicU64,
+    all: Mutex<HashMap<String, Arc<Session>>>,
+}
+
+impl Sessions {
+    fn open(&self, search: CustomerSearch) -> String {
+        let id = format!("s-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let mut all = self.all.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|_, session| session.used().elapsed() < IDLE);
+        while all.len() >= MAX_SESSIONS {
+            let oldest = all.iter().min_by_key(|(_, s)| s.used()).map(|(id, _)| id.clone());
+            all.remove(&oldest.expect("the map is not empty"));
+        }
+        all.insert(
+            id.clone(),
+            Arc::new(Session { search: tokio::sync::Mutex::new(search), used: Mutex::new(Instant::now()) }),
+        );
+        id
+    }
+
+    fn get(&self, id: &str) -> Result<Arc<Session>, ApiError> {
+        let all = self.all.lock().unwrap_or_else(|p| p.into_inner());
+        let session = all.get(id).cloned().ok_or_else(|| {
+            ApiError::not_found(format!("there is no search session {id}; it was closed or expired: open a new one"))
+        })?;
+        session.touch();
+        Ok(session)
+    }
+
+    fn close(&self, id: &str) -> bool {
+        self.all.lock().unwrap_or_else(|p| p.into_inner()).remove(id).is_some()
+    }
+}
+
+async fn open(
+    State(state): State<AppState>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let search = state.host.search(locale.checked()?);
+    Ok((StatusCode::CREATED, Json(json!({ "session": state.sessions.open(search) }))))
+}
+
+async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    if state.sessions.close(&id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("there is no search session {id}")))
+    }
+}
+
+async fn current(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let locale = locale.checked()?;
+    let session = state.sessions.get(&id)?;
+    let mut search = session.search.lock().await;
+    if locale.is_some() {
+        search.set_locale(locale);
+    }
+    Ok(Json(ScreenJson::from(&search.current().await)))
+}
+
+async fn local(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+    Body(query): Body<QueryJson>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (locale, query) = (locale.checked()?, query.check()?);
+    let session = state.sessions.get(&id)?;
+    let mut search = session.search.lock().await;
+    if locale.is_some() {
+        search.set_locale(locale);
+    }
+    let screen = search.search(query).await?;
+    Ok(Json(ScreenJson::from(&screen)))
+}
+
+async fn erp(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let locale = locale.checked()?;
+    let session = state.sessions.get(&id)?;
+    let shown_in = {
+        let mut search = session.search.lock().await;
+        if locale.is_some() {
+            search.set_locale(locale);
+        }
+        search.locale()
+    };
+    let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
+    let operation = state.operations.start("erp-search", state.host.render(&waiting, Some(&shown_in)).await);
+    let running = operation.clone();
+    tokio::spawn(async move {
+        let mut search = session.search.lock().await;
+        let cancel = running.cancel_token();
+        let screen = search.search_erp(&cancel, || running.waiting()).await;
+        running.done(screen);
+    });
+    Ok(super::operations::accepted(&operation))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenJson {
+    number: String,
+    action: ActionJson,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum ActionJson {
+    Select,
+    Preview,
+    Edit,
+}
+
+async fn open_customer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+    Body(body): Body<OpenJson>,
+) -> Result<impl IntoResponse, ApiError> {
+    let locale = locale.checked()?;
+    if body.number.trim().is_empty() {
+        return Err(ApiError::invalid("number", "is empty"));
+    }
+    let session = state.sessions.get(&id)?;
+    let mut search = session.search.lock().await;
+    if locale.is_some() {
+        search.set_locale(locale);
+    }
+    let action = match body.action {
+        ActionJson::Select => RetrieveAction::Select,
+        ActionJson::Preview => RetrieveAction::Preview,
+        ActionJson::Edit => RetrieveAction::Edit,
+    };
+    Ok(Json(match search.open(&body.number, action).await? {
+        Ok(opened) => {
+            json!({ "opened": { "customer": CustomerJson::from(&opened.customer), "editable": opened.editable } })
+        }
+        Err(screen) => json!({ "screen": ScreenJson::from(&screen) }),
+    }))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/search/sessions", post(open))
+        .route("/search/sessions/{id}", get(current).delete(close))
+        .route("/search/sessions/{id}/local", post(local))
+        .route("/search/sessions/{id}/erp", post(erp))
+        .route("/search/sessions/{id}/open", post(open_customer))
+}

@@ -1,0 +1,164 @@
+//! Seed 2 over HTTP: the web and local edit lists and the operator's actions. An action
+//! that asks a question waits for its answer under `/api/prompts`.
+
+use super::body::Body;
+use super::error::ApiError;
+use super::wire::{self, CustomerJson, LocalEditJson, WebEditJson};
+use super::{AppState, LocaleParam, Params};
+use crate::flows::web::{Decision, WebFlowError};
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+async fn edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let list = state.host.web()?.check().await?;
+    let entries: Vec<WebEditJson> = list.entries.iter().map(WebEditJson::from).collect();
+    let (refreshed, refresh_error) = match list.refreshed {
+        Ok(refreshed) => (Some(refreshed), None),
+        Err(error) => (None, Some(error)),
+    };
+    Ok(Json(json!({ "entries": entries, "refreshed": refreshed, "refresh_error": refresh_error })))
+}
+
+#[derive(Deserialize)]
+struct CandidateParams {
+    search: Option<String>,
+    locale: Option<String>,
+}
+
+async fn candidates(
+    State(state): State<AppState>,
+    Path(web_id): Path<String>,
+    Params(params): Params<CandidateParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let locale = LocaleParam { locale: params.locale }.or_policy(&state.host)?;
+    if let Some(search) = &params.search
+        && search.chars().count() > wire::MAX_PHRASE
+    {
+        return Err(ApiError::invalid("search", format!("is longer than {} characters", wire::MAX_PHRASE)));
+    }
+    let found = state.host.web()?.candidates(&web_id, params.search.as_deref()).await?;
+    let mut candidates = Vec::new();
+    for candidate in &found.candidates {
+        candidates.push(wire::candidate(&state.host, candidate, &locale).await);
+    }
+    Ok(Json(json!({
+        "web": CustomerJson::from(&found.web),
+        "candidates": candidates,
+        "search": wire::customers(&found.search),
+        "decided_by": found.decided_by,
+    })))
+}
+
+/// Carries out an action to its end in a task of its own: a client that goes away while a
+/// question waits or the web shop answers does not cut a decision in half.
+async fn decided<F>(state: &AppState, locale: LocaleParam, action: F) -> Result<impl IntoResponse + use<F>, ApiError>
+where
+    F: Future<Output = Result<Decision, WebFlowError>> + Send + 'static,
+{
+    let locale = locale.or_policy(&state.host)?;
+    let decision = tokio::spawn(action).await.map_err(ApiError::internal)??;
+    Ok(Json(wire::decision(&state.host, &decision, &locale).await))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TakeOverLocalJson {
+    number: String,
+}
+
+async fn take_over_local(
+    State(state): State<AppState>,
+    Path(web_id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+    Body(body): Body<TakeOverLocalJson>,
+) -> Result<impl IntoResponse, ApiError> {
+    if body.number.trim().is_empty() {
+        return Err(ApiError::invalid("number", "is empty: select the local customer first"));
+    }
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.take_over_local(&web_id, &body.number).await }).await
+}
+
+async fn take_over_web(
+    State(state): State<AppState>,
+    Path(web_id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.take_over_web(&web_id).await }).await
+}
+
+async fn discard(
+    State(state): State<AppState>,
+    Path(web_id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.discard(&web_id).await }).await
+}
+
+async fn ignore(
+    State(state): State<AppState>,
+    Path(web_id): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.ignore(&web_id).await }).await
+}
+
+async fn local_edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let views = state.host.web()?.local_edits().await?;
+    Ok(Json(views.iter().map(LocalEditJson::from).collect::<Vec<_>>()))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.push(&number).await }).await
+}
+
+async fn drop_edit(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    Params(locale): Params<LocaleParam>,
+) -> Result<impl IntoResponse, ApiError> {
+    let flow = state.host.web()?;
+    decided(&state, locale, async move { flow.drop_local_edit(&number).await }).await
+}
+
+#[derive(Deserialize)]
+struct AuditParams {
+    limit: Option<u32>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Params(params): Params<AuditParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
+    }
+    Ok(Json(state.host.web()?.audit_trail(limit).await?))
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/web/edits", get(edits))
+        .route("/web/edits/{web_id}/candidates", get(candidates))
+        .route("/web/edits/{web_id}/take-over-local", post(take_over_local))
+        .route("/web/edits/{web_id}/take-over-web", post(take_over_web))
+        .route("/web/edits/{web_id}/discard", post(discard))
+        .route("/web/edits/{web_id}/ignore", post(ignore))
+        .route("/web/local-edits", get(local_edits))
+        .route("/web/local-edits/{number}/push", post(push))
+        .route("/web/local-edits/{number}/drop", post(drop_edit))
+        .route("/web/audit", get(audit))
+}

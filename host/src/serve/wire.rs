@@ -1,0 +1,322 @@
+//! The API's JSON shapes: `snake_case` fields and `kebab-case` values throughout, and every
+//! message already in words in the operator's locale.
+
+use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{ResultList, SearchButton};
+use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
+use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
+use crate::embed::{Host, Prompt};
+use crate::flows::search::{Screen, ShownNotice};
+use crate::flows::web::{Decision, LocalEditView};
+use crate::store::web::WebEdit;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+pub struct CustomerJson {
+    pub number: Option<String>,
+    pub web_id: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub active: bool,
+    pub origin: &'static str,
+    pub version: u64,
+    pub updated_at: i64,
+    pub previewable: bool,
+    pub editable: bool,
+}
+
+impl From<&Customer> for CustomerJson {
+    fn from(c: &Customer) -> CustomerJson {
+        CustomerJson {
+            number: c.number.clone(),
+            web_id: c.web_id.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            company: c.company.clone(),
+            tax_id: c.tax_id.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            street: c.street.clone(),
+            postal_code: c.postal_code.clone(),
+            city: c.city.clone(),
+            country: c.country.clone(),
+            active: c.active,
+            origin: match c.origin {
+                Origin::Local => "local",
+                Origin::Erp => "erp",
+                Origin::Web => "web",
+            },
+            version: c.version,
+            updated_at: c.updated_at,
+            previewable: c.previewable,
+            editable: c.editable,
+        }
+    }
+}
+
+pub fn customers(list: &[Customer]) -> Vec<CustomerJson> {
+    list.iter().map(CustomerJson::from).collect()
+}
+
+fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+#[derive(Serialize)]
+pub struct NoticeJson {
+    pub severity: &'static str,
+    pub key: String,
+    pub text: String,
+}
+
+impl From<&ShownNotice> for NoticeJson {
+    fn from(notice: &ShownNotice) -> NoticeJson {
+        NoticeJson { severity: severity(notice.severity), key: notice.key.clone(), text: notice.text.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ScreenJson {
+    pub list: &'static str,
+    pub customers: Vec<CustomerJson>,
+    pub notice: Option<NoticeJson>,
+    pub search_button: &'static str,
+}
+
+impl From<&Screen> for ScreenJson {
+    fn from(screen: &Screen) -> ScreenJson {
+        ScreenJson {
+            list: match screen.list {
+                ResultList::Local => "local",
+                ResultList::Erp => "erp",
+            },
+            customers: customers(&screen.customers),
+            notice: screen.notice.as_ref().map(NoticeJson::from),
+            search_button: match screen.search_button {
+                SearchButton::Hidden => "hidden",
+                SearchButton::Available => "available",
+                SearchButton::Suggested => "suggested",
+            },
+        }
+    }
+}
+
+/// The fields a filter may name, by their API names.
+const FILTER_FIELDS: [(&str, Field); 11] = [
+    ("number", Field::Number),
+    ("first-name", Field::FirstName),
+    ("last-name", Field::LastName),
+    ("company", Field::Company),
+    ("tax-id", Field::TaxId),
+    ("email", Field::Email),
+    ("phone", Field::Phone),
+    ("street", Field::Street),
+    ("postal-code", Field::PostalCode),
+    ("city", Field::City),
+    ("country", Field::Country),
+];
+
+/// How long a phrase or a filter value may be, in characters.
+pub const MAX_PHRASE: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryJson {
+    pub phrase: String,
+    #[serde(default)]
+    pub filters: Vec<FilterJson>,
+    #[serde(default)]
+    pub include_inactive: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterJson {
+    pub field: String,
+    pub value: String,
+}
+
+impl QueryJson {
+    /// The query, or a `422` naming the field that is wrong.
+    pub fn check(self) -> Result<SearchQuery, super::error::ApiError> {
+        use super::error::ApiError;
+        let text = |field: &str, value: &str| {
+            if value.chars().count() > MAX_PHRASE {
+                return Err(ApiError::invalid(field, format!("is longer than {MAX_PHRASE} characters")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(ApiError::invalid(field, "contains control characters"));
+            }
+            Ok(())
+        };
+        text("phrase", &self.phrase)?;
+        if self.filters.len() > FILTER_FIELDS.len() {
+            return Err(ApiError::invalid("filters", format!("at most {} filters", FILTER_FIELDS.len())));
+        }
+        let mut filters = Vec::new();
+        for (i, filter) in self.filters.into_iter().enumerate() {
+            let field =
+                FILTER_FIELDS.iter().find(|(name, _)| *name == filter.field).map(|(_, f)| *f).ok_or_else(|| {
+                    let names: Vec<&str> = FILTER_FIELDS.iter().map(|(n, _)| *n).collect();
+                    ApiError::invalid(
+                        &format!("filters[{i}].field"),
+                        format!("unknown field `{}`; expected one of {}", filter.field, names.join(", ")),
+                    )
+                })?;
+            text(&format!("filters[{i}].value"), &filter.value)?;
+            filters.push(Filter { field, value: filter.value });
+        }
+        Ok(SearchQuery { phrase: self.phrase, filters, include_inactive: self.include_inactive })
+    }
+}
+
+#[derive(Serialize)]
+pub struct ReasonJson {
+    pub reason: String,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct CandidateJson {
+    pub customer: CustomerJson,
+    pub score: u8,
+    pub reasons: Vec<ReasonJson>,
+}
+
+pub async fn candidate(host: &Host, candidate: &Candidate, locale: &str) -> CandidateJson {
+    let mut reasons = Vec::new();
+    for reason in &candidate.reasons {
+        let message = crate::slots::web_merge_rules::reason_message(*reason);
+        let text = host.render(&message, Some(locale)).await;
+        reasons.push(ReasonJson { reason: message.key.trim_start_matches("reason-").to_owned(), text });
+    }
+    CandidateJson { customer: (&candidate.customer).into(), score: candidate.score, reasons }
+}
+
+#[derive(Serialize)]
+pub struct WebEditJson {
+    pub customer: CustomerJson,
+    pub state: crate::store::web::WebEditState,
+    pub listed_at: i64,
+}
+
+impl From<&WebEdit> for WebEditJson {
+    fn from(entry: &WebEdit) -> WebEditJson {
+        WebEditJson { customer: (&entry.customer).into(), state: entry.state, listed_at: entry.listed_at }
+    }
+}
+
+#[derive(Serialize)]
+pub struct LocalEditJson {
+    pub edit: LocalEditEntry,
+    pub web: Option<CustomerJson>,
+    pub web_error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct LocalEditEntry {
+    pub customer: CustomerJson,
+    pub web_id: String,
+    pub changed_at: i64,
+    pub web_version: Option<u64>,
+}
+
+impl From<&LocalEditView> for LocalEditJson {
+    fn from(view: &LocalEditView) -> LocalEditJson {
+        let (web, web_error) = match &view.web {
+            Ok(web) => (web.as_ref().map(CustomerJson::from), None),
+            Err(error) => (None, Some(error.clone())),
+        };
+        LocalEditJson {
+            edit: LocalEditEntry {
+                customer: (&view.edit.customer).into(),
+                web_id: view.edit.web_id.clone(),
+                changed_at: view.edit.changed_at,
+                web_version: view.edit.web_version,
+            },
+            web,
+            web_error,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DecisionJson {
+    pub action: crate::flows::web::Action,
+    pub outcome: &'static str,
+    pub web_id: Option<String>,
+    pub number: Option<String>,
+    /// The plan's summary in words.
+    pub summary: Option<String>,
+    pub web: Option<CustomerJson>,
+    pub local: Option<CustomerJson>,
+    pub decided_by: String,
+    pub audit_id: i64,
+    pub resumed: bool,
+}
+
+pub async fn decision(host: &Host, decision: &Decision, locale: &str) -> DecisionJson {
+    let summary = match &decision.summary {
+        Some(message) => Some(host.render(message, Some(locale)).await),
+        None => None,
+    };
+    DecisionJson {
+        action: decision.action,
+        outcome: match decision.outcome {
+            crate::flows::web::Outcome::Applied => "applied",
+            crate::flows::web::Outcome::Cancelled => "cancelled",
+        },
+        web_id: decision.web_id.clone(),
+        number: decision.number.clone(),
+        summary,
+        web: decision.web.as_ref().map(CustomerJson::from),
+        local: decision.local.as_ref().map(CustomerJson::from),
+        decided_by: decision.decided_by.clone(),
+        audit_id: decision.audit_id,
+        resumed: decision.resumed,
+    }
+}
+
+#[derive(Serialize)]
+pub struct ChoiceJson {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct PromptJson {
+    pub id: u64,
+    pub severity: &'static str,
+    pub key: String,
+    pub text: String,
+    pub choices: Vec<ChoiceJson>,
+    pub asked_at: u64,
+    pub expires_at: u64,
+}
+
+pub async fn prompt(host: &Host, prompt: &Prompt, locale: &str) -> PromptJson {
+    let mut choices = Vec::new();
+    for choice in &prompt.choices {
+        choices.push(ChoiceJson { id: choice.id.clone(), label: host.render(&choice.label, Some(locale)).await });
+    }
+    PromptJson {
+        id: prompt.id,
+        severity: severity(prompt.notice.severity),
+        key: prompt.notice.message.key.clone(),
+        text: host.render(&prompt.notice.message, Some(locale)).await,
+        choices,
+        asked_at: prompt.asked_at_ms,
+        expires_at: prompt.expires_at_ms,
+    }
+}

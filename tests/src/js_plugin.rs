@@ -1,0 +1,45 @@
+//! The JavaScript build of the notification-texts plugin and the `js-texts` client policy
+//! that names it. The component is built by `cargo xtask js-plugin` (with Node.js and npm),
+//! not by this crate's build script: `cargo xtask test` builds it before the tests.
+
+use crate::{artifacts, root};
+use std::path::PathBuf;
+
+/// The plugin's name in the host: its file name without extension.
+pub const NAME: &str = "notification-texts-js";
+
+/// The component, where the `js-texts` policy names it; a test needing it fails, never skips,
+/// when it was not built.
+pub fn component() -> PathBuf {
+    let path = root().join("plugins/notification-texts-js.wasm");
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo xtask js-plugin` (Node.js with npm is needed); \
+         `cargo xtask test` builds it before the tests",
+        path.display()
+    );
+    path
+}
+
+/// The shipped `policies/default.toml` and `policies/clients/js-texts.toml` copied into a new
+/// directory, with the default plugins' paths pointed at the components the build script built
+/// (`plugins/*.wasm` need not exist) and the JavaScript component's at its fixed place. Returns
+/// the directory and the copy of `js-texts.toml`.
+pub fn policy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let js = component();
+    let replace = |text: String| {
+        text.replace("../plugins/search-thresholds.wasm", artifacts::SEARCH_THRESHOLDS)
+            .replace("../plugins/notification-texts.wasm", artifacts::NOTIFICATION_TEXTS)
+            .replace("../plugins/web-merge-rules.wasm", artifacts::WEB_MERGE_RULES)
+            .replace("../../plugins/notification-texts-js.wasm", js.to_str().unwrap())
+    };
+    let read = |path: &str| std::fs::read_to_string(root().join(path)).unwrap();
+    std::fs::write(dir.path().join("default.toml"), replace(read("policies/default.toml"))).unwrap();
+    std::fs::create_dir(dir.path().join("clients")).unwrap();
+    let client = dir.path().join("clients/js-texts.toml");
+    let text = replace(read("policies/clients/js-texts.toml"));
+    assert!(!text.contains("\"../../plugins/"), "a plugin path was not replaced:\n{text}");
+    std::fs::write(&client, text).unwrap();
+    (dir, client)
+}

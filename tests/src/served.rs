@@ -1,0 +1,83 @@
+//! A host serving the HTTP API and the console on a free loopback port, in front of the
+//! simulator: what the API and browser tests start from.
+
+use crate::sim::{self, AdminCustomer, SimConfig, Simulator};
+use crate::{artifacts, shared_cache};
+use pos_host::bindings::Customer;
+use pos_host::embed::{Host, Prompts};
+use pos_host::serve::{self, Options};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The served host; the server stops when it is dropped.
+pub struct ServedHost {
+    pub sim: Simulator,
+    pub host: Host,
+    /// The API and the console, to call in process.
+    pub router: axum::Router,
+    /// Such as `http://127.0.0.1:40123`.
+    pub url: String,
+    /// The policy file, to change for a reload.
+    pub policy: PathBuf,
+    server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for ServedHost {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The default plugins with the default policy's settings.
+pub fn policy_text() -> String {
+    format!(
+        "[host]\nworkstation = \"POS-01\"\nlocale = \"en\"\n\n\
+         [slots.search-policy]\nplugin = {:?}\ngrants = []\n\
+         config = {{ offer-erp-at-most = 6, erp-show-at-most = 6, waiting-window-after-ms = 700 }}\n\n\
+         [slots.notification-texts]\nplugin = {:?}\ngrants = []\n\n\
+         [slots.web-merge-rules]\nplugin = {:?}\ngrants = [\"local-db\"]\nconfig = {{ max-candidates = 50 }}\n",
+        artifacts::SEARCH_THRESHOLDS,
+        artifacts::NOTIFICATION_TEXTS,
+        artifacts::WEB_MERGE_RULES
+    )
+}
+
+/// A POS with `local` customers and an ERP (the simulator, with its web shop) with `erp`
+/// customers; questions wait `prompt_timeout` for an answer; `token` guards the API.
+pub async fn serve(
+    local: Vec<Customer>,
+    erp: Vec<AdminCustomer>,
+    prompt_timeout: Duration,
+    token: Option<&str>,
+) -> ServedHost {
+    let sim = sim::start(SimConfig::new(0, 1)).await.expect("the simulator starts");
+    for customer in erp {
+        sim.upsert_customer(customer).await.unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, policy_text()).unwrap();
+    let prompts = Arc::new(Prompts::new(prompt_timeout));
+    let host = Host::builder()
+        .policy_file(&policy)
+        .database(dir.path().join("pos.sqlite"))
+        .operator(prompts.clone())
+        .erp_url(sim.erp_url())
+        .webshop_url(sim.webshop_url())
+        .cache_dir(shared_cache())
+        .watch(false)
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("the host starts: {e}"));
+    for customer in local {
+        host.store().save(customer).await.unwrap();
+    }
+    let router = serve::router(host.clone(), prompts, Options { token: token.map(String::from) });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    ServedHost { sim, host, router, url, policy, server, _dir: dir }
+}
