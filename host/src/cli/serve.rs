@@ -54,22 +54,33 @@ pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn status(url: &str, json: bool, token: Option<&str>) -> anyhow::Result<ExitCode> {
-    let url = format!("{}/api/status", url.trim_end_matches('/'));
-    let mut request = reqwest::Client::new().get(&url);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
+/// Sends `request` to `endpoint` of a running host, with its `token`; a host that does not
+/// answer, or wants a token, is said so.
+pub async fn ask_host(
+    request: reqwest::RequestBuilder,
+    endpoint: &str,
+    token: Option<&str>,
+) -> anyhow::Result<reqwest::Response> {
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
     let response = match request.send().await {
         Ok(response) => response,
         Err(error) if error.is_connect() => {
-            anyhow::bail!("no host answers at {url}; start one with `pos-host serve`")
+            anyhow::bail!("no host answers at {endpoint}; start one with `pos-host serve`")
         }
-        Err(error) => return Err(error).with_context(|| format!("cannot ask {url}")),
+        Err(error) => return Err(error).with_context(|| format!("cannot ask {endpoint}")),
     };
     if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-        anyhow::bail!("the host at {url} requires its token: pass --token or set POS_HOST_TOKEN");
+        anyhow::bail!("the host at {endpoint} requires its token: pass --token or set POS_HOST_TOKEN");
     }
+    Ok(response)
+}
+
+pub async fn status(url: &str, json: bool, token: Option<&str>) -> anyhow::Result<ExitCode> {
+    let url = format!("{}/api/status", url.trim_end_matches('/'));
+    let response = ask_host(reqwest::Client::new().get(&url), &url, token).await?;
     let text = response.error_for_status()?.text().await?;
     if json {
         println!("{text}");

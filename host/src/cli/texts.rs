@@ -49,19 +49,10 @@ pub async fn ask(
     args: Vec<(String, String)>,
 ) -> anyhow::Result<ExitCode> {
     let endpoint = format!("{}/api/texts", url.trim_end_matches('/'));
-    let mut request = reqwest::Client::new().post(&endpoint).query(&[("locale", locale)]).json(
+    let request = reqwest::Client::new().post(&endpoint).query(&[("locale", locale)]).json(
         &serde_json::json!({ "key": key, "args": args.into_iter().collect::<std::collections::BTreeMap<_, _>>() }),
     );
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = match request.send().await {
-        Ok(response) => response,
-        Err(error) if error.is_connect() => {
-            anyhow::bail!("no host answers at {url}; start one with `pos-host serve`")
-        }
-        Err(error) => return Err(error).with_context(|| format!("cannot ask {endpoint}")),
-    };
+    let response = super::serve::ask_host(request, &endpoint, token).await?;
     let status = response.status();
     let answer: serde_json::Value =
         response.json().await.with_context(|| format!("{endpoint} did not answer with JSON"))?;

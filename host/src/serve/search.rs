@@ -34,6 +34,15 @@ impl Session {
         *self.used.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 
+    /// The session's search, in `locale` from now on when one is asked for.
+    async fn in_locale(&self, locale: Option<String>) -> tokio::sync::MutexGuard<'_, CustomerSearch> {
+        let mut search = self.search.lock().await;
+        if locale.is_some() {
+            search.set_locale(locale);
+        }
+        search
+    }
+
     fn used(&self) -> Instant {
         *self.used.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -98,10 +107,7 @@ async fn current(
 ) -> Result<impl IntoResponse, ApiError> {
     let locale = locale.checked()?;
     let session = state.sessions.get(&id)?;
-    let mut search = session.search.lock().await;
-    if locale.is_some() {
-        search.set_locale(locale);
-    }
+    let mut search = session.in_locale(locale).await;
     Ok(Json(ScreenJson::from(&search.current().await)))
 }
 
@@ -113,10 +119,7 @@ async fn local(
 ) -> Result<impl IntoResponse, ApiError> {
     let (locale, query) = (locale.checked()?, query.check()?);
     let session = state.sessions.get(&id)?;
-    let mut search = session.search.lock().await;
-    if locale.is_some() {
-        search.set_locale(locale);
-    }
+    let mut search = session.in_locale(locale).await;
     let screen = search.search(query).await?;
     Ok(Json(ScreenJson::from(&screen)))
 }
@@ -128,13 +131,7 @@ async fn erp(
 ) -> Result<impl IntoResponse, ApiError> {
     let locale = locale.checked()?;
     let session = state.sessions.get(&id)?;
-    let shown_in = {
-        let mut search = session.search.lock().await;
-        if locale.is_some() {
-            search.set_locale(locale);
-        }
-        search.locale()
-    };
+    let shown_in = session.in_locale(locale).await.locale();
     let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
     let operation = state.operations.start("erp-search", state.host.render(&waiting, Some(&shown_in)).await);
     let running = operation.clone();
@@ -173,10 +170,7 @@ async fn open_customer(
         return Err(ApiError::invalid("number", "is empty"));
     }
     let session = state.sessions.get(&id)?;
-    let mut search = session.search.lock().await;
-    if locale.is_some() {
-        search.set_locale(locale);
-    }
+    let mut search = session.in_locale(locale).await;
     let action = match body.action {
         ActionJson::Select => RetrieveAction::Select,
         ActionJson::Preview => RetrieveAction::Preview,

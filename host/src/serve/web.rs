@@ -146,7 +146,8 @@ async fn audit(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
     }
-    Ok(Json(state.host.web()?.audit_trail(limit).await?))
+    let entries = state.host.web()?.audit_trail(limit).await?;
+    Ok(Json(entries.into_iter().map(wire::audit_entry).collect::<Vec<_>>()))
 }
 
 pub(super) fn routes() -> Router<AppState> {

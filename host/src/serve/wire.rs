@@ -7,7 +7,7 @@ use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
 use crate::flows::web::{Decision, LocalEditView};
-use crate::store::web::WebEdit;
+use crate::store::web::{AuditEntry, WebEdit};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -319,4 +319,22 @@ pub async fn prompt(host: &Host, prompt: &Prompt, locale: &str) -> PromptJson {
         asked_at: prompt.asked_at_ms,
         expires_at: prompt.expires_at_ms,
     }
+}
+
+/// The customers of an audit entry's `before` or `after` (`{ "web": …, "local": … }`, as
+/// stored) in the API's shape; anything else as it is.
+fn audited(records: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    let serde_json::Value::Object(records) = records? else { return None };
+    let shaped = records.into_iter().map(|(side, record)| match serde_json::from_value::<Customer>(record.clone()) {
+        Ok(customer) => (side, serde_json::to_value(CustomerJson::from(&customer)).unwrap_or(record)),
+        Err(_) => (side, record),
+    });
+    Some(serde_json::Value::Object(shaped.collect()))
+}
+
+/// An audit entry, its records in the API's shape.
+pub fn audit_entry(mut entry: AuditEntry) -> AuditEntry {
+    entry.before = audited(entry.before.take());
+    entry.after = audited(entry.after.take());
+    entry
 }

@@ -335,6 +335,8 @@ async fn the_last_name_warning_waits_for_the_clients_answer() {
     let (_, audit) = s.get("/api/web/audit?limit=5").await;
     let outcomes: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, vec!["applied", "cancelled"]);
+    assert_eq!(audit[0]["before"]["local"]["origin"], "local", "the records in the API's shape: {}", audit[0]);
+    assert_eq!(audit[0]["before"]["web"]["last_name"], "Nowak");
 }
 
 #[tokio::test]
