@@ -3,6 +3,7 @@
 use super::AppState;
 use super::body::Body;
 use super::error::ApiError;
+use super::operations::{Progress, Status};
 use super::wire::CustomerJson;
 use crate::flows::local_changes::CustomerChanges;
 use crate::store::MAX_FIELD_BYTES;
@@ -10,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde_json::json;
 
 async fn read(State(state): State<AppState>, Path(number): Path<String>) -> Result<impl IntoResponse, ApiError> {
     match state.host.customer(&number).await? {
@@ -57,8 +59,36 @@ async fn edit(
     Ok(Json(CustomerJson::from(&customer)))
 }
 
+/// Synchronizes as an operation: a first full synchronization takes minutes at a million
+/// customers. Cancelling stops it between two pages, each already saved with its position,
+/// so that the next one resumes there.
 async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(state.host.sync(|_| {}).await?))
+    let operation = state.operations.start("sync", None);
+    let running = operation.clone();
+    tokio::spawn(async move {
+        let cancel = running.cancel_token();
+        let synchronized = tokio::select! {
+            synchronized = state.host.sync(|progress| {
+                running.report(json!({
+                    "stage": progress.stage,
+                    "listed": progress.listed,
+                    "total": progress.total,
+                    "changes": progress.changes,
+                }));
+            }) => synchronized,
+            () = cancel.cancelled() => {
+                let error = "cancelled; what was synchronized stays, and the next synchronization resumes there";
+                running.done(Progress { status: Status::Done, screen: None, report: None, error: Some(error.into()) });
+                return;
+            }
+        };
+        let (report, error) = match synchronized {
+            Ok(done) => (serde_json::to_value(done).ok(), None),
+            Err(error) => (None, Some(error.to_string())),
+        };
+        running.done(Progress { status: Status::Done, screen: None, report, error });
+    });
+    Ok(super::operations::accepted(&operation))
 }
 
 pub(super) fn routes() -> Router<AppState> {

@@ -34,15 +34,20 @@ pub enum Status {
 #[derive(Clone, Debug)]
 pub struct Progress {
     pub status: Status,
+    /// What an ERP search shows when done.
     pub screen: Option<Screen>,
+    /// How far a synchronization got, then what it did.
+    pub report: Option<serde_json::Value>,
+    /// Why it stopped short.
+    pub error: Option<String>,
 }
 
 pub struct Operation {
     id: String,
     kind: &'static str,
     started_at: u64,
-    /// The waiting window's text.
-    waiting_text: String,
+    /// The waiting window's text, for an ERP search.
+    waiting_text: Option<String>,
     progress: watch::Sender<Progress>,
     cancel: CancellationToken,
     finished: Mutex<Option<Instant>>,
@@ -61,9 +66,14 @@ impl Operation {
         });
     }
 
-    pub fn done(&self, screen: Screen) {
+    /// How far it got, while it runs.
+    pub fn report(&self, report: serde_json::Value) {
+        self.progress.send_modify(|p| p.report = Some(report));
+    }
+
+    pub fn done(&self, progress: Progress) {
         *self.finished.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        self.progress.send_replace(Progress { status: Status::Done, screen: Some(screen) });
+        self.progress.send_replace(Progress { status: Status::Done, ..progress });
     }
 
     fn json(&self) -> OperationJson {
@@ -76,6 +86,8 @@ impl Operation {
             started_at: self.started_at,
             waiting_text: self.waiting_text.clone(),
             screen: progress.screen.as_ref().map(ScreenJson::from),
+            report: progress.report,
+            error: progress.error,
         }
     }
 
@@ -94,8 +106,13 @@ pub struct OperationJson {
     status: Status,
     cancelled: bool,
     started_at: u64,
-    waiting_text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiting_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     screen: Option<ScreenJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<serde_json::Value>,
+    error: Option<String>,
 }
 
 #[derive(Default)]
@@ -106,14 +123,14 @@ pub struct Operations {
 
 impl Operations {
     /// A new running operation.
-    pub fn start(&self, kind: &'static str, waiting_text: String) -> Arc<Operation> {
+    pub fn start(&self, kind: &'static str, waiting_text: Option<String>) -> Arc<Operation> {
         let id = format!("op-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
         let operation = Arc::new(Operation {
             id: id.clone(),
             kind,
             started_at: crate::runtime::now_ms(),
             waiting_text,
-            progress: watch::Sender::new(Progress { status: Status::Running, screen: None }),
+            progress: watch::Sender::new(Progress { status: Status::Running, screen: None, report: None, error: None }),
             cancel: CancellationToken::new(),
             finished: Mutex::new(None),
         });

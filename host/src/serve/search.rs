@@ -2,6 +2,7 @@
 
 use super::body::Body;
 use super::error::ApiError;
+use super::operations::{Progress, Status};
 use super::wire::{CustomerJson, QueryJson, ScreenJson};
 use super::{AppState, LocaleParam, Params};
 use crate::bindings::Message;
@@ -133,13 +134,13 @@ async fn erp(
     let session = state.sessions.get(&id)?;
     let shown_in = session.in_locale(locale).await.locale();
     let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
-    let operation = state.operations.start("erp-search", state.host.render(&waiting, Some(&shown_in)).await);
+    let operation = state.operations.start("erp-search", Some(state.host.render(&waiting, Some(&shown_in)).await));
     let running = operation.clone();
     tokio::spawn(async move {
         let mut search = session.search.lock().await;
         let cancel = running.cancel_token();
         let screen = search.search_erp(&cancel, || running.waiting()).await;
-        running.done(screen);
+        running.done(Progress { status: Status::Done, screen: Some(screen), report: None, error: None });
     });
     Ok(super::operations::accepted(&operation))
 }

@@ -460,4 +460,14 @@ async fn the_status_screen_shows_the_plugins_and_a_reload() {
     console.browser.find("#reload").await.unwrap().click().await.unwrap();
     console.browser.wait_text("#reload-result", SHOWN, |t| t == "Reload: unchanged").await.unwrap();
     console.browser.wait_for("[data-testid=status-reload][data-outcome=unchanged]", SHOWN).await.unwrap();
+
+    // A local change, sent to the ERP by [Synchronize]; the ERP never had the customer, so
+    // it refuses it, and the change is parked rather than lost.
+    console.host.create_customer(customer(None, "Ola", "Nowa")).await.unwrap();
+    console.browser.find("#sync").await.unwrap().click().await.unwrap();
+    console
+        .browser
+        .wait_text("#sync-result", SHOWN, |t| t.starts_with("Synchronized: 1 changes sent, 0 refused"))
+        .await
+        .unwrap();
 }

@@ -417,27 +417,66 @@ async fn every_web_action_over_http() {
 }
 
 #[tokio::test]
-async fn status_reload_and_sync() {
-    let s = serve(vec![customer(Some("K-1"), "Jan", "Nowak")], Vec::new(), Duration::from_secs(30), None).await;
+async fn status_and_reload() {
+    let s = plain().await;
     let (status, body) = s.get("/api/status").await;
     assert_eq!(status, StatusCode::OK);
     let slots: Vec<&str> = body["slots"].as_array().unwrap().iter().map(|s| s["slot"].as_str().unwrap()).collect();
     assert_eq!(slots, vec!["search-policy", "notification-texts", "web-merge-rules"]);
     let (status, reload) = s.post("/api/reload", json!({})).await;
     assert_eq!((status, reload["outcome"].as_str()), (StatusCode::OK, Some("unchanged")), "{reload}");
-    let (status, synced) = s.post("/api/sync", json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{synced}");
-    assert_eq!((synced["customers"].clone(), synced["sent"].as_u64()), (Value::Null, Some(0)), "local-only mode");
+}
+
+impl Served {
+    /// Starts a synchronization and follows it to its end: its report, or why it stopped.
+    async fn sync(&self) -> Value {
+        let (status, started) = self.post("/api/sync", json!({})).await;
+        assert_eq!((status, started["kind"].as_str()), (StatusCode::ACCEPTED, Some("sync")), "{started}");
+        self.finished(&started).await
+    }
+}
+
+#[tokio::test]
+async fn a_synchronization_is_an_operation_that_keeps_what_the_erp_refuses() {
+    let erp = (1..=5).map(|i| AdminCustomer::new(&format!("E-{i:04}"), "Jan", "Nowak")).collect();
+    let s = serve(vec![customer(Some("K-1"), "Jan", "Nowak")], erp, Duration::from_secs(30), None).await;
+    let synced = s.sync().await;
+    assert_eq!(
+        (synced["report"]["customers"].clone(), synced["error"].clone()),
+        (Value::Null, Value::Null),
+        "local-only"
+    );
+    assert_eq!(s.get("/api/customers/E-0001").await.0, StatusCode::NOT_FOUND);
+    let policy = std::fs::read_to_string(&s.policy).unwrap();
+    std::fs::write(&s.policy, policy.replace("locale = \"en\"", "locale = \"en\"\ncustomers.mode = \"sync-all\""))
+        .unwrap();
+    assert_eq!(s.post("/api/reload", json!({})).await.1["outcome"], "applied");
+    let synced = s.sync().await;
+    assert_eq!(synced["report"]["customers"]["listed"], 5, "{synced}");
+    assert_eq!(s.get("/api/customers/E-0001").await.0, StatusCode::OK, "sync-all keeps every ERP customer");
+
     s.sim.set_fault(Fault::new(FaultMode::Down)).await.unwrap();
     assert_eq!(s.call(Method::PATCH, "/api/customers/K-1", Some(json!({ "city": "Gdańsk" }))).await.0, StatusCode::OK);
-    let (status, synced) = s.post("/api/sync", json!({})).await;
-    assert_eq!((status, synced["sent"].as_u64()), (StatusCode::OK, Some(0)), "{synced}");
-    assert!(synced["stopped"].is_string(), "the ERP is down: the change stays queued: {synced}");
+    let failed = s.sync().await;
+    assert!(failed["error"].is_string(), "the ERP is down: {failed}");
     s.sim.set_fault(Fault::new(FaultMode::None)).await.unwrap();
-    let (_, synced) = s.post("/api/sync", json!({})).await;
+    let synced = s.sync().await;
     // The ERP never had K-1: it refuses the update, which is parked with the reason.
-    let delivered = synced["sent"].as_u64().unwrap() + synced["parked"].as_u64().unwrap();
-    assert_eq!((delivered, synced["stopped"].clone()), (1, Value::Null), "{synced}");
+    let report = &synced["report"];
+    let delivered = report["sent"].as_u64().unwrap() + report["parked"].as_u64().unwrap();
+    assert_eq!((delivered, report["stopped"].clone()), (1, Value::Null), "{synced}");
+
+    s.sim.set_fault(Fault::new(FaultMode::Slow { delay_ms: 20_000 })).await.unwrap();
+    let (_, started) = s.post("/api/sync", json!({})).await;
+    let (status, cancelled) =
+        s.post(&format!("/api/operations/{}/cancel", started["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (cancelled["status"].as_str(), cancelled["cancelled"].as_bool()),
+        (Some("done"), Some(true)),
+        "{cancelled}"
+    );
+    assert!(cancelled["error"].as_str().unwrap().starts_with("cancelled"), "{cancelled}");
 }
 
 #[tokio::test]

@@ -139,6 +139,11 @@
       'status.requested': 'requested',
       'status.noReloads': 'No reloads yet.',
       'status.reloaded': 'Reload: {outcome}',
+      'status.sync': 'Synchronize with the ERP',
+      'status.syncing': 'Synchronizing: {listed} listed, {changes} changes…',
+      'status.synced': 'Synchronized: {listed} listed, {changes} changes, {removed} removed; {sent} changes sent, {parked} refused',
+      'status.syncedLocal': 'Synchronized: {sent} changes sent, {parked} refused (this workstation keeps only its own customers)',
+      'status.syncFailed': 'Synchronization stopped: {reason}',
       'status.outcome.applied': 'applied',
       'status.outcome.unchanged': 'unchanged',
       'status.outcome.failed': 'failed',
@@ -272,6 +277,11 @@
       'status.requested': 'na żądanie',
       'status.noReloads': 'Jeszcze nie wczytywano ponownie.',
       'status.reloaded': 'Ponowne wczytanie: {outcome}',
+      'status.sync': 'Synchronizuj z ERP',
+      'status.syncing': 'Synchronizacja: {listed} pobranych, {changes} zmian…',
+      'status.synced': 'Zsynchronizowano: {listed} pobranych, {changes} zmian, {removed} usuniętych; wysłano {sent} zmian, odrzucono {parked}',
+      'status.syncedLocal': 'Zsynchronizowano: wysłano {sent} zmian, odrzucono {parked} (to stanowisko przechowuje tylko własnych klientów)',
+      'status.syncFailed': 'Synchronizacja przerwana: {reason}',
       'status.outcome.applied': 'zastosowano',
       'status.outcome.unchanged': 'bez zmian',
       'status.outcome.failed': 'nie powiodło się',
@@ -405,6 +415,11 @@
       'status.requested': 'op verzoek',
       'status.noReloads': 'Nog niet opnieuw geladen.',
       'status.reloaded': 'Opnieuw laden: {outcome}',
+      'status.sync': 'Synchroniseren met het ERP',
+      'status.syncing': 'Synchroniseren: {listed} opgehaald, {changes} wijzigingen…',
+      'status.synced': 'Gesynchroniseerd: {listed} opgehaald, {changes} wijzigingen, {removed} verwijderd; {sent} wijzigingen verzonden, {parked} geweigerd',
+      'status.syncedLocal': 'Gesynchroniseerd: {sent} wijzigingen verzonden, {parked} geweigerd (deze kassa houdt alleen eigen klanten bij)',
+      'status.syncFailed': 'Synchronisatie gestopt: {reason}',
       'status.outcome.applied': 'toegepast',
       'status.outcome.unchanged': 'ongewijzigd',
       'status.outcome.failed': 'mislukt',
@@ -1634,6 +1649,41 @@
     await loadStatus();
   }
 
+  /** Synchronizes with the ERP, following the operation until it is done. */
+  async function synchronize() {
+    const button = $('sync');
+    const result = $('sync-result');
+    button.disabled = true;
+    result.dataset.outcome = 'running';
+    try {
+      let operation = await api('POST', '/api/sync', {});
+      while (operation.status !== 'done') {
+        const report = operation.report || {};
+        result.textContent = t('status.syncing', { listed: report.listed ?? 0, changes: report.changes ?? 0 });
+        operation = await api('GET', `/api/operations/${encodeURIComponent(operation.id)}`, undefined,
+          { query: { wait_ms: 1000 }, background: true });
+        if (operation.status !== 'done') await sleep(300);
+      }
+      const report = operation.report;
+      if (operation.error || !report) {
+        result.textContent = t('status.syncFailed', { reason: operation.error || '' });
+        result.dataset.outcome = 'error';
+      } else {
+        const customers = report.customers;
+        result.textContent = customers
+          ? t('status.synced', { ...customers, sent: report.sent, parked: report.parked })
+          : t('status.syncedLocal', { sent: report.sent, parked: report.parked });
+        result.dataset.outcome = report.stopped ? 'error' : 'applied';
+        if (report.stopped) result.textContent += ` (${report.stopped})`;
+      }
+    } catch (error) {
+      result.textContent = error.message;
+      result.dataset.outcome = 'error';
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Tabs, locale, start
   // ---------------------------------------------------------------------------------------
@@ -1753,6 +1803,7 @@
 
     $('status-refresh').addEventListener('click', loadStatus);
     $('reload').addEventListener('click', reload);
+    $('sync').addEventListener('click', synchronize);
 
     document.addEventListener('click', (event) => {
       if (!event.target.closest('.context-menu')) closeMenus();
