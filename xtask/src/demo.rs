@@ -11,7 +11,8 @@ const CONSOLE: &str = "127.0.0.1:8740";
 const SIMULATOR: [&str; 3] = ["127.0.0.1:8780", "127.0.0.1:8781", "127.0.0.1:8782"];
 const CUSTOMERS: &str = "10000";
 
-/// Children stopped however the demo ends: Ctrl-C reaches them too, this covers the rest.
+/// Children stopped however the demo ends: Ctrl-C in the terminal reaches them too, this
+/// covers an error, and [`die_with_parent`] a demo killed on its own.
 struct Running(Vec<Child>);
 
 impl Drop for Running {
@@ -54,7 +55,7 @@ pub fn run(root: &Path, cargo: impl Fn() -> Command) -> Result<(), String> {
     let mut running = Running(Vec::new());
     println!("starting the simulator: {CUSTOMERS} ERP customers and 40 web shop registrations…");
     running.0.push(
-        Command::new(bin.join("pos-sim"))
+        die_with_parent(&mut Command::new(bin.join("pos-sim")))
             .args(["--customers", CUSTOMERS, "--web-customers", "40", "--data"])
             .arg(data.join("simulator.sqlite"))
             .current_dir(root)
@@ -76,9 +77,11 @@ pub fn run(root: &Path, cargo: impl Fn() -> Command) -> Result<(), String> {
     if !synced.success() {
         return Err(format!("pos-host sync failed: {synced}"));
     }
-    running
-        .0
-        .push(host("serve").args(["--listen", CONSOLE]).spawn().map_err(|e| format!("cannot start pos-host: {e}"))?);
+    running.0.push(
+        die_with_parent(host("serve").args(["--listen", CONSOLE]))
+            .spawn()
+            .map_err(|e| format!("cannot start pos-host: {e}"))?,
+    );
     wait_for(CONSOLE, Duration::from_secs(120), &mut running)?;
     println!(
         "\nThe operator console: http://{CONSOLE}/\n\
@@ -113,4 +116,21 @@ fn wait_for(address: &str, limit: Duration, running: &mut Running) -> Result<(),
         std::thread::sleep(Duration::from_millis(100));
     }
     Ok(())
+}
+
+/// Has the child stopped when the demo stops, even when the demo is killed and cannot stop it.
+fn die_with_parent(command: &mut Command) -> &mut Command {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec the closure only makes one system call, which is
+        // async-signal-safe, and touches no memory of the parent.
+        unsafe {
+            command.pre_exec(|| match libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) {
+                -1 => Err(std::io::Error::last_os_error()),
+                _ => Ok(()),
+            });
+        }
+    }
+    command
 }
