@@ -9,14 +9,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub async fn run(file: &Path, slot: SlotId, grants: Vec<Capability>, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let policy = if args.policy.exists() { Some(args.load()?) } else { None };
-    let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, &p.path))) {
-        Some((slot_policy, path)) => PluginSpec { path: file.to_owned(), ..PluginSpec::from_policy(slot_policy, path) },
-        None => PluginSpec::new(file),
-    };
-    spec.grants.extend(grants);
-    spec.grants.sort();
-    spec.grants.dedup();
+    let (_, spec) = args.plugin_spec(file, slot, grants)?;
     match slot {
         SlotId::SearchPolicy => check::<SearchPolicyKind>(&spec).await,
         SlotId::NotificationTexts => check::<NotificationTextsKind>(&spec).await,

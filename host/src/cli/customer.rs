@@ -2,11 +2,12 @@
 //! ERP customer is retrieved and saved locally, as the seed requires.
 
 use super::PolicyArgs;
-use super::context::Context;
 use super::screen;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use pos_host::caps::Headless;
 use pos_host::flows::local_changes;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(clap::Subcommand)]
 pub enum CustomerCommand {
@@ -27,7 +28,7 @@ pub enum CustomerCommand {
 
 fn parse_set(text: &str) -> Result<(String, String), String> {
     let (field, value) = text.split_once('=').ok_or_else(|| format!("expected `field=value`, got `{text}`"))?;
-    Ok((field.trim().replace('_', "-"), value.to_owned()))
+    Ok((field.trim().to_owned(), value.to_owned()))
 }
 
 pub async fn run(
@@ -36,8 +37,8 @@ pub async fn run(
     json: bool,
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
-    let context = Context::new(args).await?;
-    let mut session = context.search(locale);
+    let host = args.command_host(Arc::new(Headless)).await?;
+    let mut session = host.search(locale);
     let (number, action) = match &command {
         CustomerCommand::Show { number } => (number, RetrieveAction::Preview),
         CustomerCommand::Select { number } => (number, RetrieveAction::Select),
@@ -54,13 +55,13 @@ pub async fn run(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let customer = match command {
+    let customer = match &command {
         CustomerCommand::Edit { set, .. } => {
             let mut changes = local_changes::CustomerChanges::default();
-            for (field, value) in &set {
+            for (field, value) in set {
                 changes.set(field, value).map_err(|error| anyhow::anyhow!("--set {field}: {error}"))?;
             }
-            local_changes::edit(context.host.store(), changes.apply(opened.customer)).await?
+            host.edit_customer(number, changes).await?
         }
         _ => opened.customer,
     };

@@ -1,7 +1,6 @@
 //! Command-line parsing and the commands.
 
 mod check;
-mod context;
 mod customer;
 mod plugin_new;
 mod plugin_test;
@@ -18,7 +17,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::embed::{Host, HostBuilder};
-use pos_host::{Capability, Policy, Runtime, SlotId};
+use pos_host::{Capability, PluginSpec, Policy, Runtime, SlotId};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -264,6 +263,33 @@ impl PolicyArgs {
             builder = builder.webshop_url(url);
         }
         Ok(builder.policy(policy))
+    }
+
+    /// The policy, if its file exists, and a spec for the component `file` in `slot`: the
+    /// policy's grants, config and limits for the slot, plus `grants`.
+    fn plugin_spec(
+        &self,
+        file: &Path,
+        slot: SlotId,
+        grants: Vec<Capability>,
+    ) -> anyhow::Result<(Option<Policy>, PluginSpec)> {
+        let policy = if self.policy.exists() { Some(self.load()?) } else { None };
+        let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, &p.path))) {
+            Some((slot_policy, path)) => {
+                PluginSpec { path: file.to_owned(), ..PluginSpec::from_policy(slot_policy, path) }
+            }
+            None => PluginSpec::new(file),
+        };
+        spec.grants.extend(grants);
+        spec.grants.sort();
+        spec.grants.dedup();
+        Ok((policy, spec))
+    }
+
+    /// The host a workflow command runs on, asking `operator`. It does not follow the files:
+    /// a command is over before they change.
+    async fn command_host(&self, operator: Arc<dyn Operator>) -> anyhow::Result<Host> {
+        Ok(self.host(operator).await?.watch(false).build().await?)
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.

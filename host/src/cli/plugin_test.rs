@@ -43,15 +43,8 @@ pub async fn run(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let policy = if args.policy.exists() { Some(args.load()?) } else { None };
-    let slot_policy = policy.as_ref().and_then(|policy| policy.slot(slot).map(|s| (s, &policy.path)));
-    let mut spec = match slot_policy {
-        Some((slot_policy, path)) => PluginSpec { path: file.to_owned(), ..PluginSpec::from_policy(slot_policy, path) },
-        None => PluginSpec::new(file),
-    };
-    spec.grants.extend(grants);
-    spec.grants.sort();
-    spec.grants.dedup();
+    let (policy, mut spec) = args.plugin_spec(file, slot, grants)?;
+    let slot_policy = policy.as_ref().and_then(|policy| policy.slot(slot));
     if let Some(config) = &case_file.config {
         spec.config = Arc::new(config.plugin_config());
     }
@@ -62,7 +55,7 @@ pub async fn run(
         Ok(loaded) => loaded,
         Err(error) => {
             let lines = match slot_policy {
-                Some((slot_policy, _)) if case_file.config.is_none() => slot_policy.explain(&error),
+                Some(slot_policy) if case_file.config.is_none() => slot_policy.explain(&error),
                 _ => vec![error.to_string()],
             };
             for line in lines {

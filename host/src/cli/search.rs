@@ -1,10 +1,11 @@
 //! `pos-host search`: the search flow as the operator meets it.
 
 use super::PolicyArgs;
-use super::context::Context;
 use super::screen;
 use pos_host::bindings::{Field, Filter, Message, SearchQuery};
+use pos_host::caps::Headless;
 use std::process::ExitCode;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// Parses `field=prefix`.
@@ -39,8 +40,8 @@ pub async fn run(
     json: bool,
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
-    let context = Context::new(args).await?;
-    let mut session = context.search(locale);
+    let host = args.command_host(Arc::new(Headless)).await?;
+    let mut session = host.search(locale);
     let mut screen = session.search(query).await?;
     if erp {
         if !json {
@@ -48,7 +49,7 @@ pub async fn run(
             println!("\n> [Search]");
         }
         let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
-        let waiting_text = context.host.render(&waiting, Some(&session.locale())).await;
+        let waiting_text = host.render(&waiting, Some(&session.locale())).await;
         let cancel = CancellationToken::new();
         let on_ctrl_c = {
             let cancel = cancel.clone();

@@ -1,20 +1,20 @@
 //! `pos-host sync`: synchronize with the ERP, with a progress bar, then send the outbox.
 
 use super::PolicyArgs;
-use super::context::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use pos_host::caps::Headless;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let context = Context::new(args).await?;
+    let host = args.command_host(Arc::new(Headless)).await?;
     let started = Instant::now();
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template(
         "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta}",
     )?);
-    let synchronized = context
-        .host
+    let synchronized = host
         .sync(|progress| {
             if let Some(total) = progress.total {
                 bar.set_length(total);

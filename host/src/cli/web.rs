@@ -3,7 +3,6 @@
 //! by `--yes` / `--no`.
 
 use super::PolicyArgs;
-use super::context::Context;
 use super::screen;
 use async_trait::async_trait;
 use pos_host::bindings::caps::pos::plugin::ui::Choice;
@@ -139,10 +138,10 @@ pub async fn run(
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
     let operator = Arc::new(TerminalOperator { answers, texts: OnceLock::new() });
-    let context = Context::with_operator(args, operator.clone()).await?;
-    let locale = locale.unwrap_or_else(|| context.policy.host.locale.clone());
-    let _ = operator.texts.set((context.plugins.clone(), locale.clone()));
-    let flow = context.web_flow()?;
+    let host = args.command_host(operator.clone()).await?;
+    let locale = locale.unwrap_or_else(|| host.policy().host.locale.clone());
+    let _ = operator.texts.set((host.plugins(), locale.clone()));
+    let flow = host.web()?;
     let screen = Screen { flow: &flow, locale: &locale, json };
     let result = match command {
         WebCommand::Check => screen.check().await,

@@ -370,10 +370,8 @@ impl Host {
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,
     /// if the ERP allows editing it.
-    pub async fn edit_customer(&self, number: &str, changes: &CustomerChanges) -> Result<Customer, StoreError> {
-        let customer =
-            self.inner.store.customer(number).await?.ok_or_else(|| StoreError::NoCustomer(number.to_owned()))?;
-        local_changes::edit(&self.inner.store, changes.apply(customer)).await
+    pub async fn edit_customer(&self, number: &str, changes: CustomerChanges) -> Result<Customer, StoreError> {
+        local_changes::change(&self.inner.store, number, changes).await
     }
 
     /// Creates a customer at this workstation and queues it for the ERP.

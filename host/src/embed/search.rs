@@ -42,8 +42,9 @@ impl CustomerSearch {
     }
 
     fn follow_policy(&mut self) {
-        let online_search = self.host.policy().host.erp.online_search;
-        self.session.configure(self.locale(), online_search);
+        let policy = self.host.policy();
+        let locale = self.locale.clone().unwrap_or_else(|| policy.host.locale.clone());
+        self.session.configure(locale, policy.host.erp.online_search);
     }
 
     /// The screen as it is now, its notice in the current locale: after a locale switch.

@@ -30,28 +30,35 @@ pub async fn create(store: &Store, workstation: &str, customer: Customer) -> Res
 
 /// Saves an edit of an existing customer and queues it for the ERP.
 pub async fn edit(store: &Store, customer: Customer) -> Result<Customer, StoreError> {
-    store
-        .write(move |tx| -> Result<Customer, StoreError> {
-            let number = customer.number.clone().unwrap_or_default();
-            let Some(existing) = crate::store::get(tx, &number)? else {
-                return Err(StoreError::NoCustomer(number));
-            };
-            if !existing.editable {
-                return Err(StoreError::NotEditable(number));
-            }
-            let customer = Customer {
-                origin: existing.origin,
-                version: existing.version,
-                web_id: existing.web_id,
-                previewable: existing.previewable,
-                editable: existing.editable,
-                updated_at: now_ms(),
-                ..customer
-            };
-            save_and_queue(tx, &customer, Operation::Update)?;
-            Ok(customer)
-        })
-        .await
+    let number = customer.number.clone().unwrap_or_default();
+    store.write(move |tx| edit_in(tx, &number, |_| customer)).await
+}
+
+/// Makes the operator's `changes` to customer `number` as it is stored, reading and writing
+/// in one transaction so that no change made meanwhile is lost, and queues it for the ERP.
+pub async fn change(store: &Store, number: &str, changes: CustomerChanges) -> Result<Customer, StoreError> {
+    let number = number.to_owned();
+    store.write(move |tx| edit_in(tx, &number, |existing| changes.apply(existing))).await
+}
+
+/// Saves what `edit` makes of stored customer `number`, keeping what only the ERP and the
+/// web shop decide: origin, version, web link and the form's flags.
+fn edit_in(
+    tx: &crate::store::WriteTx,
+    number: &str,
+    edit: impl FnOnce(Customer) -> Customer,
+) -> Result<Customer, StoreError> {
+    let Some(existing) = crate::store::get(tx, number)? else {
+        return Err(StoreError::NoCustomer(number.to_owned()));
+    };
+    if !existing.editable {
+        return Err(StoreError::NotEditable(number.to_owned()));
+    }
+    let kept = (existing.origin, existing.version, existing.web_id.clone(), existing.previewable, existing.editable);
+    let (origin, version, web_id, previewable, editable) = kept;
+    let customer = Customer { origin, version, web_id, previewable, editable, updated_at: now_ms(), ..edit(existing) };
+    save_and_queue(tx, &customer, Operation::Update)?;
+    Ok(customer)
 }
 
 /// The next free number of a customer created at workstation `prefix`, taken in `tx`.

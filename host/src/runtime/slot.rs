@@ -49,6 +49,17 @@ pub enum Source {
     Fallback { plugin: Arc<str>, failure: CallFailure },
 }
 
+impl Source {
+    /// Who decided, as an operator or an audit reads it: the plugin's name, or `built-in`.
+    pub fn decided_by(&self) -> String {
+        match self {
+            Source::Plugin(name) => name.to_string(),
+            Source::NoPlugin => "built-in".into(),
+            Source::Fallback { plugin, .. } => format!("built-in (plugin {plugin} failed)"),
+        }
+    }
+}
+
 /// A decision and where it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decided<T> {

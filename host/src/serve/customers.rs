@@ -3,7 +3,6 @@
 use super::AppState;
 use super::body::Body;
 use super::error::ApiError;
-use super::operations::{Progress, Status};
 use super::wire::CustomerJson;
 use crate::flows::local_changes::CustomerChanges;
 use crate::store::MAX_FIELD_BYTES;
@@ -55,7 +54,7 @@ async fn edit(
     Body(changes): Body<CustomerChanges>,
 ) -> Result<impl IntoResponse, ApiError> {
     check(&changes)?;
-    let customer = state.host.edit_customer(&number, &changes).await?;
+    let customer = state.host.edit_customer(&number, changes).await?;
     Ok(Json(CustomerJson::from(&customer)))
 }
 
@@ -78,7 +77,7 @@ async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErr
             }) => synchronized,
             () = cancel.cancelled() => {
                 let error = "cancelled; what was synchronized stays, and the next synchronization resumes there";
-                running.done(Progress { status: Status::Done, screen: None, report: None, error: Some(error.into()) });
+                running.done(None, None, Some(error.into()));
                 return;
             }
         };
@@ -86,7 +85,7 @@ async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErr
             Ok(done) => (serde_json::to_value(done).ok(), None),
             Err(error) => (None, Some(error.to_string())),
         };
-        running.done(Progress { status: Status::Done, screen: None, report, error });
+        running.done(None, report, error);
     });
     Ok(super::operations::accepted(&operation))
 }

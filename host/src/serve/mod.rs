@@ -168,6 +168,6 @@ async fn texts(
         "key": message.key,
         "locale": locale,
         "text": rendered.value,
-        "decided_by": crate::flows::web::decided_by(&rendered.source),
+        "decided_by": rendered.source.decided_by(),
     })))
 }

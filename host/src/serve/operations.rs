@@ -32,14 +32,14 @@ pub enum Status {
 }
 
 #[derive(Clone, Debug)]
-pub struct Progress {
-    pub status: Status,
+struct Progress {
+    status: Status,
     /// What an ERP search shows when done.
-    pub screen: Option<Screen>,
+    screen: Option<Screen>,
     /// How far a synchronization got, then what it did.
-    pub report: Option<serde_json::Value>,
+    report: Option<serde_json::Value>,
     /// Why it stopped short.
-    pub error: Option<String>,
+    error: Option<String>,
 }
 
 pub struct Operation {
@@ -60,9 +60,11 @@ impl Operation {
 
     pub fn waiting(&self) {
         self.progress.send_if_modified(|p| {
-            let change = p.status == Status::Running;
-            p.status = if change { Status::Waiting } else { p.status };
-            change
+            let running = p.status == Status::Running;
+            if running {
+                p.status = Status::Waiting;
+            }
+            running
         });
     }
 
@@ -71,9 +73,11 @@ impl Operation {
         self.progress.send_modify(|p| p.report = Some(report));
     }
 
-    pub fn done(&self, progress: Progress) {
+    /// Done: an ERP search with its `screen`, a synchronization with its `report`, or either
+    /// with the `error` that stopped it.
+    pub fn done(&self, screen: Option<Screen>, report: Option<serde_json::Value>, error: Option<String>) {
         *self.finished.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        self.progress.send_replace(Progress { status: Status::Done, ..progress });
+        self.progress.send_replace(Progress { status: Status::Done, screen, report, error });
     }
 
     fn json(&self) -> OperationJson {

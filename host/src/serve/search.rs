@@ -2,7 +2,6 @@
 
 use super::body::Body;
 use super::error::ApiError;
-use super::operations::{Progress, Status};
 use super::wire::{CustomerJson, QueryJson, ScreenJson};
 use super::{AppState, LocaleParam, Params};
 use crate::bindings::Message;
@@ -140,7 +139,7 @@ async fn erp(
         let mut search = session.search.lock().await;
         let cancel = running.cancel_token();
         let screen = search.search_erp(&cancel, || running.waiting()).await;
-        running.done(Progress { status: Status::Done, screen: Some(screen), report: None, error: None });
+        running.done(Some(screen), None, None);
     });
     Ok(super::operations::accepted(&operation))
 }

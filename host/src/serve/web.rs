@@ -5,10 +5,10 @@ use super::body::Body;
 use super::error::ApiError;
 use super::wire::{self, CustomerJson, LocalEditJson, WebEditJson};
 use super::{AppState, LocaleParam, Params};
-use crate::flows::web::{Decision, WebFlowError};
+use crate::flows::web::{Decision, WebFlow, WebFlowError};
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -41,10 +41,7 @@ async fn candidates(
         return Err(ApiError::invalid("search", format!("is longer than {} characters", wire::MAX_PHRASE)));
     }
     let found = state.host.web()?.candidates(&web_id, params.search.as_deref()).await?;
-    let mut candidates = Vec::new();
-    for candidate in &found.candidates {
-        candidates.push(wire::candidate(&state.host, candidate, &locale).await);
-    }
+    let candidates = wire::candidates(&state.host, &found.candidates, &locale).await;
     Ok(Json(json!({
         "web": CustomerJson::from(&found.web),
         "candidates": candidates,
@@ -83,54 +80,9 @@ async fn take_over_local(
     decided(&state, locale, async move { flow.take_over_local(&web_id, &body.number).await }).await
 }
 
-async fn take_over_web(
-    State(state): State<AppState>,
-    Path(web_id): Path<String>,
-    Params(locale): Params<LocaleParam>,
-) -> Result<impl IntoResponse, ApiError> {
-    let flow = state.host.web()?;
-    decided(&state, locale, async move { flow.take_over_web(&web_id).await }).await
-}
-
-async fn discard(
-    State(state): State<AppState>,
-    Path(web_id): Path<String>,
-    Params(locale): Params<LocaleParam>,
-) -> Result<impl IntoResponse, ApiError> {
-    let flow = state.host.web()?;
-    decided(&state, locale, async move { flow.discard(&web_id).await }).await
-}
-
-async fn ignore(
-    State(state): State<AppState>,
-    Path(web_id): Path<String>,
-    Params(locale): Params<LocaleParam>,
-) -> Result<impl IntoResponse, ApiError> {
-    let flow = state.host.web()?;
-    decided(&state, locale, async move { flow.ignore(&web_id).await }).await
-}
-
 async fn local_edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let views = state.host.web()?.local_edits().await?;
     Ok(Json(views.iter().map(LocalEditJson::from).collect::<Vec<_>>()))
-}
-
-async fn push(
-    State(state): State<AppState>,
-    Path(number): Path<String>,
-    Params(locale): Params<LocaleParam>,
-) -> Result<impl IntoResponse, ApiError> {
-    let flow = state.host.web()?;
-    decided(&state, locale, async move { flow.push(&number).await }).await
-}
-
-async fn drop_edit(
-    State(state): State<AppState>,
-    Path(number): Path<String>,
-    Params(locale): Params<LocaleParam>,
-) -> Result<impl IntoResponse, ApiError> {
-    let flow = state.host.web()?;
-    decided(&state, locale, async move { flow.drop_local_edit(&number).await }).await
 }
 
 #[derive(Deserialize)]
@@ -150,16 +102,31 @@ async fn audit(
     Ok(Json(entries.into_iter().map(wire::audit_entry).collect::<Vec<_>>()))
 }
 
+/// `POST` of an action without a body on the web customer or local customer named in the path.
+fn action<F, A>(act: F) -> MethodRouter<AppState>
+where
+    F: Fn(WebFlow, String) -> A + Clone + Send + Sync + 'static,
+    A: Future<Output = Result<Decision, WebFlowError>> + Send + 'static,
+{
+    post(move |State(state): State<AppState>, Path(id): Path<String>, Params(locale): Params<LocaleParam>| async move {
+        let flow = state.host.web()?;
+        decided(&state, locale, act(flow, id)).await
+    })
+}
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/web/edits", get(edits))
         .route("/web/edits/{web_id}/candidates", get(candidates))
         .route("/web/edits/{web_id}/take-over-local", post(take_over_local))
-        .route("/web/edits/{web_id}/take-over-web", post(take_over_web))
-        .route("/web/edits/{web_id}/discard", post(discard))
-        .route("/web/edits/{web_id}/ignore", post(ignore))
+        .route("/web/edits/{web_id}/take-over-web", action(|flow, id| async move { flow.take_over_web(&id).await }))
+        .route("/web/edits/{web_id}/discard", action(|flow, id| async move { flow.discard(&id).await }))
+        .route("/web/edits/{web_id}/ignore", action(|flow, id| async move { flow.ignore(&id).await }))
         .route("/web/local-edits", get(local_edits))
-        .route("/web/local-edits/{number}/push", post(push))
-        .route("/web/local-edits/{number}/drop", post(drop_edit))
+        .route("/web/local-edits/{number}/push", action(|flow, number| async move { flow.push(&number).await }))
+        .route(
+            "/web/local-edits/{number}/drop",
+            action(|flow, number| async move { flow.drop_local_edit(&number).await }),
+        )
         .route("/web/audit", get(audit))
 }

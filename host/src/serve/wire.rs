@@ -2,7 +2,7 @@
 //! message already in words in the operator's locale.
 
 use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{ResultList, SearchButton};
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
+use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Candidate, MatchReason};
 use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
@@ -194,14 +194,29 @@ pub struct CandidateJson {
     pub reasons: Vec<ReasonJson>,
 }
 
-pub async fn candidate(host: &Host, candidate: &Candidate, locale: &str) -> CandidateJson {
-    let mut reasons = Vec::new();
-    for reason in &candidate.reasons {
-        let message = crate::slots::web_merge_rules::reason_message(*reason);
-        let text = host.render(&message, Some(locale)).await;
-        reasons.push(ReasonJson { reason: message.key.trim_start_matches("reason-").to_owned(), text });
+/// The candidates, each reason's text rendered once for all of them: a render is a plugin
+/// call, and fifty candidates share a handful of reasons.
+pub async fn candidates(host: &Host, candidates: &[Candidate], locale: &str) -> Vec<CandidateJson> {
+    let mut texts: Vec<(MatchReason, String, String)> = Vec::new();
+    for reason in candidates.iter().flat_map(|c| &c.reasons) {
+        if !texts.iter().any(|(known, ..)| known == reason) {
+            let message = crate::slots::web_merge_rules::reason_message(*reason);
+            let text = host.render(&message, Some(locale)).await;
+            texts.push((*reason, message.key.trim_start_matches("reason-").to_owned(), text));
+        }
     }
-    CandidateJson { customer: (&candidate.customer).into(), score: candidate.score, reasons }
+    let reason = |reason: &MatchReason| {
+        let (_, name, text) = texts.iter().find(|(known, ..)| known == reason).expect("rendered above");
+        ReasonJson { reason: name.clone(), text: text.clone() }
+    };
+    candidates
+        .iter()
+        .map(|c| CandidateJson {
+            customer: (&c.customer).into(),
+            score: c.score,
+            reasons: c.reasons.iter().map(reason).collect(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

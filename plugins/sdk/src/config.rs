@@ -76,6 +76,30 @@ impl Config {
         }
     }
 
+    /// The boolean at `key`, `default` when absent; a wrong type is recorded in `errors` and
+    /// gives `default`.
+    pub fn boolean(&self, key: &str, default: bool, errors: &mut ConfigErrors) -> bool {
+        match self.get(key) {
+            None => default,
+            Some(ConfigValue::Boolean(value)) => *value,
+            Some(other) => {
+                errors.push(key, format!("must be a boolean, found {}", kind(other)));
+                default
+            }
+        }
+    }
+
+    /// The array of strings at `key`; a wrong type is recorded in `errors`.
+    pub fn text_list(&self, key: &str, errors: &mut ConfigErrors) -> Option<&[String]> {
+        match self.get(key)? {
+            ConfigValue::TextList(items) => Some(items),
+            other => {
+                errors.push(key, format!("must be an array of strings, found {}", kind(other)));
+                None
+            }
+        }
+    }
+
     /// Records every key that is neither in `known` nor starts with one of `prefixes`.
     pub fn reject_unknown(&self, known: &[&str], prefixes: &[&str], errors: &mut ConfigErrors) {
         for key in self.keys() {

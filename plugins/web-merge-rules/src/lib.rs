@@ -15,7 +15,7 @@
 
 use pos_plugin_sdk::local_db::DbError;
 use pos_plugin_sdk::seed;
-use pos_plugin_sdk::types::{ConfigEntry, ConfigError, ConfigValue, Customer};
+use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Customer};
 use pos_plugin_sdk::web_merge_rules::{Candidate, Guest, Plan};
 use pos_plugin_sdk::{Config, ConfigErrors};
 use pos_seed_rules::merge::{self as rules, AsPerson, MAX_CANDIDATES_LIMIT, MatchConfig};
@@ -26,44 +26,11 @@ struct WebMergeRules;
 const KEYS: [&str; 6] =
     ["max-candidates", "name-prefixes", "gendered-suffixes", "match-email", "match-tax-id", "min-score"];
 
-/// The TOML type of a value, for error messages.
-fn kind(value: &ConfigValue) -> &'static str {
-    match value {
-        ConfigValue::Boolean(_) => "a boolean",
-        ConfigValue::Integer(_) => "an integer",
-        ConfigValue::Float(_) => "a float",
-        ConfigValue::Text(_) => "a string",
-        ConfigValue::TextList(_) => "an array",
-    }
-}
-
-fn boolean(config: &Config, key: &str, default: bool, errors: &mut ConfigErrors) -> bool {
-    match config.get(key) {
-        None => default,
-        Some(ConfigValue::Boolean(value)) => *value,
-        Some(other) => {
-            errors.push(key, format!("must be a boolean, found {}", kind(other)));
-            default
-        }
-    }
-}
-
-/// The array of strings at `key`, `None` when absent or wrong.
-fn list<'c>(config: &'c Config, key: &str, errors: &mut ConfigErrors) -> Option<&'c [String]> {
-    match config.get(key)? {
-        ConfigValue::TextList(items) => Some(items),
-        other => {
-            errors.push(key, format!("must be an array of strings, found {}", kind(other)));
-            None
-        }
-    }
-}
-
 /// Reads the config, recording every problem in `errors`; a bad value gives its default.
 fn match_config(config: &Config, errors: &mut ConfigErrors) -> MatchConfig {
     let default = MatchConfig::default();
     config.reject_unknown(&KEYS, &[], errors);
-    let prefixes: Vec<&str> = match list(config, "name-prefixes", errors) {
+    let prefixes: Vec<&str> = match config.text_list("name-prefixes", errors) {
         Some(items) => {
             let bad: Vec<String> = items.iter().filter_map(|p| names::check_prefix(p).err()).collect();
             if bad.is_empty() {
@@ -75,7 +42,7 @@ fn match_config(config: &Config, errors: &mut ConfigErrors) -> MatchConfig {
         }
         None => DEFAULT_PREFIXES.to_vec(),
     };
-    let suffixes: Vec<(&str, &str)> = match list(config, "gendered-suffixes", errors) {
+    let suffixes: Vec<(&str, &str)> = match config.text_list("gendered-suffixes", errors) {
         Some(items) => {
             let parsed: Vec<Result<(&str, &str), String>> =
                 items.iter().map(|pair| names::parse_suffix_pair(pair)).collect();
@@ -92,8 +59,8 @@ fn match_config(config: &Config, errors: &mut ConfigErrors) -> MatchConfig {
     MatchConfig {
         max_candidates: config.u32_in("max-candidates", default.max_candidates, 1..=MAX_CANDIDATES_LIMIT, errors),
         names: NameRules::new(prefixes, suffixes),
-        match_email: boolean(config, "match-email", default.match_email, errors),
-        match_tax_id: boolean(config, "match-tax-id", default.match_tax_id, errors),
+        match_email: config.boolean("match-email", default.match_email, errors),
+        match_tax_id: config.boolean("match-tax-id", default.match_tax_id, errors),
         min_score: config.u32_in("min-score", default.min_score.into(), 0..=100, errors) as u8,
     }
 }

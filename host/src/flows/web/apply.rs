@@ -6,7 +6,7 @@
 //! web customer first sends it again, unchanged, with its idempotency key: the web shop
 //! answers a repeat with its first answer, so the decision completes exactly once.
 
-use super::{WebFlow, WebFlowError, decided_by};
+use super::{WebFlow, WebFlowError};
 use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, Plan, WebChange};
 use crate::bindings::{Customer, Message, Origin};
 use crate::flows::local_changes::{next_number, save_and_queue};
@@ -169,7 +169,7 @@ impl WebFlow {
             local_before: local.cloned(),
             local: local_step,
             summary: Some(plan.summary),
-            decided_by: decided_by(source),
+            decided_by: source.decided_by(),
             plugin_version: self.plugin_version(source),
         })
     }

@@ -20,7 +20,6 @@ pub use apply::{Action, Decision, Outcome};
 use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
 use crate::bindings::{Customer, SearchQuery};
 use crate::caps::Operator;
-use crate::runtime::Source;
 use crate::slots::Plugins;
 use crate::store::web::{self as lists, LocalEdit, WebEdit};
 use crate::store::{Store, StoreError};
@@ -127,15 +126,6 @@ pub struct LocalEditView {
     pub web: Result<Option<Customer>, String>,
 }
 
-/// Who decided: the plugin's name, or `built-in`.
-pub(crate) fn decided_by(source: &Source) -> String {
-    match source {
-        Source::Plugin(name) => name.to_string(),
-        Source::NoPlugin => "built-in".into(),
-        Source::Fallback { plugin, .. } => format!("built-in (plugin {plugin} failed)"),
-    }
-}
-
 impl WebFlow {
     /// Reads the registrations feed into the web edit list, page by page, each page and
     /// the cursor after it in one transaction.
@@ -219,7 +209,7 @@ impl WebFlow {
             }
             None => Vec::new(),
         };
-        Ok(Candidates { web, candidates, search, decided_by: decided_by(&decided.source) })
+        Ok(Candidates { web, candidates, search, decided_by: decided.source.decided_by() })
     }
 
     /// "Check local customer edits": the local edit list, each entry with the linked web
