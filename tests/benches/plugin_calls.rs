@@ -155,8 +155,9 @@ async fn calls() {
         online_search_enabled: true,
     };
     let plugin = measure(async || assert!(!search.after_local_search(black_box(&outcome)).await.is_fallback())).await;
+    let config = search.config();
     let native = measure(async || {
-        black_box(fallback_local(black_box(&outcome)));
+        black_box(fallback_local(&config, black_box(&outcome)));
     })
     .await;
     report("search-thresholds after-local-search", plugin, native);
@@ -164,8 +165,9 @@ async fn calls() {
     let texts: Slot<NotificationTextsKind> = slot(&runtime, &texts.1).await;
     let message = Message { key: "erp-too-many-results".into(), args: Vec::new() };
     let plugin = measure(async || assert!(!texts.render(black_box(&message), "nl").await.is_fallback())).await;
+    let config = texts.config();
     let native = measure(async || {
-        black_box(fallback_render(black_box(&message), "nl"));
+        black_box(fallback_render(&config, black_box(&message), "nl"));
     })
     .await;
     report("notification-texts render", plugin, native);

@@ -146,12 +146,15 @@ impl SearchSession {
             include_inactive: false,
         });
         let decision = self.decision.clone().unwrap_or_else(|| {
-            crate::slots::search_policy::fallback_local(&LocalSearchOutcome {
-                query: query.clone(),
-                result_count: 0,
-                criteria_changed: false,
-                online_search_enabled: true,
-            })
+            crate::slots::search_policy::fallback_local(
+                &flow.plugins.search.config(),
+                &LocalSearchOutcome {
+                    query: query.clone(),
+                    result_count: 0,
+                    criteria_changed: false,
+                    online_search_enabled: true,
+                },
+            )
         });
         let threshold = Duration::from_millis(decision.waiting_window_after_ms.into());
         let search = flow.erp.search(&query, decision.erp_limit);

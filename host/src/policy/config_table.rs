@@ -93,6 +93,24 @@ impl PluginConfig {
     }
 }
 
+/// The built-in fallbacks read the config as the shipped plugins do.
+impl pos_seed_rules::config::Table for PluginConfig {
+    fn value(&self, key: &str) -> Option<pos_seed_rules::config::Value<'_>> {
+        use pos_seed_rules::config::Value;
+        Some(match self.get(key)? {
+            ConfigValue::Boolean(b) => Value::Boolean(*b),
+            ConfigValue::Integer(i) => Value::Integer(*i),
+            ConfigValue::Float(x) => Value::Float(*x),
+            ConfigValue::Text(s) => Value::Text(s),
+            ConfigValue::TextList(items) => Value::TextList(items),
+        })
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.entries.iter().map(|entry| entry.key.as_str()).collect()
+    }
+}
+
 /// A config value in TOML syntax.
 pub(super) fn to_toml(value: &ConfigValue) -> String {
     let toml = match value {

@@ -146,6 +146,11 @@ impl Runtime {
 }
 
 impl<K: SlotKind> LoadedPlugin<K> {
+    /// The config the plugin is called with.
+    pub fn config(&self) -> &Arc<PluginConfig> {
+        &self.config
+    }
+
     /// Runs `hook` on a fresh instance in a fresh store with the slot's limits.
     pub async fn call<R, F, Fut>(&self, hook: F) -> Result<R, CallFailure>
     where

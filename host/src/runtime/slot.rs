@@ -4,8 +4,9 @@
 use super::call::{CallFailure, CallState};
 use super::plugin::LoadedPlugin;
 use crate::bindings::{ConfigEntry, ConfigError};
+use crate::policy::PluginConfig;
 use crate::slots::SlotId;
-use arc_swap::ArcSwapOption;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -124,6 +125,9 @@ impl SlotStats {
 /// first calls fails.
 pub struct Slot<K: SlotKind> {
     current: ArcSwapOption<LoadedPlugin<K>>,
+    /// The config the policy gives the slot now: what the fallback decides with when no
+    /// plugin serves.
+    config: ArcSwap<PluginConfig>,
     /// While `current` is on probation: the version it replaced, and how many of its
     /// calls must still succeed.
     probation: Mutex<Option<Probation<K>>>,
@@ -138,7 +142,12 @@ struct Probation<K: SlotKind> {
 
 impl<K: SlotKind> Default for Slot<K> {
     fn default() -> Self {
-        Slot { current: ArcSwapOption::empty(), probation: Mutex::new(None), stats: SlotStats::default() }
+        Slot {
+            current: ArcSwapOption::empty(),
+            config: ArcSwap::default(),
+            probation: Mutex::new(None),
+            stats: SlotStats::default(),
+        }
     }
 }
 
@@ -146,8 +155,13 @@ impl<K: SlotKind> Slot<K> {
     /// A slot serving `plugin`.
     pub fn new(plugin: Option<LoadedPlugin<K>>) -> Slot<K> {
         let slot = Slot::default();
-        slot.current.store(plugin.map(Arc::new));
+        slot.replace(plugin);
         slot
+    }
+
+    /// The config the policy gives the slot now.
+    pub fn config(&self) -> Arc<PluginConfig> {
+        self.config.load_full()
     }
 
     /// The plugin serving now.
@@ -158,6 +172,7 @@ impl<K: SlotKind> Slot<K> {
     /// Puts `plugin` in service; calls already running finish on the previous one.
     pub fn replace(&self, plugin: Option<LoadedPlugin<K>>) -> Option<Arc<LoadedPlugin<K>>> {
         *self.probation() = None;
+        self.config.store(plugin.as_ref().map(|plugin| plugin.config().clone()).unwrap_or_default());
         self.current.swap(plugin.map(Arc::new))
     }
 
@@ -167,6 +182,7 @@ impl<K: SlotKind> Slot<K> {
     pub fn replace_on_probation(&self, plugin: LoadedPlugin<K>, calls: u32) {
         let candidate = Arc::new(plugin);
         let mut probation = self.probation();
+        self.config.store(candidate.config().clone());
         let replaced = self.current.swap(Some(candidate.clone()));
         // A version replaced while still on probation was never trusted: keep the one before.
         let previous = match probation.take() {
@@ -223,7 +239,9 @@ impl<K: SlotKind> Slot<K> {
     }
 
     /// Asks the plugin through `hook`, checks the answer with `check`, and falls back to
-    /// `fallback` when there is no plugin or it failed in any way.
+    /// `fallback` when there is no plugin or it failed in any way. The fallback decides with
+    /// the config of the plugin that failed, or the slot's when none serves: a client's
+    /// configured values hold while its plugin fails.
     pub async fn decide<R, F, Fut, Fb, FbFut>(
         &self,
         hook: &'static str,
@@ -234,11 +252,11 @@ impl<K: SlotKind> Slot<K> {
     where
         F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
-        Fb: FnOnce() -> FbFut,
+        Fb: FnOnce(Arc<PluginConfig>) -> FbFut,
         FbFut: Future<Output = R>,
     {
         let Some(plugin) = self.current() else {
-            return Decided { value: fallback().await, source: Source::NoPlugin };
+            return Decided { value: fallback(self.config()).await, source: Source::NoPlugin };
         };
         self.stats.calls.fetch_add(1, Relaxed);
         let result = plugin.call(call).await.and_then(|value| match check(&value) {
@@ -263,7 +281,8 @@ impl<K: SlotKind> Slot<K> {
                     "plugin {failure}; using the built-in fallback"
                 );
                 *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{hook}: {failure}"));
-                Decided { value: fallback().await, source: Source::Fallback { plugin: name.clone(), failure } }
+                let value = fallback(plugin.config().clone()).await;
+                Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
             }
         }
     }

@@ -3,6 +3,7 @@
 use super::{SlotId, check};
 use crate::bindings::notification_texts::{NotificationTexts, NotificationTextsPre};
 use crate::bindings::{ConfigEntry, ConfigError, Message};
+use crate::policy::PluginConfig;
 use crate::runtime::{CallState, Decided, Slot, SlotKind};
 use pos_seed_rules::texts;
 use std::future::ready;
@@ -46,7 +47,7 @@ impl Slot<NotificationTextsKind> {
         let decided = self.render_raw(message, locale).await;
         match decided.value {
             Some(value) => Decided { value, source: decided.source },
-            None => Decided { value: fallback_render(message, locale), source: decided.source },
+            None => Decided { value: fallback_render(&self.config(), message, locale), source: decided.source },
         }
     }
 
@@ -60,16 +61,17 @@ impl Slot<NotificationTextsKind> {
                 (store, result)
             },
             |text| text.as_deref().map_or(Ok(()), check::text),
-            || ready(Some(fallback_render(message, locale))),
+            |config| ready(Some(fallback_render(&config, message, locale))),
         )
         .await
     }
 }
 
-/// The shipped text of `message` in `locale`; the key and its arguments when there is none.
-pub fn fallback_render(message: &Message, locale: &str) -> String {
+/// The text of `message` in `locale` that `config` sets, else the shipped one; the key and
+/// its arguments when there is none.
+pub fn fallback_render(config: &PluginConfig, message: &Message, locale: &str) -> String {
     let args = message.args.iter().map(|arg| (arg.name.as_str(), arg.value.as_str()));
-    match texts::template(&message.key, locale) {
+    match texts::configured(config, &message.key, locale) {
         Some(template) => texts::fill(template, args),
         None => {
             let args: Vec<String> = args.map(|(name, value)| format!("{name}={value}")).collect();

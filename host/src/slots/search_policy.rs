@@ -9,14 +9,16 @@ use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
 use crate::bindings::search_policy::{SearchPolicy, SearchPolicyPre};
 use crate::bindings::{ConfigEntry, ConfigError, Message, Notice, SearchQuery, Severity};
 use crate::caps::erp;
+use crate::policy::PluginConfig;
 use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use pos_seed_rules::config::Ignore;
 use pos_seed_rules::search::{self as rules, Button, ErpOutcome, List, Thresholds};
 use std::future::ready;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
 /// The longest waiting-window delay a plugin may ask for.
-pub const MAX_WAITING_WINDOW_MS: u32 = 60_000;
+pub use pos_seed_rules::search::MAX_WAITING_WINDOW_MS;
 
 /// The `search-policy` slot's bindings.
 pub struct SearchPolicyKind;
@@ -66,7 +68,7 @@ impl Slot<SearchPolicyKind> {
                 }
                 Ok(())
             },
-            || ready(fallback_local(outcome)),
+            |config| ready(fallback_local(&config, outcome)),
         )
         .await
     }
@@ -81,7 +83,7 @@ impl Slot<SearchPolicyKind> {
                 (store, result)
             },
             |decision| check::optional_notice(&decision.notice),
-            || ready(fallback_erp(outcome)),
+            |config| ready(fallback_erp(&config, outcome)),
         )
         .await
     }
@@ -102,16 +104,16 @@ impl Slot<SearchPolicyKind> {
                 (store, result)
             },
             |decision| check::optional_notice(&decision.notice),
-            || ready(fallback_retrieve(error)),
+            |_| ready(fallback_retrieve(error)),
         )
         .await
     }
 }
 
-/// The seed behaviour with the seed's thresholds.
-pub fn fallback_local(outcome: &LocalSearchOutcome) -> LocalDecision {
+/// The seed behaviour with the thresholds `config` sets (the seed's where it sets none).
+pub fn fallback_local(config: &PluginConfig, outcome: &LocalSearchOutcome) -> LocalDecision {
     let decision = rules::after_local_search(
-        &Thresholds::default(),
+        &Thresholds::read(config, &mut Ignore),
         outcome.result_count,
         outcome.criteria_changed,
         outcome.online_search_enabled,
@@ -128,14 +130,14 @@ pub fn fallback_local(outcome: &LocalSearchOutcome) -> LocalDecision {
     }
 }
 
-/// The seed behaviour with the seed's thresholds.
-pub fn fallback_erp(outcome: &ErpSearchOutcome) -> ErpDecision {
+/// The seed behaviour with the thresholds `config` sets (the seed's where it sets none).
+pub fn fallback_erp(config: &PluginConfig, outcome: &ErpSearchOutcome) -> ErpDecision {
     let outcome = match outcome {
         ErpSearchOutcome::Found(found) => ErpOutcome::Found { count: found.count, has_more: found.has_more },
         ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
         ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
     };
-    let (list, notice) = rules::after_erp_search(&Thresholds::default(), outcome);
+    let (list, notice) = rules::after_erp_search(&Thresholds::read(config, &mut Ignore), outcome);
     ErpDecision {
         show: match list {
             List::Local => ResultList::Local,

@@ -12,7 +12,9 @@ use crate::bindings::{
     Argument, ConfigEntry, ConfigError, Customer, Field, Filter, Message, Notice, SearchQuery, Severity,
 };
 use crate::caps::LocalDb;
+use crate::policy::PluginConfig;
 use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use pos_seed_rules::config::Ignore;
 use pos_seed_rules::merge::{
     self as rules, AsPerson, FilterField, LocalSpec, Lookup, MatchConfig, MessageSpec, PERSON_FIELDS, Person,
     PersonField, PlanSpec, Reason, WebSpec,
@@ -87,7 +89,7 @@ impl Slot<WebMergeRulesKind> {
                 }
                 Err(_) => Ok(()),
             },
-            || fallback_candidates(local_db, web),
+            |config| async move { fallback_candidates(&config, local_db, web).await },
         )
         .await
     }
@@ -101,7 +103,7 @@ impl Slot<WebMergeRulesKind> {
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),
-            || ready(fallback_take_over_local(web, local)),
+            |_| ready(fallback_take_over_local(web, local)),
         )
         .await
     }
@@ -115,7 +117,7 @@ impl Slot<WebMergeRulesKind> {
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), None),
-            || ready(fallback_take_over_web(web)),
+            |_| ready(fallback_take_over_web(web)),
         )
         .await
     }
@@ -129,7 +131,7 @@ impl Slot<WebMergeRulesKind> {
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),
-            || ready(fallback_push_local(local, web)),
+            |_| ready(fallback_push_local(local, web)),
         )
         .await
     }
@@ -173,10 +175,14 @@ fn check_plan(plan: &Plan, web: Option<&Customer>, local: Option<&Customer>) -> 
     Ok(())
 }
 
-/// The seed's candidates for `web` with the default config: the same lookups and ranking
-/// as the default plugin's (`pos_seed_rules::merge`).
-pub async fn fallback_candidates(local_db: &dyn LocalDb, web: &Customer) -> Result<Vec<Candidate>, DbError> {
-    let config = MatchConfig::default();
+/// The seed's candidates for `web` with the rules `config` sets: the same lookups and
+/// ranking as the default plugin's (`pos_seed_rules::merge`).
+pub async fn fallback_candidates(
+    config: &PluginConfig,
+    local_db: &dyn LocalDb,
+    web: &Customer,
+) -> Result<Vec<Candidate>, DbError> {
+    let config = MatchConfig::read(config, &mut Ignore);
     let person = web.person();
     let mut found = Vec::new();
     for lookup in config.lookups(&person) {

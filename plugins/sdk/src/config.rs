@@ -1,7 +1,9 @@
 //! Typed reading of the slot's config table, shared by `validate-config` (which reports
-//! every problem) and the hooks (which read values already validated at load).
+//! every problem) and the hooks (which read values already validated at load). The reading
+//! itself is `pos_seed_rules::config`, which the host's fallbacks use too.
 
 use crate::types::{ConfigEntry, ConfigError, ConfigValue};
+use pos_seed_rules::config::{self as read, Problems, Table, Value};
 use std::ops::RangeInclusive;
 
 /// The slot's config table.
@@ -22,6 +24,28 @@ impl ConfigErrors {
     /// `Ok` when nothing was recorded.
     pub fn into_result(self) -> Result<(), Vec<ConfigError>> {
         if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}
+
+impl Problems for ConfigErrors {
+    fn push(&mut self, key: &str, message: String) {
+        ConfigErrors::push(self, key, message);
+    }
+}
+
+impl Table for Config {
+    fn value(&self, key: &str) -> Option<Value<'_>> {
+        Some(match self.get(key)? {
+            ConfigValue::Boolean(b) => Value::Boolean(*b),
+            ConfigValue::Integer(i) => Value::Integer(*i),
+            ConfigValue::Float(x) => Value::Float(*x),
+            ConfigValue::Text(s) => Value::Text(s),
+            ConfigValue::TextList(items) => Value::TextList(items),
+        })
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.entries.iter().map(|entry| entry.key.as_str()).collect()
     }
 }
 
@@ -49,76 +73,27 @@ impl Config {
     /// The integer at `key`, `default` when absent; a wrong type or a value outside `range`
     /// is recorded in `errors` and gives `default`.
     pub fn u32_in(&self, key: &str, default: u32, range: RangeInclusive<u32>, errors: &mut ConfigErrors) -> u32 {
-        match self.get(key) {
-            None => default,
-            Some(ConfigValue::Integer(value)) if (*range.start() as i64..=*range.end() as i64).contains(value) => {
-                *value as u32
-            }
-            Some(ConfigValue::Integer(value)) => {
-                errors.push(key, format!("must be between {} and {}, found {value}", range.start(), range.end()));
-                default
-            }
-            Some(other) => {
-                errors.push(key, format!("must be an integer, found {}", kind(other)));
-                default
-            }
-        }
+        read::u32_in(self, key, default, range, errors)
     }
 
     /// The string at `key`; a wrong type is recorded in `errors`.
     pub fn text(&self, key: &str, errors: &mut ConfigErrors) -> Option<&str> {
-        match self.get(key)? {
-            ConfigValue::Text(text) => Some(text),
-            other => {
-                errors.push(key, format!("must be a string, found {}", kind(other)));
-                None
-            }
-        }
+        read::text(self, key, errors)
     }
 
     /// The boolean at `key`, `default` when absent; a wrong type is recorded in `errors` and
     /// gives `default`.
     pub fn boolean(&self, key: &str, default: bool, errors: &mut ConfigErrors) -> bool {
-        match self.get(key) {
-            None => default,
-            Some(ConfigValue::Boolean(value)) => *value,
-            Some(other) => {
-                errors.push(key, format!("must be a boolean, found {}", kind(other)));
-                default
-            }
-        }
+        read::boolean(self, key, default, errors)
     }
 
     /// The array of strings at `key`; a wrong type is recorded in `errors`.
     pub fn text_list(&self, key: &str, errors: &mut ConfigErrors) -> Option<&[String]> {
-        match self.get(key)? {
-            ConfigValue::TextList(items) => Some(items),
-            other => {
-                errors.push(key, format!("must be an array of strings, found {}", kind(other)));
-                None
-            }
-        }
+        read::text_list(self, key, errors)
     }
 
     /// Records every key that is neither in `known` nor starts with one of `prefixes`.
     pub fn reject_unknown(&self, known: &[&str], prefixes: &[&str], errors: &mut ConfigErrors) {
-        for key in self.keys() {
-            if !known.contains(&key) && !prefixes.iter().any(|prefix| key.starts_with(prefix)) {
-                let mut expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-                expected.extend(prefixes.iter().map(|p| format!("`{p}*`")));
-                errors.push(key, format!("unknown key; expected one of {}", expected.join(", ")));
-            }
-        }
-    }
-}
-
-/// The TOML type of a value, for error messages.
-fn kind(value: &ConfigValue) -> &'static str {
-    match value {
-        ConfigValue::Boolean(_) => "a boolean",
-        ConfigValue::Integer(_) => "an integer",
-        ConfigValue::Float(_) => "a float",
-        ConfigValue::Text(_) => "a string",
-        ConfigValue::TextList(_) => "an array",
+        read::reject_unknown(self, known, prefixes, errors)
     }
 }

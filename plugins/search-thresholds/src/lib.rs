@@ -9,29 +9,20 @@ use pos_plugin_sdk::search_policy::{
 };
 use pos_plugin_sdk::types::{ConfigEntry, ConfigError, SearchQuery};
 use pos_plugin_sdk::{Config, ConfigErrors, seed};
-use pos_seed_rules::search::{self as rules, MAX_THRESHOLD, Thresholds};
+use pos_seed_rules::config::Ignore;
+use pos_seed_rules::search::{self as rules, THRESHOLD_KEYS, Thresholds};
 
 struct SearchThresholds;
 
 /// Reads the thresholds, recording every problem in `errors`.
 fn thresholds(config: &Config, errors: &mut ConfigErrors) -> Thresholds {
-    let default = Thresholds::default();
-    config.reject_unknown(&["offer-erp-at-most", "erp-show-at-most", "waiting-window-after-ms"], &[], errors);
-    Thresholds {
-        offer_erp_at_most: config.u32_in("offer-erp-at-most", default.offer_erp_at_most, 1..=MAX_THRESHOLD, errors),
-        erp_show_at_most: config.u32_in("erp-show-at-most", default.erp_show_at_most, 1..=MAX_THRESHOLD, errors),
-        waiting_window_after_ms: config.u32_in(
-            "waiting-window-after-ms",
-            default.waiting_window_after_ms,
-            0..=60_000,
-            errors,
-        ),
-    }
+    config.reject_unknown(&THRESHOLD_KEYS, &[], errors);
+    Thresholds::read(config, errors)
 }
 
 /// The thresholds of the running call; the host validated them at load.
 fn current() -> Thresholds {
-    thresholds(&Config::load(), &mut ConfigErrors::default())
+    Thresholds::read(&Config::load(), &mut Ignore)
 }
 
 impl Guest for SearchThresholds {

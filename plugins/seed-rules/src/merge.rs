@@ -34,8 +34,9 @@
 //! being ignored ("PL 526-104-08-28" and "5261040828"); first names by their first word,
 //! folded ("Anna Maria" and "anna").
 
+use crate::config::{Problems, Table, boolean, text_list, u32_in};
 use crate::fold::{fold, same};
-use crate::names::{LastName, NameMatch, NameRules};
+use crate::names::{self, DEFAULT_GENDERED_SUFFIXES, DEFAULT_PREFIXES, LastName, NameMatch, NameRules};
 
 /// The most candidates proposed for one web customer, by default.
 pub const MAX_CANDIDATES: u32 = 50;
@@ -212,7 +213,52 @@ pub struct Ranked<T> {
     pub score: u8,
 }
 
+/// The config keys of the merge rules.
+pub const MATCH_KEYS: [&str; 6] =
+    ["max-candidates", "name-prefixes", "gendered-suffixes", "match-email", "match-tax-id", "min-score"];
+
 impl MatchConfig {
+    /// The rules a slot's config sets: `max-candidates` (1..=200), `name-prefixes`
+    /// (replacing the default list), `gendered-suffixes` (`"masculine:feminine"`),
+    /// `match-email`, `match-tax-id` and `min-score` (0..=100). A value that is absent or
+    /// wrong keeps the default, and is a problem when wrong. Other keys are not read.
+    pub fn read(table: &(impl Table + ?Sized), problems: &mut (impl Problems + ?Sized)) -> MatchConfig {
+        let default = MatchConfig::default();
+        let prefixes: Vec<&str> = match text_list(table, "name-prefixes", problems) {
+            Some(items) => {
+                let bad: Vec<String> = items.iter().filter_map(|p| names::check_prefix(p).err()).collect();
+                if bad.is_empty() {
+                    items.iter().map(String::as_str).collect()
+                } else {
+                    problems.push("name-prefixes", bad.join("; "));
+                    DEFAULT_PREFIXES.to_vec()
+                }
+            }
+            None => DEFAULT_PREFIXES.to_vec(),
+        };
+        let suffixes: Vec<(&str, &str)> = match text_list(table, "gendered-suffixes", problems) {
+            Some(items) => {
+                let parsed: Vec<Result<(&str, &str), String>> =
+                    items.iter().map(|pair| names::parse_suffix_pair(pair)).collect();
+                let bad: Vec<&str> = parsed.iter().filter_map(|p| p.as_ref().err()).map(String::as_str).collect();
+                if bad.is_empty() {
+                    parsed.into_iter().flatten().collect()
+                } else {
+                    problems.push("gendered-suffixes", bad.join("; "));
+                    DEFAULT_GENDERED_SUFFIXES.to_vec()
+                }
+            }
+            None => DEFAULT_GENDERED_SUFFIXES.to_vec(),
+        };
+        MatchConfig {
+            max_candidates: u32_in(table, "max-candidates", default.max_candidates, 1..=MAX_CANDIDATES_LIMIT, problems),
+            names: NameRules::new(prefixes, suffixes),
+            match_email: boolean(table, "match-email", default.match_email, problems),
+            match_tax_id: boolean(table, "match-tax-id", default.match_tax_id, problems),
+            min_score: u32_in(table, "min-score", default.min_score.into(), 0..=100, problems) as u8,
+        }
+    }
+
     /// Why `local` may be `web`, strongest first, and how likely; `None` when it may not
     /// (no reason, only the first name, or a score below `min_score`).
     pub fn assess(&self, web: &Person, local: &Person) -> Option<(Vec<Reason>, u8)> {

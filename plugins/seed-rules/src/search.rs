@@ -1,5 +1,7 @@
 //! Seed 1: the decisions of the customer search flow.
 
+use crate::config::{Problems, Table, u32_in};
+
 /// How serious a notice is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -42,6 +44,32 @@ impl Default for Thresholds {
 
 /// The largest value accepted for either result threshold.
 pub const MAX_THRESHOLD: u32 = 99;
+
+/// The config keys of the thresholds.
+pub const THRESHOLD_KEYS: [&str; 3] = ["offer-erp-at-most", "erp-show-at-most", "waiting-window-after-ms"];
+
+impl Thresholds {
+    /// The thresholds a slot's config sets (`offer-erp-at-most` and `erp-show-at-most`
+    /// 1..=99, `waiting-window-after-ms` 0..=60000); a value that is absent or wrong keeps the
+    /// seed's, and is a problem when wrong. Other keys are not read.
+    pub fn read(table: &(impl Table + ?Sized), problems: &mut (impl Problems + ?Sized)) -> Thresholds {
+        let default = Thresholds::default();
+        Thresholds {
+            offer_erp_at_most: u32_in(table, THRESHOLD_KEYS[0], default.offer_erp_at_most, 1..=MAX_THRESHOLD, problems),
+            erp_show_at_most: u32_in(table, THRESHOLD_KEYS[1], default.erp_show_at_most, 1..=MAX_THRESHOLD, problems),
+            waiting_window_after_ms: u32_in(
+                table,
+                THRESHOLD_KEYS[2],
+                default.waiting_window_after_ms,
+                0..=MAX_WAITING_WINDOW_MS,
+                problems,
+            ),
+        }
+    }
+}
+
+/// The longest waiting-window delay accepted.
+pub const MAX_WAITING_WINDOW_MS: u32 = 60_000;
 
 /// What follows a local search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,5 +176,16 @@ mod tests {
         assert_eq!(erp(ErpOutcome::Found { count: 7, has_more: false }).1.unwrap().key, "erp-too-many-results");
         assert_eq!(erp(ErpOutcome::Found { count: 0, has_more: false }).1.unwrap().key, "erp-no-results");
         assert_eq!(erp(ErpOutcome::Cancelled), (List::Local, None));
+    }
+
+    #[test]
+    fn thresholds_come_from_the_config_where_it_sets_them_well() {
+        use crate::config::Value::Integer;
+        use crate::config::tests::Entries;
+        let table = Entries(vec![("offer-erp-at-most", Integer(3)), ("erp-show-at-most", Integer(0))]);
+        let mut problems = Vec::new();
+        let read = Thresholds::read(&table, &mut problems);
+        assert_eq!(read, Thresholds { offer_erp_at_most: 3, ..Thresholds::default() });
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 }

@@ -1,6 +1,8 @@
 //! The texts the operator reads, in the shipped locales. The English seed-1 texts are quoted
 //! verbatim from the seed document; the Dutch action labels are the seed-2 document's own.
 
+use crate::config::{Problems, Table, Value, reject_unknown, text};
+
 /// The locales shipped with the host.
 pub const LOCALES: [&str; 3] = ["en", "pl", "nl"];
 
@@ -224,6 +226,45 @@ texts! {
 /// The shipped text for `key`.
 pub fn lookup(key: &str) -> Option<&'static Text> {
     TEXTS.iter().find(|text| text.key == key)
+}
+
+/// The text a slot's config sets for `key` in `locale` (`texts.<locale>.<key>`), else the
+/// shipped one.
+pub fn configured<'t>(table: &'t (impl Table + ?Sized), key: &str, locale: &str) -> Option<&'t str> {
+    match table.value(&format!("{OVERRIDE_PREFIX}{locale}.{key}")) {
+        Some(Value::Text(text)) => Some(text),
+        _ => template(key, locale),
+    }
+}
+
+/// The prefix of the config keys that override a text: `texts.<locale>.<key>`.
+pub const OVERRIDE_PREFIX: &str = "texts.";
+/// The most characters an override may have; longer texts do not fit a POS notification.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// The problems of a config of texts: keys that are not `texts.<locale>.<message-key>`,
+/// texts that are not strings, empty, or too long.
+pub fn check_config(table: &(impl Table + ?Sized), problems: &mut (impl Problems + ?Sized)) {
+    reject_unknown(table, &[], &[OVERRIDE_PREFIX], problems);
+    for key in table.keys().into_iter().filter(|key| key.starts_with(OVERRIDE_PREFIX)) {
+        let Some((locale, text_key)) = key[OVERRIDE_PREFIX.len()..].split_once('.') else {
+            problems.push(key, "expected `texts.<locale>.<message-key>`".into());
+            continue;
+        };
+        if locale.is_empty() || !locale.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            problems.push(key, format!("`{locale}` is not a locale such as `en`, `pl` or `nl`"));
+        }
+        if text_key.is_empty() {
+            problems.push(key, "the message key is empty".into());
+        }
+        if let Some(text) = text(table, key, problems) {
+            if text.trim().is_empty() {
+                problems.push(key, "the text is empty".into());
+            } else if text.chars().count() > MAX_TEXT_CHARS {
+                problems.push(key, format!("the text is longer than {MAX_TEXT_CHARS} characters"));
+            }
+        }
+    }
 }
 
 /// The shipped text for `key` in `locale`, falling back to English for an unknown locale.

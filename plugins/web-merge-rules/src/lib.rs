@@ -18,57 +18,21 @@ use pos_plugin_sdk::seed;
 use pos_plugin_sdk::types::{ConfigEntry, ConfigError, Customer};
 use pos_plugin_sdk::web_merge_rules::{Candidate, Guest, Plan};
 use pos_plugin_sdk::{Config, ConfigErrors};
-use pos_seed_rules::merge::{self as rules, AsPerson, MAX_CANDIDATES_LIMIT, MatchConfig};
-use pos_seed_rules::names::{self, DEFAULT_GENDERED_SUFFIXES, DEFAULT_PREFIXES, NameRules};
+use pos_seed_rules::config::Ignore;
+use pos_seed_rules::merge::{self as rules, AsPerson, MATCH_KEYS, MatchConfig};
 
 struct WebMergeRules;
 
-const KEYS: [&str; 6] =
-    ["max-candidates", "name-prefixes", "gendered-suffixes", "match-email", "match-tax-id", "min-score"];
-
 /// Reads the config, recording every problem in `errors`; a bad value gives its default.
 fn match_config(config: &Config, errors: &mut ConfigErrors) -> MatchConfig {
-    let default = MatchConfig::default();
-    config.reject_unknown(&KEYS, &[], errors);
-    let prefixes: Vec<&str> = match config.text_list("name-prefixes", errors) {
-        Some(items) => {
-            let bad: Vec<String> = items.iter().filter_map(|p| names::check_prefix(p).err()).collect();
-            if bad.is_empty() {
-                items.iter().map(String::as_str).collect()
-            } else {
-                errors.push("name-prefixes", bad.join("; "));
-                DEFAULT_PREFIXES.to_vec()
-            }
-        }
-        None => DEFAULT_PREFIXES.to_vec(),
-    };
-    let suffixes: Vec<(&str, &str)> = match config.text_list("gendered-suffixes", errors) {
-        Some(items) => {
-            let parsed: Vec<Result<(&str, &str), String>> =
-                items.iter().map(|pair| names::parse_suffix_pair(pair)).collect();
-            let bad: Vec<&str> = parsed.iter().filter_map(|p| p.as_ref().err()).map(String::as_str).collect();
-            if bad.is_empty() {
-                parsed.into_iter().flatten().collect()
-            } else {
-                errors.push("gendered-suffixes", bad.join("; "));
-                DEFAULT_GENDERED_SUFFIXES.to_vec()
-            }
-        }
-        None => DEFAULT_GENDERED_SUFFIXES.to_vec(),
-    };
-    MatchConfig {
-        max_candidates: config.u32_in("max-candidates", default.max_candidates, 1..=MAX_CANDIDATES_LIMIT, errors),
-        names: NameRules::new(prefixes, suffixes),
-        match_email: config.boolean("match-email", default.match_email, errors),
-        match_tax_id: config.boolean("match-tax-id", default.match_tax_id, errors),
-        min_score: config.u32_in("min-score", default.min_score.into(), 0..=100, errors) as u8,
-    }
+    config.reject_unknown(&MATCH_KEYS, &[], errors);
+    MatchConfig::read(config, errors)
 }
 
 impl Guest for WebMergeRules {
     fn candidates(web: Customer) -> Result<Vec<Candidate>, DbError> {
         // The host validated the config at load.
-        seed::candidates(&match_config(&Config::load(), &mut ConfigErrors::default()), &web)
+        seed::candidates(&MatchConfig::read(&Config::load(), &mut Ignore), &web)
     }
 
     fn take_over_local(web: Customer, local: Customer) -> Plan {

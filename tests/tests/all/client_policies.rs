@@ -8,7 +8,7 @@ use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
 };
 use pos_host::bindings::{ConfigValue, Message, SearchQuery, Severity};
 use pos_host::caps::Capabilities;
-use pos_host::policy::SyncMode;
+use pos_host::policy::{PluginConfig, SyncMode};
 use pos_host::runtime::{LoadProblem, Slot};
 use pos_host::slots::SearchPolicyKind;
 use pos_host::slots::notification_texts::fallback_render;
@@ -94,7 +94,7 @@ fn the_dutch_shop_resolves_over_the_default() {
 /// The shipped Dutch text of `key`, as the host renders it without a plugin; `None` for a
 /// key the shipped texts lack, which that rendering shows as the key itself.
 fn shipped_text(key: &str) -> Option<String> {
-    let text = fallback_render(&Message { key: key.into(), args: Vec::new() }, "nl");
+    let text = fallback_render(&PluginConfig::default(), &Message { key: key.into(), args: Vec::new() }, "nl");
     (text != key).then_some(text)
 }
 
@@ -308,7 +308,11 @@ async fn erp_search_and_retrieval_follow_the_seed_rules() {
     ];
     outcomes.extend((0..=12).flat_map(|count| [found(count, false), found(count, true)]));
     for outcome in &outcomes {
-        assert_eq!(slot.after_erp_search(&q, outcome).await.value, fallback_erp(outcome), "{outcome:?}");
+        assert_eq!(
+            slot.after_erp_search(&q, outcome).await.value,
+            fallback_erp(&slot.config(), outcome),
+            "{outcome:?}"
+        );
     }
     for error in [ErpError::Cancelled, ErpError::Timeout, ErpError::Unavailable("reset".into())] {
         for action in [RetrieveAction::Select, RetrieveAction::Edit, RetrieveAction::Preview] {

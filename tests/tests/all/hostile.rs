@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use pos_host::bindings::caps::pos::plugin::ui::Choice;
 use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{LocalSearchOutcome, SearchButton};
-use pos_host::bindings::{Message, Notice, SearchQuery};
+use pos_host::bindings::{Argument, Message, Notice, SearchQuery};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::runtime::{CallFailure, Limits, PluginSpec, Slot};
 use pos_host::slots::search_policy::fallback_local;
@@ -39,7 +39,7 @@ async fn misdeed_then_ordinary(slot: &Slot<SearchPolicyKind>, phrase: &str, fail
         }
         other => panic!("{phrase}: expected the fallback, got {other:?}"),
     }
-    assert_eq!(bad.value, fallback_local(&outcome(phrase)), "{phrase}: the seed behaviour decides");
+    assert_eq!(bad.value, fallback_local(&slot.config(), &outcome(phrase)), "{phrase}: the seed behaviour decides");
     let good = slot.after_local_search(&outcome("Kowalski")).await;
     assert_eq!(good.source, Source::Plugin("hostile_search".into()), "after {phrase}");
     assert_eq!(good.value.search_button, SearchButton::Available, "the plugin's own answer");
@@ -155,4 +155,36 @@ async fn hostile_texts_fall_back_to_the_built_in_text() {
         assert_eq!(ordinary.value, "No search results found in ERP system");
         assert!(!ordinary.is_fallback(), "after {key}");
     }
+}
+
+/// A client that configured its thresholds keeps them while its plugin fails: the fallback
+/// decides with the slot's values, not the seed's.
+#[tokio::test]
+async fn a_failing_search_plugin_falls_back_with_the_configured_thresholds() {
+    let runtime = runtime(Capabilities::default());
+    let config = "offer-erp-at-most = 3\nerp-show-at-most = 10\nwaiting-window-after-ms = 250";
+    let slot: Slot<SearchPolicyKind> =
+        Slot::new(Some(load(&runtime, &spec(artifacts::HOSTILE_SEARCH, &[Capability::Ui], config)).await.unwrap()));
+    let refined = |count| LocalSearchOutcome { result_count: count, criteria_changed: true, ..outcome("trap") };
+    let four = slot.after_local_search(&refined(4)).await;
+    assert!(matches!(four.source, Source::Fallback { .. }), "{:?}", four.source);
+    assert_eq!(four.value.notice, None, "4 results are more than the configured 3: no `local-no-exact-results`");
+    assert_eq!(four.value.search_button, SearchButton::Available);
+    assert_eq!((four.value.erp_limit, four.value.waiting_window_after_ms), (11, 250));
+    let three = slot.after_local_search(&refined(3)).await;
+    assert!(three.is_fallback());
+    assert_eq!(three.value.notice.unwrap().message.key, "local-no-exact-results");
+}
+
+/// A failing texts plugin's fallback shows the texts its policy overrides.
+#[tokio::test]
+async fn a_failing_texts_plugin_falls_back_with_the_configured_texts() {
+    let runtime = runtime(Capabilities::default());
+    let config = "texts.en.panic = \"The configured words, {name}\"";
+    let slot: Slot<NotificationTextsKind> =
+        Slot::new(Some(load(&runtime, &spec(artifacts::HOSTILE_TEXTS, &[], config)).await.unwrap()));
+    let message = Message { key: "panic".into(), args: vec![Argument { name: "name".into(), value: "Anna".into() }] };
+    let rendered = slot.render(&message, "en").await;
+    assert!(rendered.is_fallback(), "{:?}", rendered.source);
+    assert_eq!(rendered.value, "The configured words, Anna");
 }

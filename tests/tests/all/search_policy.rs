@@ -122,17 +122,22 @@ async fn thresholds_come_from_config() {
 
 #[tokio::test]
 async fn the_plugin_agrees_with_the_built_in_fallback() {
-    let slot = slot("").await;
-    for count in 0..=12 {
-        for changed in [false, true] {
-            for online in [false, true] {
-                let outcome = LocalSearchOutcome { online_search_enabled: online, ..local(count, changed) };
-                assert_eq!(slot.after_local_search(&outcome).await.value, fallback_local(&outcome), "{outcome:?}");
+    for config in ["", "offer-erp-at-most = 3\nerp-show-at-most = 10\nwaiting-window-after-ms = 250"] {
+        let slot = slot(config).await;
+        let fallback = slot.config();
+        for count in 0..=12 {
+            for changed in [false, true] {
+                for online in [false, true] {
+                    let outcome = LocalSearchOutcome { online_search_enabled: online, ..local(count, changed) };
+                    let plugin = slot.after_local_search(&outcome).await.value;
+                    assert_eq!(plugin, fallback_local(&fallback, &outcome), "{config}: {outcome:?}");
+                }
             }
-        }
-        for has_more in [false, true] {
-            let outcome = found(count, has_more);
-            assert_eq!(slot.after_erp_search(&query(), &outcome).await.value, fallback_erp(&outcome));
+            for has_more in [false, true] {
+                let outcome = found(count, has_more);
+                let plugin = slot.after_erp_search(&query(), &outcome).await.value;
+                assert_eq!(plugin, fallback_erp(&fallback, &outcome), "{config}: {outcome:?}");
+            }
         }
     }
 }

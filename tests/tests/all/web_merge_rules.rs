@@ -6,7 +6,9 @@ use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Loc
 use pos_host::caps::{Capabilities, InMemoryCustomers};
 use pos_host::runtime::Slot;
 use pos_host::slots::WebMergeRulesKind;
-use pos_host::slots::web_merge_rules::{fallback_push_local, fallback_take_over_local, fallback_take_over_web};
+use pos_host::slots::web_merge_rules::{
+    fallback_candidates, fallback_push_local, fallback_take_over_local, fallback_take_over_web,
+};
 use pos_host::{Capability, Source};
 use pos_tests::{artifacts, load, runtime, spec};
 use std::sync::Arc;
@@ -21,10 +23,26 @@ fn locals() -> Vec<pos_host::bindings::Customer> {
 }
 
 async fn slot() -> (Slot<WebMergeRulesKind>, Capabilities) {
+    configured_slot("").await
+}
+
+async fn configured_slot(config: &str) -> (Slot<WebMergeRulesKind>, Capabilities) {
     let caps = Capabilities { local_db: Arc::new(InMemoryCustomers::new(locals())), ..Capabilities::default() };
     let runtime = runtime(caps.clone());
-    let plugin = load(&runtime, &spec(artifacts::WEB_MERGE_RULES, &[Capability::LocalDb], "")).await.unwrap();
+    let plugin = load(&runtime, &spec(artifacts::WEB_MERGE_RULES, &[Capability::LocalDb], config)).await.unwrap();
     (Slot::new(Some(plugin)), caps)
+}
+
+/// The built-in fallback ranks with the rules the slot's config sets, as the plugin does.
+#[tokio::test]
+async fn the_fallback_ranks_with_the_configured_rules() {
+    let (slot, caps) = configured_slot("max-candidates = 2\nmin-score = 61").await;
+    let web = web_customer("W-7", Some("K-3"), "Anna", "Wojcik");
+    let plugin = slot.candidates(&*caps.local_db, &web).await.value.unwrap();
+    let numbers: Vec<_> = plugin.iter().map(|c| c.customer.number.clone().unwrap()).collect();
+    assert_eq!(numbers, ["K-3", "K-1"], "K-2 scores 60, under the configured 61");
+    let fallback = fallback_candidates(&slot.config(), &*caps.local_db, &web).await.unwrap();
+    assert_eq!(fallback, plugin);
 }
 
 #[tokio::test]
