@@ -209,6 +209,9 @@ impl Screen<'_> {
         if let Err(why) = &list.refreshed {
             eprintln!("The web shop could not be read ({why}); the list below is the one last read.");
         }
+        for refused in list.refreshed.iter().flat_map(|refreshed| &refreshed.refused) {
+            eprintln!("Web customer {} was left out: {}", refused.web_id, refused.reason);
+        }
         println!("Web edit list ({}):", list.entries.len());
         for entry in &list.entries {
             let web = &entry.customer;

@@ -56,9 +56,21 @@ fn edit_in(
     }
     let kept = (existing.origin, existing.version, existing.web_id.clone(), existing.previewable, existing.editable);
     let (origin, version, web_id, previewable, editable) = kept;
-    let customer = Customer { origin, version, web_id, previewable, editable, updated_at: now_ms(), ..edit(existing) };
+    let customer =
+        Customer { origin, version, web_id, previewable, editable, updated_at: now_ms(), ..edit(existing.clone()) };
+    // An edit that changes nothing is no change: nothing to save, nothing to send the ERP.
+    if same_person(&customer, &existing) {
+        return Ok(existing);
+    }
     save_and_queue(tx, &customer, Operation::Update)?;
     Ok(customer)
+}
+
+/// Whether two records hold the same person's data (names, company, ids, contact, address).
+pub(crate) fn same_person(a: &Customer, b: &Customer) -> bool {
+    (&a.first_name, &a.last_name, &a.company, &a.tax_id, &a.email, &a.phone)
+        == (&b.first_name, &b.last_name, &b.company, &b.tax_id, &b.email, &b.phone)
+        && (&a.street, &a.postal_code, &a.city, &a.country) == (&b.street, &b.postal_code, &b.city, &b.country)
 }
 
 /// The next free number of a customer created at workstation `prefix`, taken in `tx`.

@@ -5,7 +5,7 @@ use super::body::Body;
 use super::error::ApiError;
 use super::wire::CustomerJson;
 use crate::flows::local_changes::CustomerChanges;
-use crate::store::MAX_FIELD_BYTES;
+use crate::store::{check_text, is_blank};
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -34,15 +34,11 @@ fn check(changes: &CustomerChanges) -> Result<(), ApiError> {
         ("country", changes.country.as_ref().and_then(Option::as_ref)),
     ];
     for (field, value) in given {
-        let Some(value) = value else { continue };
-        if value.len() > MAX_FIELD_BYTES {
-            return Err(ApiError::invalid(field, format!("is longer than {MAX_FIELD_BYTES} bytes")));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(ApiError::invalid(field, "contains control characters"));
+        if let Some(value) = value {
+            check_text(value).map_err(|why| ApiError::invalid(field, why))?;
         }
     }
-    if changes.last_name.as_ref().is_some_and(|name| name.trim().is_empty()) {
+    if changes.last_name.as_ref().is_some_and(|name| is_blank(name)) {
         return Err(ApiError::invalid("last_name", "may not be empty"));
     }
     Ok(())

@@ -18,11 +18,29 @@ pub struct ApiError {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds after which trying again may succeed: a `Retry-After` header.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, error: impl Into<String>) -> ApiError {
-        ApiError { status, error: error.into(), kind, field: None }
+        ApiError { status, error: error.into(), kind, field: None, retry_after: None }
+    }
+
+    /// The same error, telling the client to try again after `seconds`.
+    pub fn retry_after(self, seconds: u64) -> ApiError {
+        ApiError { retry_after: Some(seconds), ..self }
+    }
+
+    /// The customer database is locked by another program for longer than the store waits.
+    pub fn busy(error: impl std::fmt::Display) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("the customer database is busy ({error}); nothing was changed: try again"),
+        )
+        .retry_after(1)
     }
 
     /// A value that is not acceptable: `422` naming `field`.
@@ -44,7 +62,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(&self)).into_response()
+        let mut response = (self.status, Json(&self)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -54,6 +76,7 @@ impl From<StoreError> for ApiError {
             StoreError::NoCustomer(_) => ApiError::not_found(error.to_string()),
             StoreError::NotEditable(_) => ApiError::new(StatusCode::CONFLICT, "not-editable", error.to_string()),
             StoreError::Invalid(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", error.to_string()),
+            _ if error.is_busy() => ApiError::busy(error),
             _ => ApiError::internal(error),
         }
     }

@@ -14,15 +14,20 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How many sessions live at once; the least recently used goes first.
+/// How many sessions live at once.
 const MAX_SESSIONS: usize = 64;
 /// A session unused this long is closed.
 const IDLE: Duration = Duration::from_secs(30 * 60);
+/// A session used more recently than this, or searching now, is in use: it is never closed
+/// to make room for another.
+const IN_USE: Duration = Duration::from_secs(60);
+/// How many closed sessions are remembered, to tell their clients why.
+const REMEMBERED: usize = 256;
 
 struct Session {
     search: tokio::sync::Mutex<CustomerSearch>,
@@ -46,41 +51,91 @@ impl Session {
     fn used(&self) -> Instant {
         *self.used.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Whether the session may be closed to make room: unused for a while and not searching.
+    fn evictable(&self) -> bool {
+        self.used().elapsed() >= IN_USE && self.search.try_lock().is_ok()
+    }
 }
 
 #[derive(Default)]
 pub struct Sessions {
     next: AtomicU64,
-    all: Mutex<HashMap<String, Arc<Session>>>,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    open: HashMap<String, Arc<Session>>,
+    /// Recently closed sessions and why, newest last.
+    closed: VecDeque<(String, &'static str)>,
+}
+
+impl Table {
+    fn close(&mut self, id: &str, why: &'static str) {
+        self.open.remove(id);
+        if self.closed.len() == REMEMBERED {
+            self.closed.pop_front();
+        }
+        self.closed.push_back((id.to_owned(), why));
+    }
 }
 
 impl Sessions {
-    fn open(&self, search: CustomerSearch) -> String {
-        let id = format!("s-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
-        let mut all = self.all.lock().unwrap_or_else(|p| p.into_inner());
-        all.retain(|_, session| session.used().elapsed() < IDLE);
-        while all.len() >= MAX_SESSIONS {
-            let oldest = all.iter().min_by_key(|(_, s)| s.used()).map(|(id, _)| id.clone());
-            all.remove(&oldest.expect("the map is not empty"));
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens a session for `search`. When [`MAX_SESSIONS`] are open, the least recently
+    /// used one that is not in use is closed; when all are in use, `429`.
+    fn open(&self, search: CustomerSearch) -> Result<String, ApiError> {
+        let mut table = self.table();
+        let expired: Vec<String> =
+            table.open.iter().filter(|(_, s)| s.used().elapsed() >= IDLE).map(|(id, _)| id.clone()).collect();
+        for id in expired {
+            table.close(&id, "it was idle for 30 minutes");
         }
-        all.insert(
-            id.clone(),
-            Arc::new(Session { search: tokio::sync::Mutex::new(search), used: Mutex::new(Instant::now()) }),
-        );
-        id
+        if table.open.len() >= MAX_SESSIONS {
+            let oldest = table.open.iter().filter(|(_, s)| s.evictable()).min_by_key(|(_, s)| s.used());
+            let Some(oldest) = oldest.map(|(id, _)| id.clone()) else {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-sessions",
+                    format!(
+                        "all {MAX_SESSIONS} search sessions are in use (each searched within the last minute); \
+                         close one you no longer need (DELETE /api/search/sessions/{{id}}) or try again in a minute"
+                    ),
+                )
+                .retry_after(IN_USE.as_secs()));
+            };
+            table.close(&oldest, "it was the least recently used when more sessions were opened");
+        }
+        let id = format!("s-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let session = Session { search: tokio::sync::Mutex::new(search), used: Mutex::new(Instant::now()) };
+        table.open.insert(id.clone(), Arc::new(session));
+        Ok(id)
     }
 
     fn get(&self, id: &str) -> Result<Arc<Session>, ApiError> {
-        let all = self.all.lock().unwrap_or_else(|p| p.into_inner());
-        let session = all.get(id).cloned().ok_or_else(|| {
-            ApiError::not_found(format!("there is no search session {id}; it was closed or expired: open a new one"))
-        })?;
+        let table = self.table();
+        let Some(session) = table.open.get(id).cloned() else {
+            let why = table.closed.iter().rev().find(|(closed, _)| closed == id).map(|(_, why)| *why);
+            return Err(ApiError::not_found(match why {
+                Some(why) => format!("there is no search session {id}: it was closed because {why}; open a new one"),
+                None => format!("there is no search session {id}; it was closed or expired: open a new one"),
+            }));
+        };
         session.touch();
         Ok(session)
     }
 
     fn close(&self, id: &str) -> bool {
-        self.all.lock().unwrap_or_else(|p| p.into_inner()).remove(id).is_some()
+        let mut table = self.table();
+        let open = table.open.contains_key(id);
+        if open {
+            table.close(id, "its client closed it");
+        }
+        open
     }
 }
 
@@ -89,7 +144,7 @@ async fn open(
     Params(locale): Params<LocaleParam>,
 ) -> Result<impl IntoResponse, ApiError> {
     let search = state.host.search(locale.checked()?);
-    Ok((StatusCode::CREATED, Json(json!({ "session": state.sessions.open(search) }))))
+    Ok((StatusCode::CREATED, Json(json!({ "session": state.sessions.open(search)? }))))
 }
 
 async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {

@@ -26,9 +26,9 @@ impl fmt::Display for FieldsError {
 impl std::error::Error for FieldsError {}
 
 /// Checks what the database requires of a customer: a number and a last name, and no field
-/// longer than [`MAX_FIELD_BYTES`] or holding control characters.
+/// that [`check_text`] refuses.
 pub fn check_fields(customer: &Customer) -> Result<(), FieldsError> {
-    if customer.number.as_deref().unwrap_or("").trim().is_empty() {
+    if is_blank(customer.number.as_deref().unwrap_or("")) {
         return Err(FieldsError("the customer has no number".into()));
     }
     check_person(customer)
@@ -37,7 +37,7 @@ pub fn check_fields(customer: &Customer) -> Result<(), FieldsError> {
 /// [`check_fields`] without requiring a number, as for a web registration not yet linked.
 pub fn check_person(customer: &Customer) -> Result<(), FieldsError> {
     let number = customer.number.as_deref().or(customer.web_id.as_deref()).unwrap_or("");
-    if customer.last_name.trim().is_empty() {
+    if is_blank(&customer.last_name) {
         return Err(FieldsError(format!("customer {number} has no last name")));
     }
     let fields = [
@@ -55,15 +55,65 @@ pub fn check_person(customer: &Customer) -> Result<(), FieldsError> {
         ("country", customer.country.as_deref()),
     ];
     for (name, value) in fields {
-        let Some(value) = value else { continue };
-        if value.len() > MAX_FIELD_BYTES {
-            return Err(FieldsError(format!("customer {number}: the {name} is longer than {MAX_FIELD_BYTES} bytes")));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(FieldsError(format!("customer {number}: the {name} contains control characters")));
+        if let Some(value) = value {
+            check_text(value).map_err(|why| FieldsError(format!("customer {number}: the {name} {why}")))?;
         }
     }
     Ok(())
+}
+
+/// Why a customer field's text cannot be stored: longer than [`MAX_FIELD_BYTES`], holding
+/// control characters, or characters that change the direction text is shown in (so that
+/// what the operator reads is not what is stored, compared and sent).
+pub fn check_text(value: &str) -> Result<(), String> {
+    if value.len() > MAX_FIELD_BYTES {
+        return Err(format!("is longer than {MAX_FIELD_BYTES} bytes"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("contains control characters".into());
+    }
+    if let Some(found) = value.chars().find(|c| is_bidi_control(*c)) {
+        return Err(format!(
+            "contains the bidirectional control character U+{:04X}, which makes text read otherwise than it is stored",
+            found as u32
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `value` shows nothing: only white space and characters without a glyph (zero
+/// width spaces and joiners, the byte order mark, soft hyphens, Hangul fillers, variation
+/// selectors and tags).
+pub fn is_blank(value: &str) -> bool {
+    value.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// The Unicode bidirectional formatting characters: embeddings, overrides, isolates and
+/// the implicit marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn origin_name(origin: Origin) -> &'static str {

@@ -12,8 +12,8 @@ pub mod sync_state;
 pub mod web;
 
 pub use customers::{
-    FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, delete, delete_unlisted, get,
-    insert_new, mark_listed, optimize_index, upsert,
+    FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, check_text, delete, delete_unlisted,
+    get, insert_new, is_blank, mark_listed, optimize_index, upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
@@ -51,6 +51,17 @@ pub enum StoreError {
     NotEditable(String),
     #[error("the customer database task failed: {0}")]
     Task(String),
+}
+
+impl StoreError {
+    /// Whether another connection held the database locked for longer than the store waits.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(error)
+                if matches!(error.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+        )
+    }
 }
 
 impl From<StoreError> for DbError {

@@ -85,6 +85,10 @@ pub enum Registration {
     Changed(Box<Customer>),
     /// A web customer was deleted.
     Deleted { web_id: String, version: u64 },
+    /// A registration whose data cannot be stored (no last name, an over-long field,
+    /// control or text-direction characters): it is left out, and the rest of the feed is
+    /// read, so that one registration cannot stop the list for everyone.
+    Refused { web_id: String, reason: String },
 }
 
 /// A page of the registrations feed.
@@ -199,7 +203,10 @@ impl WebshopClient {
         let mut changes = Vec::with_capacity(page.changes.len());
         for change in page.changes {
             changes.push(match (change.deleted_at, change.customer) {
-                (None, Some(customer)) => Registration::Changed(Box::new(customer.into_customer().map_err(malformed)?)),
+                (None, Some(customer)) => match customer.into_customer() {
+                    Ok(customer) => Registration::Changed(Box::new(customer)),
+                    Err(reason) => Registration::Refused { web_id: change.id, reason },
+                },
                 _ => Registration::Deleted { web_id: change.id, version: change.version },
             });
         }

@@ -524,3 +524,73 @@ async fn texts_are_rendered_by_the_plugin_serving_now() {
         (400, "malformed", Some("args"))
     );
 }
+
+/// The outbox entries waiting to go to the ERP.
+async fn queued(s: &Served) -> i64 {
+    s.host.store().read(|conn| conn.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))).await.unwrap()
+}
+
+#[tokio::test]
+async fn names_that_show_nothing_or_read_reversed_are_refused_and_an_empty_edit_changes_nothing() {
+    let s = serve(vec![customer(Some("K-1"), "Jan", "Nowak")], vec![], Duration::from_secs(30), None).await;
+    let before = s.host.customer("K-1").await.unwrap().unwrap();
+    let patch = |body: Value| s.call(Method::PATCH, "/api/customers/K-1", Some(body));
+    for invisible in ["\u{feff}", "\u{200b}", " \u{200b}\u{2060} ", "\u{00ad}"] {
+        let answer = patch(json!({ "last_name": invisible })).await;
+        assert_eq!(error(&answer), (422, "invalid", Some("last_name")), "{invisible:?}: {}", answer.1);
+    }
+    let reversed = patch(json!({ "city": "\u{202e}ksńadG" })).await;
+    assert_eq!(error(&reversed), (422, "invalid", Some("city")), "{}", reversed.1);
+    assert!(reversed.1["error"].as_str().unwrap().contains("U+202E"), "{}", reversed.1);
+    let isolate = patch(json!({ "first_name": "Jan\u{2067}" })).await;
+    assert_eq!(error(&isolate), (422, "invalid", Some("first_name")));
+
+    let (status, same) = patch(json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{same}");
+    let (status, _) = patch(json!({ "city": "Kraków" })).await;
+    assert_eq!(status, StatusCode::OK, "the city it already has");
+    assert_eq!(s.host.customer("K-1").await.unwrap().unwrap(), before, "nothing changed");
+    assert_eq!(queued(&s).await, 0, "nothing is sent to the ERP for an edit that changes nothing");
+}
+
+#[tokio::test]
+async fn a_full_session_table_says_so_and_keeps_every_session_working() {
+    let s = plain().await;
+    let mut sessions = Vec::new();
+    for _ in 0..64 {
+        sessions.push(s.session().await);
+    }
+    let response = s.client.post(format!("{}/api/search/sessions", s.url)).json(&json!({})).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "60");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["kind"], "too-many-sessions", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("DELETE /api/search/sessions/"), "{body}");
+    for session in &sessions {
+        let (status, screen) = s.get(&format!("/api/search/sessions/{session}")).await;
+        assert_eq!(status, StatusCode::OK, "{session} still answers: {screen}");
+    }
+    let (status, _) = s.call(Method::DELETE, &format!("/api/search/sessions/{}", sessions[0]), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, closed) = s.get(&format!("/api/search/sessions/{}", sessions[0])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(closed["error"].as_str().unwrap().contains("its client closed it"), "{closed}");
+    s.session().await;
+}
+
+#[tokio::test]
+async fn a_database_locked_by_another_program_is_busy_with_retry_after() {
+    let s = serve(vec![customer(Some("K-1"), "Jan", "Nowak")], vec![], Duration::from_secs(30), None).await;
+    let other = rusqlite::Connection::open(s.host.store().path()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let response =
+        s.client.patch(format!("{}/api/customers/K-1", s.url)).json(&json!({ "city": "Gdańsk" })).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["kind"], "busy", "{body}");
+    other.execute_batch("COMMIT").unwrap();
+    assert_eq!(s.host.customer("K-1").await.unwrap().unwrap().city.as_deref(), Some("Kraków"), "nothing changed");
+    let (status, edited) = s.call(Method::PATCH, "/api/customers/K-1", Some(json!({ "city": "Gdańsk" }))).await;
+    assert_eq!((status, edited["city"].as_str()), (StatusCode::OK, Some("Gdańsk")));
+}

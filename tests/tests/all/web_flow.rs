@@ -512,3 +512,23 @@ async fn a_web_customer_relinked_to_another_local_customer_leaves_the_first() {
     assert_eq!(h.local("K-3").await.web_id.as_deref(), Some(web.id.as_str()));
     assert_eq!(h.web(&web.id).await.unwrap().customer_number.as_deref(), Some("K-3"));
 }
+
+/// A registration the store cannot take (a name that shows nothing, text that reads
+/// reversed) is left out with its reason; the registrations after it are still listed.
+#[tokio::test]
+async fn a_registration_that_cannot_be_stored_is_left_out_and_the_rest_listed() {
+    let h = Harness::new().await;
+    let blank = h.sim.register_web_customer(person("Ghost", "\u{200b}\u{feff}")).await.unwrap();
+    let reversed = h.sim.register_web_customer(person("Anna", "\u{202e}akswolaK")).await.unwrap();
+    let fine = h.sim.register_web_customer(person("Ewa", "Zielińska")).await.unwrap();
+    let list = h.flow.check().await.unwrap();
+    let refreshed = list.refreshed.expect("the feed was read to its end");
+    let refused: Vec<(&str, &str)> = refreshed.refused.iter().map(|r| (r.web_id.as_str(), r.reason.as_str())).collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused[0].0, blank.id);
+    assert!(refused[0].1.contains("has no last name"), "{}", refused[0].1);
+    assert_eq!(refused[1].0, reversed.id);
+    assert!(refused[1].1.contains("U+202E"), "{}", refused[1].1);
+    let ids: Vec<String> = list.entries.into_iter().map(|e| e.customer.web_id.unwrap()).collect();
+    assert_eq!(ids, [fine.id], "only the registration that can be stored is listed");
+}

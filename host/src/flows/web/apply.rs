@@ -9,7 +9,7 @@
 use super::{WebFlow, WebFlowError};
 use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, Plan, WebChange};
 use crate::bindings::{Customer, Message, Origin};
-use crate::flows::local_changes::{next_number, save_and_queue};
+use crate::flows::local_changes::{next_number, same_person, save_and_queue};
 use crate::flows::now_ms;
 use crate::runtime::Source;
 use crate::store::outbox::Operation;
@@ -395,13 +395,6 @@ fn web_write(before: &Customer, after: &Customer, number: Option<String>) -> Web
         return WebWrite::assign_number(web_id, if_match, number);
     }
     WebWrite::update(web_id, if_match, &after)
-}
-
-/// Whether two records hold the same person's data (names, company, ids, contact, address).
-fn same_person(a: &Customer, b: &Customer) -> bool {
-    (&a.first_name, &a.last_name, &a.company, &a.tax_id, &a.email, &a.phone)
-        == (&b.first_name, &b.last_name, &b.company, &b.tax_id, &b.email, &b.phone)
-        && (&a.street, &a.postal_code, &a.city, &a.country) == (&b.street, &b.postal_code, &b.city, &b.country)
 }
 
 /// The local side of an accepted decision; the local customer after it.

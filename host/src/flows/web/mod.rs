@@ -97,6 +97,15 @@ pub struct Refreshed {
     pub gone: u64,
     /// The cursor had expired and the feed was read again from the start.
     pub restarted: bool,
+    /// Registrations left out because their data cannot be stored, with the reason.
+    pub refused: Vec<RefusedRegistration>,
+}
+
+/// A registration the feed carried that cannot be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedRegistration {
+    pub web_id: String,
+    pub reason: String,
 }
 
 /// The web edit list as "Check web customers" shows it.
@@ -159,6 +168,10 @@ impl WebFlow {
                                 lists::unlink(tx, &web_id)?;
                                 counts.gone += 1;
                             }
+                            Registration::Refused { web_id, reason } => {
+                                tracing::warn!(web_id, "a web registration was left out: {reason}");
+                                counts.refused.push(RefusedRegistration { web_id, reason });
+                            }
                         }
                     }
                     lists::set_registrations_cursor(tx, next)?;
@@ -168,6 +181,7 @@ impl WebFlow {
             refreshed.opened += counts.opened;
             refreshed.unchanged += counts.unchanged;
             refreshed.gone += counts.gone;
+            refreshed.refused.extend(counts.refused);
             if !has_more || next <= cursor {
                 return Ok(refreshed);
             }

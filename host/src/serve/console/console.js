@@ -89,6 +89,7 @@
       'web.discard': 'Discard web customer',
       'web.ignore': 'Remove from web edit list',
       'web.refreshed': 'List read: {opened} new or changed, {gone} gone',
+      'web.refused': 'Left out, cannot be stored: {list}',
       'web.refreshFailed': 'The web shop could not be read; the stored list is shown: {error}',
       'web.pickWeb': 'Select a web customer on the left.',
       'web.linkedTo': 'Linked to',
@@ -227,6 +228,7 @@
       'web.discard': 'Odrzuć klienta internetowego',
       'web.ignore': 'Usuń z listy zmian internetowych',
       'web.refreshed': 'Lista odczytana: nowe lub zmienione: {opened}, usunięte: {gone}',
+      'web.refused': 'Pominięte, nie można zapisać: {list}',
       'web.refreshFailed': 'Nie udało się odczytać sklepu internetowego; pokazano zapisaną listę: {error}',
       'web.pickWeb': 'Wybierz klienta internetowego po lewej stronie.',
       'web.linkedTo': 'Powiązany z',
@@ -365,6 +367,7 @@
       'web.discard': 'Gooi webklant weg',
       'web.ignore': 'Uit edit-lijst web',
       'web.refreshed': 'Lijst gelezen: {opened} nieuw of gewijzigd, {gone} verdwenen',
+      'web.refused': 'Weggelaten, kan niet worden opgeslagen: {list}',
       'web.refreshFailed': 'De webshop kon niet worden gelezen; de opgeslagen lijst wordt getoond: {error}',
       'web.pickWeb': 'Selecteer links een webklant.',
       'web.linkedTo': 'Gekoppeld aan',
@@ -1193,8 +1196,10 @@
         refresh.textContent = t('web.refreshFailed', { error: list.refresh_error });
         refresh.dataset.severity = 'warning';
       } else if (list.refreshed) {
-        refresh.textContent = t('web.refreshed', list.refreshed);
-        refresh.dataset.severity = 'info';
+        const refused = list.refreshed.refused || [];
+        const left = refused.map((r) => `${r.web_id} (${r.reason})`).join('; ');
+        refresh.textContent = t('web.refreshed', list.refreshed) + (left ? ' · ' + t('web.refused', { list: left }) : '');
+        refresh.dataset.severity = refused.length ? 'warning' : 'info';
       } else {
         refresh.textContent = '';
       }
