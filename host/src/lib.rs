@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod caps;
 pub mod embed;
 pub mod erp;
+pub mod files;
 pub mod flows;
 mod http;
 pub mod live;

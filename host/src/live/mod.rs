@@ -12,6 +12,7 @@ pub use watch::Watching;
 
 use crate::bindings::ConfigEntry;
 use crate::caps::Capability;
+use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{Policy, PolicyErrors};
 use crate::runtime::{Limits, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind, now_ms, sha256_hex};
 use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
@@ -191,7 +192,7 @@ impl LiveHost {
         let Some(slot) = policy.slot(K::ID) else {
             return Ok(sources.contains_key(&K::ID).then_some(Change::Remove));
         };
-        let bytes = tokio::fs::read(&slot.plugin).await.map_err(|error| {
+        let bytes = files::read_async(&slot.plugin, MAX_PLUGIN_BYTES).await.map_err(|error| {
             vec![format!(
                 "{}: slots.{}.plugin: cannot read {}: {error}",
                 slot.plugin_location,

@@ -1,8 +1,10 @@
 //! A policy and the files it `extends` (default -> client -> workstation), merged into one
 //! table in which every value remembers the file it came from.
 
-use super::{Location, Locator, PolicyError};
-use std::collections::HashMap;
+use super::location::KeyIndex;
+use super::{Location, PolicyError};
+use crate::files::{self, MAX_POLICY_BYTES};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// How many files a policy may stack, itself included.
@@ -13,6 +15,19 @@ pub const MAX_LAYERS: usize = 8;
 pub struct Layer {
     pub path: PathBuf,
     pub text: String,
+    /// Where each key is written.
+    keys: KeyIndex,
+}
+
+impl Layer {
+    fn new(path: PathBuf, text: String) -> Layer {
+        Layer { keys: KeyIndex::new(&text), path, text }
+    }
+
+    /// Where the value at `keys` is written in this file.
+    pub fn locate(&self, keys: &[&str]) -> Location {
+        self.keys.at(&self.path, &self.text, keys)
+    }
 }
 
 /// The files of a policy, the least specific first, and their merged table.
@@ -20,14 +35,15 @@ pub struct Layer {
 pub struct Layers {
     pub files: Vec<Layer>,
     pub table: toml::Table,
-    /// For every key path of `table`, the index in `files` of the file that set it.
-    origins: HashMap<Vec<String>, usize>,
+    /// For every key path of `table`, the index in `files` of the file that set it. Ordered,
+    /// so that the paths under a key are one range.
+    origins: BTreeMap<Vec<String>, usize>,
 }
 
 impl Layers {
     /// Reads the policy at `path` and every file it extends, and merges them.
     pub fn read(path: &Path) -> Result<Layers, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|error| PolicyError {
+        let text = files::read_text(path, MAX_POLICY_BYTES).map_err(|error| PolicyError {
             location: Location::file(path),
             key: String::new(),
             message: format!("cannot read the policy: {error}"),
@@ -42,7 +58,7 @@ impl Layers {
             let (path, text) = chain.last().expect("the chain starts with the policy itself");
             let table = parse_table(path, text)?;
             let Some(extends) = table.get("extends") else { break };
-            let here = || Locator::new(path, text).at(&["extends"]);
+            let here = || KeyIndex::new(text).at(path, text, &["extends"]);
             let Some(parent) = extends.as_str() else {
                 return Err(PolicyError {
                     location: here(),
@@ -65,7 +81,7 @@ impl Layers {
                     message: format!("a policy may stack at most {MAX_LAYERS} files"),
                 });
             }
-            let parent_text = std::fs::read_to_string(&parent).map_err(|error| PolicyError {
+            let parent_text = files::read_text(&parent, MAX_POLICY_BYTES).map_err(|error| PolicyError {
                 location: here(),
                 key: "extends".into(),
                 message: format!("cannot read {}: {error}", parent.display()),
@@ -73,13 +89,13 @@ impl Layers {
             chain.push((parent, parent_text));
         }
         chain.reverse();
-        let mut layers = Layers { files: Vec::new(), table: toml::Table::new(), origins: HashMap::new() };
+        let mut layers = Layers { files: Vec::new(), table: toml::Table::new(), origins: BTreeMap::new() };
         for (index, (path, text)) in chain.into_iter().enumerate() {
             let mut table = parse_table(&path, &text)?;
             table.remove("extends");
             layers.restart_replaced_slots(&table, &path);
             merge(&mut layers.table, table, &mut Vec::new(), index, &mut layers.origins);
-            layers.files.push(Layer { path, text });
+            layers.files.push(Layer::new(path, text));
         }
         Ok(layers)
     }
@@ -97,7 +113,7 @@ impl Layers {
                 if let Some(toml::Value::Table(slots)) = self.table.get_mut("slots") {
                     slots.remove(name);
                 }
-                self.origins.retain(|keys, _| !(keys.len() >= 2 && keys[0] == "slots" && &keys[1] == name));
+                remove_under(&mut self.origins, &["slots".to_owned(), name.clone()]);
             }
         }
     }
@@ -131,14 +147,13 @@ impl Layers {
 
     /// Where the value at `keys` was set.
     pub fn locate(&self, keys: &[&str]) -> Location {
-        let layer = self.origin(keys);
-        Locator::new(&layer.path, &layer.text).at(keys)
+        self.origin(keys).locate(keys)
     }
 
     /// Where the key at the end of `keys` was written.
     pub fn locate_key(&self, keys: &[&str]) -> Location {
         let layer = self.origin(keys);
-        Locator::new(&layer.path, &layer.text).key_at(keys)
+        layer.keys.key_at(&layer.path, &layer.text, keys)
     }
 
     /// `path`, set at `keys`, resolved against the directory of the file that set it.
@@ -186,7 +201,7 @@ fn merge(
     over: toml::Table,
     keys: &mut Vec<String>,
     layer: usize,
-    origins: &mut HashMap<Vec<String>, usize>,
+    origins: &mut BTreeMap<Vec<String>, usize>,
 ) {
     for (key, value) in over {
         keys.push(key.clone());
@@ -195,7 +210,7 @@ fn merge(
                 merge(existing, inner, keys, layer, origins);
             }
             (_, value) => {
-                origins.retain(|path, _| !path.starts_with(keys));
+                remove_under(origins, keys);
                 mark(&value, keys, layer, origins);
                 into.insert(key, value);
             }
@@ -204,7 +219,20 @@ fn merge(
     }
 }
 
-fn mark(value: &toml::Value, keys: &mut Vec<String>, layer: usize, origins: &mut HashMap<Vec<String>, usize>) {
+/// Forgets the origins of `keys` and of every path under it.
+fn remove_under(origins: &mut BTreeMap<Vec<String>, usize>, keys: &[String]) {
+    let under: Vec<Vec<String>> = origins
+        .range(keys.to_vec()..)
+        .map(|(path, _)| path)
+        .take_while(|path| path.starts_with(keys))
+        .cloned()
+        .collect();
+    for path in under {
+        origins.remove(&path);
+    }
+}
+
+fn mark(value: &toml::Value, keys: &mut Vec<String>, layer: usize, origins: &mut BTreeMap<Vec<String>, usize>) {
     origins.insert(keys.clone(), layer);
     if let toml::Value::Table(table) = value {
         for (key, inner) in table {

@@ -1,10 +1,12 @@
-//! Positions in a policy file, as `file:line:column`.
+//! Positions in a policy file, as `file:line:column`. Each file is parsed for positions
+//! once, into an index of every key path, so that locating a key costs the same however
+//! large the policy is.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use toml::Spanned;
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 /// A place in a policy file; line and column count from 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,55 +23,73 @@ impl Location {
 
     /// The start of `span` in `text`.
     pub fn of_span(path: &Path, text: &str, span: Option<Range<usize>>) -> Location {
-        let line_col = span.map(|span| {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            (line, column)
-        });
-        Location { path: path.to_owned(), line_col }
+        Location { path: path.to_owned(), line_col: span.map(|span| line_col(text, &line_starts(text), span.start)) }
     }
 }
 
-/// Finds keys in one policy file, parsed once with positions.
-pub struct Locator<'a> {
-    path: &'a Path,
-    text: &'a str,
-    document: Option<Spanned<DeTable<'a>>>,
+/// The offsets at which the lines of `text` start.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect()
 }
 
-impl<'a> Locator<'a> {
-    /// A locator for `text`, read from `path`.
-    pub fn new(path: &'a Path, text: &'a str) -> Locator<'a> {
-        Locator { path, text, document: DeTable::parse(text).ok() }
+/// Line and column (in characters) of byte `offset`, with the line starts of `text`.
+fn line_col(text: &str, starts: &[usize], offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
     }
-
-    /// The value at the key path `keys` (such as `slots`, `texts`, `config`, `x`), or the
-    /// nearest enclosing table that exists.
-    pub fn at(&self, keys: &[&str]) -> Location {
-        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys, false));
-        Location::of_span(self.path, self.text, span)
-    }
-
-    /// Like [`Locator::at`], but the key itself rather than its value.
-    pub fn key_at(&self, keys: &[&str]) -> Location {
-        let span = self.document.as_ref().and_then(|document| span_of(document.get_ref(), keys, true));
-        Location::of_span(self.path, self.text, span)
-    }
+    let line = starts.partition_point(|start| *start <= offset);
+    let start = starts[line - 1];
+    (line, text[start..offset].chars().count() + 1)
 }
 
-fn span_of(document: &DeTable<'_>, keys: &[&str], key_itself: bool) -> Option<Range<usize>> {
-    let mut table = document;
-    let mut span = None;
-    for (i, key) in keys.iter().enumerate() {
-        let (found_key, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
-        span = Some(if i + 1 == keys.len() && !key_itself { value.span() } else { found_key.span() });
-        match value.get_ref() {
-            toml::de::DeValue::Table(inner) => table = inner,
-            _ => break,
+/// Where every key of one policy file is written: its key and its value.
+#[derive(Debug, Default)]
+pub struct KeyIndex {
+    spans: HashMap<Vec<String>, (Range<usize>, Range<usize>)>,
+    lines: Vec<usize>,
+}
+
+impl KeyIndex {
+    /// The index of `text`; empty when it does not parse (the parse error is reported
+    /// elsewhere, with its own position).
+    pub fn new(text: &str) -> KeyIndex {
+        let mut index = KeyIndex { spans: HashMap::new(), lines: line_starts(text) };
+        if let Ok(document) = DeTable::parse(text) {
+            index.add(document.get_ref(), &mut Vec::new());
+        }
+        index
+    }
+
+    fn add(&mut self, table: &DeTable<'_>, keys: &mut Vec<String>) {
+        for (key, value) in table {
+            keys.push(key.get_ref().to_string());
+            self.spans.insert(keys.clone(), (key.span(), value.span()));
+            if let DeValue::Table(inner) = value.get_ref() {
+                self.add(inner, keys);
+            }
+            keys.pop();
         }
     }
-    span
+
+    /// The value at `keys`, or else the key of the nearest enclosing table that is written.
+    pub fn at(&self, path: &Path, text: &str, keys: &[&str]) -> Location {
+        self.find(path, text, keys, false)
+    }
+
+    /// Like [`KeyIndex::at`], but the key itself rather than its value.
+    pub fn key_at(&self, path: &Path, text: &str, keys: &[&str]) -> Location {
+        self.find(path, text, keys, true)
+    }
+
+    fn find(&self, path: &Path, text: &str, keys: &[&str], key_itself: bool) -> Location {
+        let span = (1..=keys.len()).rev().find_map(|n| {
+            let found: Vec<String> = keys[..n].iter().map(|k| (*k).to_owned()).collect();
+            let (key, value) = self.spans.get(&found)?;
+            Some(if n == keys.len() && !key_itself { value.start } else { key.start })
+        });
+        Location { path: path.to_owned(), line_col: span.map(|offset| line_col(text, &self.lines, offset)) }
+    }
 }
 
 impl fmt::Display for Location {
@@ -78,5 +98,23 @@ impl fmt::Display for Location {
             Some((line, column)) => write!(f, "{}:{line}:{column}", self.path.display()),
             None => write!(f, "{}", self.path.display()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_values_are_found_by_line_and_column() {
+        let text = "[host]\nlocale = \"pl\"\n\n[slots.search-policy]\nconfig = { a = 1, \"b.c\" = 2 }\n";
+        let index = KeyIndex::new(text);
+        let at = |keys: &[&str]| index.at(Path::new("p.toml"), text, keys).to_string();
+        assert_eq!(at(&["host", "locale"]), "p.toml:2:10");
+        assert_eq!(index.key_at(Path::new("p.toml"), text, &["host", "locale"]).to_string(), "p.toml:2:1");
+        assert_eq!(at(&["slots", "search-policy", "config", "a"]), "p.toml:5:16");
+        assert_eq!(at(&["slots", "search-policy", "config", "b.c"]), "p.toml:5:27");
+        assert_eq!(at(&["slots", "search-policy", "config", "missing"]), "p.toml:5:1", "the nearest table");
+        assert_eq!(at(&["nothing"]), "p.toml");
     }
 }

@@ -11,10 +11,11 @@ mod resolved;
 
 pub use config_table::PluginConfig;
 pub use layers::{Layer, Layers};
-pub use location::{Location, Locator};
+pub use location::{KeyIndex, Location};
 pub use resolved::Resolved;
 
 use crate::caps::Capability;
+use crate::files;
 use crate::runtime::limits_allowed as allowed;
 use crate::runtime::{Limits, LoadError, LoadProblem};
 use crate::slots::SlotId;
@@ -313,8 +314,15 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool) -> Option<Slot
     let plugin = match c.string(&["slots", name, "plugin"]) {
         Some(file) => {
             let path = c.layers.resolve(&["slots", name, "plugin"], file);
-            if plugin_files && !path.is_file() {
-                c.problem(&["slots", name, "plugin"], format!("the plugin file {} does not exist", path.display()));
+            if plugin_files {
+                match files::check(&path, files::MAX_PLUGIN_BYTES) {
+                    Ok(()) => {}
+                    Err(error) if error.not_found() => c.problem(
+                        &["slots", name, "plugin"],
+                        format!("the plugin file {} does not exist", path.display()),
+                    ),
+                    Err(error) => c.problem(&["slots", name, "plugin"], format!("{}: {error}", path.display())),
+                }
             }
             Some(path)
         }

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+/// The largest cache entry read; compiled JavaScript components take about 45 MB.
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
+
 /// How a component was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compiled {
@@ -74,7 +77,7 @@ impl CompileCache {
 /// Reads an entry into memory rather than mapping it: a file changed in place under a
 /// mapping would crash the host (SIGBUS) instead of failing one load.
 fn load(engine: &Engine, entry: &Path) -> anyhow::Result<Component> {
-    let bytes = std::fs::read(entry)?;
+    let bytes = crate::files::read(entry, MAX_ENTRY_BYTES)?;
     // SAFETY: entries are written only by `store` below from `Component::serialize` of an
     // engine with this compatibility hash (part of the entry's name), in a directory that
     // belongs to the host; wasmtime checks the header and version of the bytes.

@@ -23,8 +23,8 @@ impl std::error::Error for LoadError {}
 /// What is wrong with a plugin.
 #[derive(Debug)]
 pub enum LoadProblem {
-    /// The file cannot be read.
-    Io(std::io::Error),
+    /// The file cannot be read, is not a regular file, or is too large.
+    Read(crate::files::FileError),
     /// The file is not WebAssembly at all.
     NotWasm,
     /// The file is a core WebAssembly module, not a component.
@@ -52,7 +52,7 @@ pub enum LoadProblem {
 impl fmt::Display for LoadProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadProblem::Io(error) => write!(f, "cannot read the file: {error}"),
+            LoadProblem::Read(error) => write!(f, "cannot read the file: {error}"),
             LoadProblem::NotWasm => f.write_str("not a WebAssembly file (it does not start with `\\0asm`)"),
             LoadProblem::CoreModule => f.write_str(
                 "a core WebAssembly module, not a component; build it for the `wasm32-wasip2` target \

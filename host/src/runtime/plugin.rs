@@ -10,6 +10,7 @@ use super::inspect::{self, ImportReport};
 use super::limits::Limits;
 use super::slot::SlotKind;
 use crate::caps::{Capabilities, Capability};
+use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{PluginConfig, SlotPolicy};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -87,7 +88,7 @@ impl Runtime {
     /// runs the plugin's `validate-config` on its config.
     pub async fn load<K: SlotKind>(&self, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
         let fail = |problem| LoadError { path: spec.path.clone(), slot: K::ID.name(), problem };
-        let bytes = tokio::fs::read(&spec.path).await.map_err(|e| fail(LoadProblem::Io(e)))?;
+        let bytes = files::read_async(&spec.path, MAX_PLUGIN_BYTES).await.map_err(|e| fail(LoadProblem::Read(e)))?;
         inspect::check_header(&bytes).map_err(fail)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();

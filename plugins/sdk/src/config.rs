@@ -9,6 +9,9 @@ use std::ops::RangeInclusive;
 /// The slot's config table.
 pub struct Config {
     entries: Vec<ConfigEntry>,
+    /// Indexes into `entries`, sorted by key: a lookup costs the same in a config of
+    /// thousands of keys, so that checking each key stays linear in the config's size.
+    by_key: Vec<usize>,
 }
 
 /// The problems found while reading a config, in the WIT shape the host expects.
@@ -52,7 +55,10 @@ impl Table for Config {
 impl Config {
     /// The config passed to `validate-config`.
     pub fn new(entries: Vec<ConfigEntry>) -> Config {
-        Config { entries }
+        let mut by_key: Vec<usize> = (0..entries.len()).collect();
+        // Stable: of two entries with one key, the first in the file is found.
+        by_key.sort_by(|a, b| entries[*a].key.cmp(&entries[*b].key));
+        Config { entries, by_key }
     }
 
     /// The config of the running call, read from the host.
@@ -62,7 +68,9 @@ impl Config {
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
-        self.entries.iter().find(|entry| entry.key == key).map(|entry| &entry.value)
+        let at = self.by_key.partition_point(|i| self.entries[*i].key.as_str() < key);
+        let entry = &self.entries[*self.by_key.get(at)?];
+        (entry.key == key).then_some(&entry.value)
     }
 
     /// Every key present.

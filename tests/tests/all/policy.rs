@@ -263,3 +263,72 @@ fn naming_another_plugin_starts_the_slot_afresh() {
     assert_eq!(keys("same.toml"), (vec!["x".to_owned(), "y".to_owned()], vec![Capability::Ui]));
     assert_eq!(keys("other.toml"), (vec!["z".to_owned()], vec![]));
 }
+
+/// A policy names files the host then reads: a device, a pipe, a directory or a huge file is
+/// refused at the key that names it, at once and without reading it whole.
+#[cfg(unix)]
+#[test]
+fn files_a_policy_names_must_be_regular_and_within_their_size_limit() {
+    let dir = files(&[
+        ("zero.toml", "extends = \"/dev/zero\"\n"),
+        ("dir.toml", "extends = \"sub\"\n"),
+        ("sub/x", ""),
+        ("pipe.toml", "extends = \"fifo\"\n"),
+        ("huge.toml", "extends = \"big.toml\"\n"),
+        ("plugin.toml", "[slots.search-policy]\nplugin = \"/dev/zero\"\n"),
+        ("plugin-dir.toml", "[slots.search-policy]\nplugin = \"sub\"\n"),
+    ]);
+    assert!(std::process::Command::new("mkfifo").arg(dir.path().join("fifo")).status().unwrap().success());
+    let mut big = "# a policy that is mostly comment\n".to_owned();
+    while big.len() <= 1 << 20 {
+        big.push_str("# ........................................................................\n");
+    }
+    std::fs::write(dir.path().join("big.toml"), big).unwrap();
+    let error = |file: &str| {
+        Policy::load(&dir.path().join(file)).unwrap_err().to_string().replace(&format!("{}/", dir.path().display()), "")
+    };
+    assert_eq!(
+        error("zero.toml"),
+        "zero.toml:1:11: extends: cannot read /dev/zero: not a regular file (it is a character device)"
+    );
+    assert_eq!(error("dir.toml"), "dir.toml:1:11: extends: cannot read sub: not a regular file (it is a directory)");
+    assert_eq!(
+        error("pipe.toml"),
+        "pipe.toml:1:11: extends: cannot read fifo: not a regular file (it is a named pipe)"
+    );
+    assert!(
+        error("huge.toml").starts_with("huge.toml:1:11: extends: cannot read big.toml: the file holds 1.0 MiB"),
+        "{}",
+        error("huge.toml")
+    );
+    assert!(error("huge.toml").ends_with("more than the 1.0 MiB allowed"), "{}", error("huge.toml"));
+    assert_eq!(
+        error("plugin.toml"),
+        "plugin.toml:2:10: slots.search-policy.plugin: /dev/zero: not a regular file (it is a character device)"
+    );
+    assert_eq!(
+        error("plugin-dir.toml"),
+        "plugin-dir.toml:2:10: slots.search-policy.plugin: sub: not a regular file (it is a directory)"
+    );
+}
+
+/// Checking costs the same per key however many keys there are: a policy of 20,000 config
+/// keys, one of them refused, is checked and the refused key located.
+#[test]
+fn a_policy_with_many_config_keys_is_checked_and_every_key_located() {
+    let mut text = String::from("[slots.notification-texts]\nplugin = \"x.wasm\"\n[slots.notification-texts.config]\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("key-{i} = \"value {i}\"\n"));
+    }
+    text.push_str("bad = [1, 2]\n");
+    let error = Policy::parse(Path::new("many.toml"), &text).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "many.toml:20004:7: slots.notification-texts.config.bad: only arrays of strings can be passed to a plugin"
+    );
+    text.truncate(text.len() - "bad = [1, 2]\n".len());
+    let policy = Policy::parse(Path::new("many.toml"), &text).unwrap();
+    let config = &policy.slot(SlotId::NotificationTexts).unwrap().config;
+    assert_eq!(config.entries().len(), 20_000);
+    assert!(config.describe_error("key-19999", "x").starts_with("many.toml:20003:13: "));
+}

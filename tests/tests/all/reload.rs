@@ -317,3 +317,32 @@ async fn calls_keep_succeeding_through_twenty_swaps() {
     assert_eq!(failures, 0);
     assert_eq!(fixture.host.status().slots[0].failures, 0);
 }
+
+/// A policy edited to name a device or a pipe fails its reload at once, with the reason at
+/// the key, and the last good version keeps serving.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_that_names_a_device_or_a_pipe_keeps_the_last_good_version() {
+    let fixture = Fixture::start(2).await;
+    let policy = fixture.path("policy.toml");
+    assert!(std::process::Command::new("mkfifo").arg(fixture.path("pipe.toml")).status().unwrap().success());
+    let pipe = fixture.path("pipe.toml").display().to_string();
+    for (seen, (target, kind)) in [("/dev/zero", "a character device"), (&*pipe, "a named pipe")].iter().enumerate() {
+        replace(&policy, format!("extends = \"{target}\"\n{}", policy_text(6)));
+        let record = fixture.next_reload(seen).await;
+        assert_eq!(record.outcome, Outcome::Failed, "{record:?}");
+        let expected =
+            format!("{}:1:11: extends: cannot read {target}: not a regular file (it is {kind})", policy.display());
+        assert_eq!(record.problems, [expected]);
+        let decided = fixture.decide("Kowalski").await;
+        assert_eq!(decided.value.search_button, SearchButton::Available, "the last good config (2) still decides");
+    }
+    let plugin = fixture.path("search.wasm");
+    std::fs::remove_file(&plugin).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &plugin).unwrap();
+    replace(&policy, policy_text(3));
+    let record = fixture.next_reload(2).await;
+    assert_eq!(record.outcome, Outcome::Failed, "{record:?}");
+    assert!(record.problems[0].contains("not a regular file (it is a character device)"), "{record:?}");
+    assert_eq!(fixture.decide("Kowalski").await.value.search_button, SearchButton::Available);
+}

@@ -77,7 +77,7 @@ pub struct Source {
 impl Source {
     /// Reads `path`.
     pub fn read(path: &Path) -> anyhow::Result<Source> {
-        let text = std::fs::read_to_string(path)
+        let text = pos_host::files::read_text(path, pos_host::files::MAX_CASES_BYTES)
             .map_err(|error| anyhow::anyhow!("cannot read the cases file {}: {error}", path.display()))?;
         Ok(Source { path: path.to_owned(), text })
     }
