@@ -184,6 +184,8 @@ fn kind(error: &WebFlowError) -> &'static str {
         WebFlowError::Gone(_) => "gone",
         WebFlowError::Webshop(_) => "webshop",
         WebFlowError::Unanswered(_) => "unanswered",
+        WebFlowError::NumberTaken { .. } => "number_taken",
+        WebFlowError::NumberUnverified { .. } => "number_unverified",
         WebFlowError::Plan(_) => "plan",
         WebFlowError::Store(_) => "store",
     }

@@ -410,6 +410,7 @@ impl Host {
             plugins: self.plugins(),
             operator: self.inner.operator.clone(),
             workstation: self.inner.workstation.clone(),
+            erp: self.inner.erp.is_some().then(|| self.erp_capability()),
         })
     }
 

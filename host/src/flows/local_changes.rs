@@ -94,6 +94,11 @@ pub(crate) fn save_and_queue(
     operation: Operation,
 ) -> Result<(), StoreError> {
     check_fields(customer).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let number = customer.number.as_deref().unwrap_or_default();
+    // A new customer never replaces one that has its number (a synchronized one, say).
+    if operation == Operation::Create && crate::store::get(tx, number)?.is_some() {
+        return Err(StoreError::NumberTaken(number.to_owned()));
+    }
     crate::store::upsert(tx, customer, None)?;
     let body =
         serde_json::to_string(&OutgoingCustomer::of(customer)).map_err(|e| StoreError::Invalid(e.to_string()))?;

@@ -75,6 +75,7 @@ impl From<StoreError> for ApiError {
         match &error {
             StoreError::NoCustomer(_) => ApiError::not_found(error.to_string()),
             StoreError::NotEditable(_) => ApiError::new(StatusCode::CONFLICT, "not-editable", error.to_string()),
+            StoreError::NumberTaken(_) => ApiError::new(StatusCode::CONFLICT, "existing-customer", error.to_string()),
             StoreError::Invalid(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", error.to_string()),
             _ if error.is_busy() => ApiError::busy(error),
             _ => ApiError::internal(error),
@@ -104,6 +105,8 @@ impl From<WebFlowError> for ApiError {
             WebFlowError::Gone(_) => ApiError::new(StatusCode::GONE, "gone", message),
             WebFlowError::Webshop(_) => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", message),
             WebFlowError::Unanswered(_) => ApiError::new(StatusCode::GATEWAY_TIMEOUT, "unanswered", message),
+            WebFlowError::NumberTaken { .. } => ApiError::new(StatusCode::CONFLICT, "existing-customer", message),
+            WebFlowError::NumberUnverified { .. } => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", message),
             WebFlowError::Plan(_) => ApiError::internal(message),
             WebFlowError::Store(error) => error.into(),
         }

@@ -49,6 +49,8 @@ pub enum StoreError {
     NoCustomer(String),
     #[error("the ERP does not allow editing customer {0}")]
     NotEditable(String),
+    #[error("customer number {0} is taken: a new customer cannot have it")]
+    NumberTaken(String),
     #[error("the customer database task failed: {0}")]
     Task(String),
 }

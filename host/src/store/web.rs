@@ -224,8 +224,8 @@ pub struct AuditEntry {
     pub action: String,
     pub web_id: Option<String>,
     pub number: Option<String>,
-    /// `applied`, `cancelled`, `changed` (the web record changed under the decision) or
-    /// `failed`.
+    /// `applied`, `cancelled`, `changed` (the web record changed under the decision),
+    /// `refused` (it would have replaced an existing customer) or `failed`.
     pub outcome: String,
     /// The web and local records before, as JSON.
     pub before: Option<serde_json::Value>,

@@ -116,6 +116,16 @@ texts! {
         pl: "Odrzucić klienta internetowego {web-id} ({name})? Rejestracja zostanie usunięta w sklepie internetowym.",
         nl: "Webklant {web-id} ({name}) weggooien? De registratie wordt in de webshop verwijderd.",
     }
+    "confirm-new-customer-same-tax-id" {
+        en: "Local customer {number} ({name}) has the same tax id as web customer {web-id}. Add the web customer as a new customer anyway?",
+        pl: "Klient lokalny {number} ({name}) ma ten sam NIP co klient internetowy {web-id}. Dodać mimo to klienta internetowego jako nowego klienta?",
+        nl: "Lokale klant {number} ({name}) heeft hetzelfde btw-nummer als webklant {web-id}. Webklant toch als nieuwe klant toevoegen?",
+    }
+    "confirm-new-customer-same-email" {
+        en: "Local customer {number} ({name}) has the same e-mail address as web customer {web-id}. Add the web customer as a new customer anyway?",
+        pl: "Klient lokalny {number} ({name}) ma ten sam adres e-mail co klient internetowy {web-id}. Dodać mimo to klienta internetowego jako nowego klienta?",
+        nl: "Lokale klant {number} ({name}) heeft hetzelfde e-mailadres als webklant {web-id}. Webklant toch als nieuwe klant toevoegen?",
+    }
     "web-customer-discarded" {
         en: "Web customer {web-id} ({name}) was deleted on the web shop",
         pl: "Klient internetowy {web-id} ({name}) został usunięty w sklepie internetowym",

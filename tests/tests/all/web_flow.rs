@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use pos_host::bindings::caps::pos::plugin::ui::Choice;
 use pos_host::bindings::{Customer, Notice, Origin};
 use pos_host::caps::{Capabilities, Operator};
+use pos_host::erp::{ErpClient, ErpConfig};
 use pos_host::flows::local_changes;
 use pos_host::flows::web::{Action, Outcome, WebFlow, WebFlowError};
 use pos_host::policy::Policy;
@@ -14,7 +15,7 @@ use pos_host::store::Store;
 use pos_host::store::web::WebEditState;
 use pos_host::webshop::{WebshopClient, WebshopConfig, WebshopError};
 use pos_host::{Plugins, Runtime};
-use pos_tests::sim::{self, Fault, FaultMode, SimConfig, Simulator, WebCustomer, WebCustomerFields};
+use pos_tests::sim::{self, AdminCustomer, Fault, FaultMode, SimConfig, Simulator, WebCustomer, WebCustomerFields};
 use pos_tests::{artifacts, shared_cache};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -110,6 +111,14 @@ impl Harness {
             plugins,
             operator: operator.clone(),
             workstation: "POS-01".into(),
+            erp: Some(Arc::new(
+                ErpClient::new(ErpConfig {
+                    url: sim.erp_url(),
+                    workstation: "POS-01".into(),
+                    timeout: Duration::from_secs(2),
+                })
+                .unwrap(),
+            )),
         };
         Harness { sim, store, flow, operator, _dir: dir }
     }
@@ -531,4 +540,81 @@ async fn a_registration_that_cannot_be_stored_is_left_out_and_the_rest_listed() 
     assert!(refused[1].1.contains("U+202E"), "{}", refused[1].1);
     let ids: Vec<String> = list.entries.into_iter().map(|e| e.customer.web_id.unwrap()).collect();
     assert_eq!(ids, [fine.id], "only the registration that can be stored is listed");
+}
+
+/// What a refused "take over internet info" must leave: the local customers, the outbox,
+/// the web customer and the list as they were, and an audit entry with the record kept.
+async fn nothing_changed(h: &Harness, web: &WebCustomer, locals_before: &[Customer]) {
+    assert_eq!(h.all_local().await, locals_before, "no local customer was created or overwritten");
+    assert!(h.store.read(pos_host::store::outbox::next).await.unwrap().is_none(), "nothing queued for the ERP");
+    assert_eq!(h.web(&web.id).await.unwrap(), *web, "the web customer is as it was");
+    assert_eq!(h.open_ids().await, [web.id.as_str()], "and still on the list to decide");
+}
+
+#[tokio::test]
+async fn a_registration_carrying_a_local_customers_number_never_overwrites_it() {
+    let h = Harness::new().await;
+    let locals_before = h.all_local().await;
+    let web = h.listed(WebCustomerFields { customer_number: Some("K-1".into()), ..person("Mallory", "Evil") }).await;
+    let error = h.flow.take_over_web(&web.id).await.unwrap_err();
+    assert!(matches!(&error, WebFlowError::NumberTaken { number, .. } if number == "K-1"), "{error}");
+    assert!(error.to_string().contains("local customer Anna Kowalska"), "{error}");
+    assert!(error.to_string().contains("take over local info"), "{error}");
+    nothing_changed(&h, &web, &locals_before).await;
+    let audit = h.flow.audit_trail(1).await.unwrap().remove(0);
+    assert_eq!((audit.action.as_str(), audit.outcome.as_str()), ("take-over-web", "refused"));
+    let kept = &audit.before.unwrap()["local"];
+    assert_eq!((kept["number"].as_str(), kept["last_name"].as_str()), (Some("K-1"), Some("Kowalska")));
+
+    // The operator's way for the same person: take over local info, with its warning.
+    h.operator.answer(&["cancel"]);
+    let decision = h.flow.take_over_local(&web.id, "K-1").await.unwrap();
+    assert_eq!(decision.outcome, Outcome::Cancelled);
+    assert_eq!(h.operator.asked(), ["existing-customer-overwritten"]);
+}
+
+#[tokio::test]
+async fn a_registration_carrying_an_erp_customers_number_is_refused_and_nothing_sent() {
+    let h = Harness::new().await;
+    h.sim.upsert_customer(AdminCustomer::new("K-0005559", "Jan", "Wiśniewski")).await.unwrap();
+    let locals_before = h.all_local().await;
+    let web =
+        h.listed(WebCustomerFields { customer_number: Some("K-0005559".into()), ..person("Mallory", "Evil") }).await;
+    let error = h.flow.take_over_web(&web.id).await.unwrap_err();
+    assert!(error.to_string().contains("ERP customer Jan Wiśniewski"), "{error}");
+    nothing_changed(&h, &web, &locals_before).await;
+    assert!(h.sim.received_writes().await.unwrap().is_empty(), "the ERP received no create");
+
+    h.sim.set_fault(Fault::new(FaultMode::Down)).await.unwrap();
+    let error = h.flow.take_over_web(&web.id).await.unwrap_err();
+    assert!(matches!(error, WebFlowError::NumberUnverified { .. }), "{error}");
+    nothing_changed(&h, &web, &locals_before).await;
+}
+
+#[tokio::test]
+async fn a_registration_with_a_local_customers_tax_id_or_email_is_confirmed_first() {
+    let h = Harness::new().await;
+    let locals_before = h.all_local().await;
+    let fields = WebCustomerFields {
+        email: Some("ANNA.kowalska@example.pl".into()),
+        tax_id: Some("PL 123-456-78-90".into()),
+        ..person("Anna", "Nowak")
+    };
+    h.store.save(Customer { tax_id: Some("1234567890".into()), ..customer(Some("K-8"), "Anna", "Lis") }).await.unwrap();
+    let locals_before = [locals_before, vec![h.local("K-8").await]].concat();
+    let web = h.listed(fields).await;
+    h.operator.answer(&["continue", "cancel"]);
+    assert_eq!(h.flow.take_over_web(&web.id).await.unwrap().outcome, Outcome::Cancelled);
+    assert_eq!(h.operator.asked(), ["confirm-new-customer-same-tax-id", "confirm-new-customer-same-email"]);
+    let mut all = h.all_local().await;
+    all.sort_by(|a, b| a.number.cmp(&b.number));
+    let mut before = locals_before.clone();
+    before.sort_by(|a, b| a.number.cmp(&b.number));
+    assert_eq!(all, before, "cancelled: nothing changed");
+
+    h.operator.answer(&["continue", "continue"]);
+    let decision = h.flow.take_over_web(&web.id).await.unwrap();
+    assert_eq!(decision.outcome, Outcome::Applied);
+    assert_eq!(decision.number.as_deref(), Some("POS-01-000001"), "a new customer, with a new number");
+    assert_eq!(h.local("K-1").await, locals_before[0], "the customer with the same e-mail is untouched");
 }

@@ -2,10 +2,15 @@
 
 use super::apply::{Action, Decision, LocalStep, Pending};
 use super::{WebFlow, WebFlowError};
+use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::bindings::caps::pos::plugin::ui::Choice;
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Confirmation, Plan};
+use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
+    Confirmation, LocalChange, MatchReason, Plan,
+};
 use crate::bindings::{Argument, Customer, Message, Notice, Severity};
+use crate::policy::PluginConfig;
 use crate::runtime::Source;
+use crate::slots::web_merge_rules::fallback_candidates;
 use crate::store::StoreError;
 use crate::store::web::{self as lists, LocalEdit};
 use crate::webshop::WebWrite;
@@ -14,6 +19,14 @@ fn message(key: &str, args: &[(&str, &str)]) -> Message {
     Message {
         key: key.into(),
         args: args.iter().map(|(name, value)| Argument { name: (*name).into(), value: (*value).into() }).collect(),
+    }
+}
+
+fn erp_error(error: &ErpError) -> String {
+    match error {
+        ErpError::Unavailable(why) | ErpError::Rejected(why) => why.clone(),
+        ErpError::Timeout => "the ERP did not answer in time".into(),
+        ErpError::Cancelled => "cancelled".into(),
     }
 }
 
@@ -62,14 +75,96 @@ impl WebFlow {
     }
 
     /// "Take over internet info": web customer `web_id` becomes a new local customer,
-    /// linked to it.
+    /// linked to it. A registration never overwrites an existing customer: a number taken
+    /// here or in the ERP is refused, and a local customer with the same tax id or e-mail
+    /// address is confirmed by the operator first.
     pub async fn take_over_web(&self, web_id: &str) -> Result<Decision, WebFlowError> {
         if let Some(done) = self.resume(web_id).await? {
             return Ok(done);
         }
         let web = self.open_entry(web_id).await?.customer;
-        let plan = self.plugins.merge.take_over_web(&web).await;
+        let mut plan = self.plugins.merge.take_over_web(&web).await;
+        if let LocalChange::Create(new) = &plan.value.local
+            && let Some(number) = new.number.as_deref()
+        {
+            self.number_is_free(&web, number).await?;
+        }
+        let mut confirmations = self.same_identity(&web).await?;
+        confirmations.append(&mut plan.value.confirmations);
+        plan.value.confirmations = confirmations;
         self.decide(Action::TakeOverWeb, &web, None, plan.value, &plan.source).await
+    }
+
+    /// Refuses `number` for a new customer made of `web` when a local or ERP customer has
+    /// it; the refusal is in the audit trail with the customer as it is.
+    async fn number_is_free(&self, web: &Customer, number: &str) -> Result<(), WebFlowError> {
+        let web_id = web.web_id.clone().unwrap_or_default();
+        let (holder, existing) = match self.store.customer(number).await? {
+            Some(local) => ("local customer", local),
+            None => match &self.erp {
+                None => return Ok(()),
+                Some(erp) => match erp.fetch(number).await {
+                    Ok(None) => return Ok(()),
+                    Ok(Some(customer)) => ("ERP customer", customer),
+                    Err(error) => {
+                        return Err(WebFlowError::NumberUnverified { number: number.into(), why: erp_error(&error) });
+                    }
+                },
+            },
+        };
+        let name = format!("{} {}", existing.first_name, existing.last_name);
+        let refused = WebFlowError::NumberTaken {
+            web_id: web_id.clone(),
+            number: number.into(),
+            holder: format!("{holder} {}", name.trim()),
+        };
+        let pending = Pending {
+            action: Action::TakeOverWeb,
+            web_id,
+            web_plan: None,
+            write: None,
+            web_before: Some(web.clone()),
+            local_before: Some(existing),
+            local: LocalStep::Keep,
+            summary: None,
+            decided_by: "built-in".into(),
+            plugin_version: None,
+        };
+        let entry = self.audit_entry(&pending, "refused", None, Some(refused.to_string()));
+        self.store.write(move |tx| lists::audit(tx, &entry).map_err(StoreError::from)).await?;
+        Err(refused)
+    }
+
+    /// A confirmation for each local customer with the same tax id or e-mail address as
+    /// `web`, found by the seed's lookups whatever the merge rules plugin proposes.
+    async fn same_identity(&self, web: &Customer) -> Result<Vec<Confirmation>, WebFlowError> {
+        let found = fallback_candidates(&PluginConfig::default(), &self.store, web)
+            .await
+            .map_err(|error| StoreError::Invalid(format!("{error:?}")))?;
+        let web_id = web.web_id.as_deref().unwrap_or_default();
+        let mut confirmations = Vec::new();
+        for (reason, key) in [
+            (MatchReason::SameTaxId, "confirm-new-customer-same-tax-id"),
+            (MatchReason::SameEmail, "confirm-new-customer-same-email"),
+        ] {
+            let Some(local) = found.iter().find(|c| c.reasons.contains(&reason)).map(|c| &c.customer) else {
+                continue;
+            };
+            let name = format!("{} {}", local.first_name, local.last_name);
+            let number = local.number.as_deref().unwrap_or_default();
+            confirmations.push(Confirmation {
+                notice: Notice {
+                    severity: Severity::Warning,
+                    message: message(key, &[("number", number), ("name", name.trim()), ("web-id", web_id)]),
+                },
+                choices: vec![
+                    Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
+                    Choice { id: "continue".into(), label: message("action-continue", &[]) },
+                ],
+                proceed: "continue".into(),
+            });
+        }
+        Ok(confirmations)
     }
 
     /// "Discard web customer", after the operator confirms: deleted on the web shop.

@@ -19,7 +19,7 @@ pub use apply::{Action, Decision, Outcome};
 
 use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
 use crate::bindings::{Customer, SearchQuery};
-use crate::caps::Operator;
+use crate::caps::{Erp, Operator};
 use crate::slots::Plugins;
 use crate::store::web::{self as lists, LocalEdit, WebEdit};
 use crate::store::{Store, StoreError};
@@ -48,6 +48,9 @@ pub struct WebFlow {
     pub operator: Arc<dyn Operator>,
     /// Written to the audit trail, and the prefix of the numbers of new local customers.
     pub workstation: String,
+    /// The ERP, asked whether a number a web customer brings is taken there; `None` when
+    /// the workstation has no ERP.
+    pub erp: Option<Arc<dyn Erp>>,
 }
 
 /// Why a web shop action could not be carried out. In every case nothing was changed that
@@ -74,6 +77,17 @@ pub enum WebFlowError {
          sent again, unchanged, the next time this web customer is acted on"
     )]
     Unanswered(WebshopError),
+    #[error(
+        "web customer {web_id} carries customer number {number}, which is {holder}; a new customer cannot take it \
+         and nothing was changed. If they are the same person, select {number} and take over local info; \
+         otherwise discard the web customer or remove it from the list"
+    )]
+    NumberTaken { web_id: String, number: String, holder: String },
+    #[error(
+        "cannot check with the ERP whether customer number {number} is free ({why}); nothing was changed: \
+         try again when the ERP answers"
+    )]
+    NumberUnverified { number: String, why: String },
     #[error("the merge rules' plan cannot be applied: {0}; nothing was changed")]
     Plan(String),
     #[error(transparent)]
