@@ -446,10 +446,14 @@ fn serve_reloads_and_status_tells_the_history() {
         let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         socket.local_addr().unwrap().to_string()
     };
+    // The installation's API token file: made by `serve`, read by `status`.
+    let token_file = dir.path().join("state/api-token");
+    let token_file = token_file.to_str().unwrap();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_pos-host"))
         .args(["serve", "--listen", &listen, "--policy", policy.to_str().unwrap()])
         .arg("--db")
         .arg(dir.path().join("pos.sqlite"))
+        .args(["--token-file", token_file])
         .env("POS_HOST_CACHE_DIR", shared_cache())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -459,7 +463,14 @@ fn serve_reloads_and_status_tells_the_history() {
     std::io::BufRead::read_line(&mut std::io::BufReader::new(serve_guard.0.stdout.take().unwrap()), &mut line).unwrap();
     assert!(line.starts_with(&format!("pos-host: serving {} on http://{listen}", policy.display())), "{line}");
     let url = format!("http://{listen}");
-    let status = || stdout(&run(&["status", "--url", &url]));
+    let status = || stdout(&run(&["status", "--url", &url, "--token-file", token_file]));
+    let refused = run(&["status", "--url", &url, "--token", "not-the-token-of-this-host"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains(&format!("the host at {url}/api/status refused the API token")),
+        "{refused:?}"
+    );
 
     let first = status();
     assert!(first.starts_with(&format!("policy {}\n", policy.display())), "{first}");
@@ -478,21 +489,28 @@ fn serve_reloads_and_status_tells_the_history() {
         failed.contains(&format!("      {}:3:32: slots.search-policy.config.offer-erp-at-most: ", policy.display())),
         "{failed}"
     );
-    let json = stdout(&run(&["status", "--url", &url, "--json"]));
+    let json = stdout(&run(&["status", "--url", &url, "--json", "--token-file", token_file]));
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed["reloads"].as_array().unwrap().len(), 2, "{json}");
 }
 
 #[test]
-fn serve_answers_beyond_loopback_only_with_a_token() {
-    let output = run(&["serve", "--listen", "0.0.0.0:0"]);
+fn serve_refuses_a_short_token_and_a_token_file_others_can_read() {
+    let output = run(&["serve", "--listen", "127.0.0.1:0", "--token", "short"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        "error: --listen 0.0.0.0:0: answering on an address other than loopback requires --token (or POS_HOST_TOKEN)\n"
-    );
-    let output = run(&["serve", "--listen", "0.0.0.0:0", "--token", "short"]);
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "error: --token: use at least 16 characters\n");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "error: --token: the token is 5 characters; use at least 16\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("api-token");
+    std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let output = run(&["serve", "--listen", "127.0.0.1:0", "--token-file", file.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("other users may read or change it (mode 644); run `chmod 600"), "{stderr}");
+    }
 }
 
 #[test]

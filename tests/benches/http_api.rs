@@ -60,11 +60,14 @@ async fn run(database: &std::path::Path) {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = serve::router(host.clone(), prompts, Options::default());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let options = Options::default();
+    let token = options.token.clone();
+    let router = serve::router(host.clone(), prompts, options);
+    tokio::spawn(serve::listen(listener, router, serve::Limits::default(), std::future::pending()));
     let client = reqwest::Client::new();
     let session: serde_json::Value = client
         .post(format!("{url}/api/search/sessions"))
+        .bearer_auth(token.expose())
         .json(&serde_json::json!({}))
         .send()
         .await
@@ -88,7 +91,8 @@ async fn run(database: &std::path::Path) {
         };
         let over_http = async {
             let started = Instant::now();
-            let answer = client.post(&local).json(&serde_json::json!({ "phrase": query.phrase })).send().await.unwrap();
+            let body = serde_json::json!({ "phrase": query.phrase });
+            let answer = client.post(&local).bearer_auth(token.expose()).json(&body).send().await.unwrap();
             assert!(answer.status().is_success());
             std::hint::black_box(answer.bytes().await.unwrap());
             started.elapsed()

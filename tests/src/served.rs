@@ -5,7 +5,7 @@ use crate::sim::{self, AdminCustomer, SimConfig, Simulator};
 use crate::{artifacts, shared_cache};
 use pos_host::bindings::Customer;
 use pos_host::embed::{Host, Prompts};
-use pos_host::serve::{self, Options};
+use pos_host::serve::{self, ApiToken, Options};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +20,8 @@ pub struct ServedHost {
     pub url: String,
     /// The policy file, to change for a reload.
     pub policy: PathBuf,
+    /// The API token every `/api/` request carries.
+    pub token: ApiToken,
     server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
@@ -45,8 +47,21 @@ pub fn policy_text() -> String {
 }
 
 /// A POS with `local` customers and an ERP (the simulator, with its web shop) with `erp`
-/// customers; questions wait `prompt_timeout` for an answer; `token` guards the API.
+/// customers; questions wait `prompt_timeout` for an answer; `token` guards the API (a new
+/// random one when `None`), and the console page carries it.
 pub async fn serve(
+    local: Vec<Customer>,
+    erp: Vec<AdminCustomer>,
+    prompt_timeout: Duration,
+    token: Option<&str>,
+) -> ServedHost {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_on(listener, local, erp, prompt_timeout, token).await
+}
+
+/// [`serve`] on `listener`.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
     local: Vec<Customer>,
     erp: Vec<AdminCustomer>,
     prompt_timeout: Duration,
@@ -74,10 +89,18 @@ pub async fn serve(
     for customer in local {
         host.store().save(customer).await.unwrap();
     }
-    let router = serve::router(host.clone(), prompts, Options { token: token.map(String::from) });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let token = token.map_or_else(ApiToken::generate, |token| ApiToken::new(token).unwrap());
+    let options = Options { token: token.clone(), ..Options::default() };
+    let router = serve::router(host.clone(), prompts, options);
     let url = format!("http://{}", listener.local_addr().unwrap());
     let app = router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    ServedHost { sim, host, router, url, policy, server, _dir: dir }
+    let server = tokio::spawn(serve::listen(listener, app, serve::Limits::default(), std::future::pending()));
+    ServedHost { sim, host, router, url, policy, token, server, _dir: dir }
+}
+
+impl ServedHost {
+    /// A request to the API at `path`, carrying the token, as the console sends it.
+    pub fn api(&self, client: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        client.request(method, format!("{}{path}", self.url)).bearer_auth(self.token.expose())
+    }
 }

@@ -225,6 +225,12 @@ impl Browser {
 
     /// As [`Browser::start`], with the screenshot of a failure named `test`.
     pub async fn start_named(test: &str) -> anyhow::Result<Browser> {
+        Browser::start_with(test, &[]).await
+    }
+
+    /// As [`Browser::start_named`], with more Chromium `args`, such as
+    /// `--host-resolver-rules=MAP evil.example 127.0.0.1` to make a name lead to loopback.
+    pub async fn start_with(test: &str, more_args: &[String]) -> anyhow::Result<Browser> {
         if !available() {
             bail!("{CHROMIUM} or {CHROMEDRIVER} is missing: run `cargo xtask test`, which installs them");
         }
@@ -232,7 +238,7 @@ impl Browser {
         let http = reqwest::Client::builder().no_proxy().build()?;
         let driver = Driver::start(&http, dir.path()).await?;
         let profile = dir.path().join("profile");
-        let args = [
+        let mut args = vec![
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-gpu".to_owned(),
@@ -246,6 +252,7 @@ impl Browser {
             "--lang=en-US".to_owned(),
             format!("--user-data-dir={}", profile.display()),
         ];
+        args.extend_from_slice(more_args);
         let capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {

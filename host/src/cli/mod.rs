@@ -50,9 +50,8 @@ enum Command {
         /// Print the status as JSON.
         #[arg(long)]
         json: bool,
-        /// The token the host was started with, if any.
-        #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
-        token: Option<String>,
+        #[command(flatten)]
+        token: serve::TokenArgs,
     },
     /// Work with policies.
     Policy {
@@ -78,9 +77,8 @@ enum Command {
         /// policy's plugin here.
         #[arg(long)]
         url: Option<String>,
-        /// The token of the host at --url, if it has one.
-        #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
-        token: Option<String>,
+        #[command(flatten)]
+        token: serve::TokenArgs,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -351,12 +349,12 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
             tokio.block_on(plugin_test::run(&file, slot, &cases, grants, &policy))
         }
         Command::Serve { serve, policy } => tokio.block_on(serve::serve(serve, &policy)),
-        Command::Status { url, json, token } => tokio.block_on(serve::status(&url, json, token.as_deref())),
+        Command::Status { url, json, token } => tokio.block_on(serve::status(&url, json, &token)),
         Command::Policy { command: PolicyCommand::Check { file, policy: args } } => {
             tokio.block_on(policy::check(file.as_deref().unwrap_or(&args.policy), &args))
         }
         Command::Texts { key, locale, args, url: Some(url), token, .. } => {
-            tokio.block_on(texts::ask(&url, token.as_deref(), &key, &locale, args))
+            tokio.block_on(texts::ask(&url, &token, &key, &locale, args))
         }
         Command::Texts { key, locale, args, url: None, policy, .. } => {
             tokio.block_on(texts::run(&key, &locale, args, &policy))

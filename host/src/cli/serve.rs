@@ -5,8 +5,9 @@ use super::PolicyArgs;
 use anyhow::Context as _;
 use pos_host::embed::Prompts;
 use pos_host::live::{Outcome, Status};
-use pos_host::serve::Options;
+use pos_host::serve::{ApiToken, Limits, Options};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,51 +19,90 @@ pub const DEFAULT_URL: &str = "http://127.0.0.1:8740";
 /// How `serve` answers.
 #[derive(Clone, clap::Args)]
 pub struct ServeArgs {
-    /// The address and port to answer on; any address but loopback requires --token.
+    /// The address and port to answer on. On an address other than loopback, the console
+    /// page does not carry the API token: the operator enters it.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Every API request must then carry `Authorization: Bearer <token>`.
-    #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    /// A name this till is reached by (besides localhost and IP addresses), such as
+    /// `till-07.shop.lan`; repeatable. Requests addressed to any other name are refused.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
+    #[command(flatten)]
+    token: TokenArgs,
     /// Seconds a question to the operator waits for an answer before it counts as dismissed.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     prompt_timeout: u64,
 }
 
-pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let ServeArgs { listen, token, prompt_timeout } = serve;
-    if let Some(token) = &token {
-        anyhow::ensure!(token.len() >= 16, "--token: use at least 16 characters");
+/// The API token: given, or kept in this installation's token file.
+#[derive(Clone, clap::Args)]
+pub struct TokenArgs {
+    /// The API token; by default the one in --token-file.
+    #[arg(long, env = "POS_HOST_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The file holding this installation's API token, readable by its user only; the first
+    /// `pos-host serve` makes it [default: $XDG_STATE_HOME/pos-host/api-token, else
+    /// ~/.local/state/pos-host/api-token].
+    #[arg(long, env = "POS_HOST_TOKEN_FILE", value_name = "FILE")]
+    token_file: Option<PathBuf>,
+}
+
+impl TokenArgs {
+    fn file(&self) -> anyhow::Result<PathBuf> {
+        self.token_file.clone().or_else(ApiToken::default_path).ok_or_else(|| {
+            anyhow::anyhow!("no place for the API token file: set HOME or XDG_STATE_HOME, or pass --token-file")
+        })
     }
-    anyhow::ensure!(
-        listen.ip().is_loopback() || token.is_some(),
-        "--listen {listen}: answering on an address other than loopback requires --token (or POS_HOST_TOKEN)"
-    );
+
+    /// The token a host serves with: the one given, or the installation's (made on first use).
+    fn for_host(&self) -> anyhow::Result<ApiToken> {
+        match &self.token {
+            Some(token) => ApiToken::new(token).context("--token"),
+            None => Ok(ApiToken::load_or_create(&self.file()?)?),
+        }
+    }
+
+    /// The token a client sends: the one given, or the installation's when there is one.
+    fn for_client(&self) -> anyhow::Result<Option<ApiToken>> {
+        if let Some(token) = &self.token {
+            return Ok(Some(ApiToken::new(token).context("--token")?));
+        }
+        let file = self.file()?;
+        if !file.exists() {
+            return Ok(None);
+        }
+        Ok(Some(ApiToken::read(&file)?))
+    }
+}
+
+pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
+    let ServeArgs { listen, allow_hosts, token, prompt_timeout } = serve;
+    let token = token.for_host()?;
     let prompts = Arc::new(Prompts::new(Duration::from_secs(prompt_timeout)));
     let host = args.host(prompts.clone()).await?.build().await?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let router = pos_host::serve::router(host, prompts, Options { token });
+    let options = Options { token, console_token: listen.ip().is_loopback(), allowed_hosts: allow_hosts };
+    let router = pos_host::serve::router(host, prompts, options);
     println!(
         "pos-host: serving {} on http://{listen} (the console: http://{listen}/, status: pos-host status --url http://{listen})",
         args.policy.display()
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    pos_host::serve::listen(listener, router, Limits::default(), stop).await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sends `request` to `endpoint` of a running host, with its `token`; a host that does not
-/// answer, or wants a token, is said so.
+/// Sends `request` to `endpoint` of a running host, with the API token; a host that does not
+/// answer, or refuses the token, is said so.
 pub async fn ask_host(
     request: reqwest::RequestBuilder,
     endpoint: &str,
-    token: Option<&str>,
+    token: &TokenArgs,
 ) -> anyhow::Result<reqwest::Response> {
-    let request = match token {
-        Some(token) => request.bearer_auth(token),
+    let request = match token.for_client()? {
+        Some(token) => request.bearer_auth(token.expose()),
         None => request,
     };
     let response = match request.send().await {
@@ -73,12 +113,16 @@ pub async fn ask_host(
         Err(error) => return Err(error).with_context(|| format!("cannot ask {endpoint}")),
     };
     if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-        anyhow::bail!("the host at {endpoint} requires its token: pass --token or set POS_HOST_TOKEN");
+        anyhow::bail!(
+            "the host at {endpoint} refused the API token: pass the one it serves with (--token, POS_HOST_TOKEN) \
+             or its token file (--token-file, POS_HOST_TOKEN_FILE; now {})",
+            token.file().map_or_else(|e| e.to_string(), |f| f.display().to_string())
+        );
     }
     Ok(response)
 }
 
-pub async fn status(url: &str, json: bool, token: Option<&str>) -> anyhow::Result<ExitCode> {
+pub async fn status(url: &str, json: bool, token: &TokenArgs) -> anyhow::Result<ExitCode> {
     let url = format!("{}/api/status", url.trim_end_matches('/'));
     let response = ask_host(reqwest::Client::new().get(&url), &url, token).await?;
     let text = response.error_for_status()?.text().await?;

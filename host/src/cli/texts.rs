@@ -43,7 +43,7 @@ pub async fn run(
 /// Renders through the host running at `url`: what its operators read now.
 pub async fn ask(
     url: &str,
-    token: Option<&str>,
+    token: &super::serve::TokenArgs,
     key: &str,
     locale: &str,
     args: Vec<(String, String)>,

@@ -7,6 +7,8 @@ use serde::de::DeserializeOwned;
 
 /// How large a request body may be.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// How long a client may take to send a body.
+const BODY_READ: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A JSON body of type `T`.
 pub struct Body<T>(pub T);
@@ -27,7 +29,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 "the body must be JSON, sent with Content-Type: application/json",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+        let read = tokio::time::timeout(BODY_READ, axum::body::Bytes::from_request(request, state));
+        let bytes = read.await.map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!("the body did not arrive within {} s", BODY_READ.as_secs()),
+            )
+        })?;
+        let bytes = bytes.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,

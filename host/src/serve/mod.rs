@@ -1,37 +1,55 @@
 //! The host's HTTP API and the operator console (`pos-host serve`), built on the embedding
 //! API: every route calls a [`Host`] method. The API is described in `docs/http-api.md`.
 
+mod access;
 mod body;
 mod console;
 mod customers;
 mod error;
+mod listen;
 mod operations;
 mod prompts;
 mod search;
+mod token;
 mod web;
 mod wire;
 
 pub use body::BODY_LIMIT;
 pub use error::ApiError;
+pub use listen::{Limits, listen};
+pub use token::{ApiToken, MIN_TOKEN_CHARS, TokenError};
 
 use crate::bindings::{Argument, Message};
 use crate::embed::{Host, LOCALES, Prompts};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-/// How the API is served.
-#[derive(Clone, Debug, Default)]
+/// Who may use the API (see `access.rs` for the checks every request passes).
+#[derive(Clone, Debug)]
 pub struct Options {
-    /// When set, every `/api/` request must carry `Authorization: Bearer <token>`.
-    pub token: Option<String>,
+    /// Every `/api/` request must carry `Authorization: Bearer <token>`.
+    pub token: ApiToken,
+    /// Whether the console page carries the token, so that the operator's browser needs no
+    /// step to use it. Only for a host that answers on loopback: elsewhere anyone who can
+    /// load the page would have the token, and the console asks the operator for it.
+    pub console_token: bool,
+    /// Host names, besides `localhost` and IP addresses, that requests may be addressed to:
+    /// this till's name on the network, when it answers there.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Default for Options {
+    /// A new random token that only the console page knows; loopback names only.
+    fn default() -> Options {
+        Options { token: ApiToken::generate(), console_token: true, allowed_hosts: Vec::new() }
+    }
 }
 
 #[derive(Clone)]
@@ -40,18 +58,23 @@ struct AppState {
     prompts: Arc<Prompts>,
     sessions: Arc<search::Sessions>,
     operations: Arc<operations::Operations>,
-    token: Option<Arc<str>>,
+    /// The console page, with the token when it carries one.
+    console: Arc<str>,
 }
 
 /// The API and the console for `host`, whose operator must be `prompts` for the plugins'
 /// and plans' questions to reach the API's clients.
 pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
+    let access = access::Access {
+        token: options.token.clone(),
+        allowed_hosts: options.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+    };
     let state = AppState {
         host,
         prompts,
         sessions: Arc::default(),
         operations: Arc::default(),
-        token: options.token.map(Arc::from),
+        console: console::page(options.console_token.then_some(&options.token)).into(),
     };
     let api = Router::new()
         .route("/settings", get(settings))
@@ -64,34 +87,12 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
         .merge(web::routes())
         .merge(prompts::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/http-api.md") })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), authorize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    Router::new().nest("/api", api).merge(console::routes()).with_state(state)
-}
-
-/// Refuses `/api/` requests without the token, when there is one.
-async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(token) = &state.token {
-        let given = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        if !given.is_some_and(|given| same(given.as_bytes(), token.as_bytes())) {
-            return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "this host requires `Authorization: Bearer <token>` (the token it was started with)",
-            )
-            .into_response();
-        }
-    }
-    next.run(request).await
-}
-
-/// Compares without stopping at the first difference, so that timing tells nothing.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+    Router::new()
+        .nest("/api", api)
+        .merge(console::routes())
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(access, access::guard))
 }
 
 /// Query parameters of type `T`, refused with a `400` that says which.

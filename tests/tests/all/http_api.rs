@@ -37,7 +37,7 @@ async fn plain() -> Served {
 
 impl Served {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        let mut request = self.api(&self.client, method, path);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -55,8 +55,12 @@ impl Served {
         self.call(Method::POST, path, Some(body)).await
     }
 
-    /// An answer of the router itself, without a socket.
-    async fn in_process(&self, request: Request<Body>) -> (StatusCode, Value) {
+    /// An answer of the router itself, without a socket, to `request` as a client on this
+    /// machine sends it (addressed to the host, with the token, unless it says otherwise).
+    async fn in_process(&self, mut request: Request<Body>) -> (StatusCode, Value) {
+        let headers = request.headers_mut();
+        headers.entry("host").or_insert_with(|| "127.0.0.1:8740".parse().unwrap());
+        headers.entry("authorization").or_insert_with(|| format!("Bearer {}", self.token.expose()).parse().unwrap());
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
@@ -177,22 +181,23 @@ async fn customer_edits_honour_the_erp_flags_and_name_the_bad_field() {
 }
 
 #[tokio::test]
-async fn a_token_guards_the_api_but_not_the_console_page() {
+async fn a_token_guards_the_api_and_the_console_page_carries_it() {
     let s = serve(Vec::new(), Vec::new(), Duration::from_secs(30), Some("a-long-enough-secret")).await;
-    let ask = |token: Option<&str>| {
-        let mut request = Request::builder().uri("/api/settings");
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        request.body(Body::empty()).unwrap()
+    let ask = |token: &str| {
+        Request::builder().uri("/api/settings").header("authorization", token).body(Body::empty()).unwrap()
     };
-    assert_eq!(error(&s.in_process(ask(None)).await), (401, "unauthorized", None));
-    assert_eq!(error(&s.in_process(ask(Some("a-long-enough-secreT"))).await), (401, "unauthorized", None));
-    let (status, settings) = s.in_process(ask(Some("a-long-enough-secret"))).await;
+    assert_eq!(error(&s.in_process(ask("")).await), (401, "unauthorized", None));
+    assert_eq!(error(&s.in_process(ask("Bearer a-long-enough-secreT")).await), (401, "unauthorized", None));
+    let (status, settings) = s.in_process(ask("Bearer a-long-enough-secret")).await;
     assert_eq!((status, settings["workstation"].as_str()), (StatusCode::OK, Some("POS-01")));
-    let page = s.router.clone().oneshot(Request::builder().uri("/").body(Body::empty()).unwrap()).await.unwrap();
+    let page = s.client.get(format!("{}/", s.url)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<meta name="pos-api-token" content="a-long-enough-secret">"#));
 }
 
 #[tokio::test]
@@ -560,7 +565,7 @@ async fn a_full_session_table_says_so_and_keeps_every_session_working() {
     for _ in 0..64 {
         sessions.push(s.session().await);
     }
-    let response = s.client.post(format!("{}/api/search/sessions", s.url)).json(&json!({})).send().await.unwrap();
+    let response = s.api(&s.client, Method::POST, "/api/search/sessions").json(&json!({})).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "60");
     let body: Value = response.json().await.unwrap();
@@ -584,7 +589,7 @@ async fn a_database_locked_by_another_program_is_busy_with_retry_after() {
     let other = rusqlite::Connection::open(s.host.store().path()).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let response =
-        s.client.patch(format!("{}/api/customers/K-1", s.url)).json(&json!({ "city": "Gdańsk" })).send().await.unwrap();
+        s.api(&s.client, Method::PATCH, "/api/customers/K-1").json(&json!({ "city": "Gdańsk" })).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()["retry-after"], "1");
     let body: Value = response.json().await.unwrap();

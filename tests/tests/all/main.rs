@@ -1,9 +1,11 @@
 //! The integration tests: one binary made of modules, each test with its own runtime and
 //! files, all sharing one compilation cache.
 
+mod access;
 mod client_policies;
 mod console;
 mod hostile;
+mod hostile_pages;
 mod http_api;
 mod js_plugin;
 mod loading;

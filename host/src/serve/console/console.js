@@ -552,6 +552,12 @@
 
   let tokenAsked = null;
 
+  /** The API token the host gave this page, when it serves on loopback; else null. */
+  function pageToken() {
+    const meta = document.querySelector('meta[name="pos-api-token"]');
+    return (meta && meta.content) || null;
+  }
+
   /** Asks the operator for the token once, even when several requests were refused at once. */
   function askToken() {
     if (!tokenAsked) {
@@ -590,7 +596,7 @@
     for (;;) {
       const headers = { Accept: 'application/json' };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const token = sessionStorage.getItem(TOKEN_KEY);
+      const token = pageToken() || sessionStorage.getItem(TOKEN_KEY);
       if (token) headers.Authorization = `Bearer ${token}`;
       let response;
       let text;
@@ -611,6 +617,10 @@
         if (!options.background) track(-1);
       }
       if (response.status === 401) {
+        // A host restarted with another token: the page's is stale, and the operator's
+        // answer takes its place.
+        const meta = document.querySelector('meta[name="pos-api-token"]');
+        if (meta) meta.content = '';
         sessionStorage.removeItem(TOKEN_KEY);
         await askToken();
         continue;
