@@ -16,6 +16,7 @@ mod http;
 pub mod live;
 pub mod policy;
 pub mod runtime;
+mod secrets;
 pub mod serve;
 pub mod slots;
 pub mod store;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-mod browser;
+mod debian;
 mod demo;
 mod js_plugin;
 
@@ -16,7 +16,7 @@ tasks:
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
   js-plugin build the JavaScript notification-texts plugin into plugins/notification-texts-js.wasm
-  test      setup + js-plugin + the console tests' browser, then every test, format check and lint (what CI runs)
+  test      setup + js-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin, then the plugin call and load benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
@@ -97,8 +97,8 @@ fn tour() -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
-    // The console's end-to-end tests drive headless Chromium (`xtask/src/browser.rs`).
-    browser::install()?;
+    // Programs the tests run: Chromium for the browser tests, minisign to sign plugins.
+    debian::install()?;
     run(cargo().args(["test", "--workspace"]))?;
     run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml", "--package", "pos-seed-rules"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;

@@ -14,7 +14,7 @@ use crate::bindings::ConfigEntry;
 use crate::caps::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{Policy, PolicyErrors};
-use crate::runtime::{Limits, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind, now_ms, sha256_hex};
+use crate::runtime::{Integrity, Limits, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind, now_ms, sha256_hex};
 use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
 use arc_swap::ArcSwap;
 use std::collections::{HashMap, VecDeque};
@@ -38,6 +38,10 @@ struct SlotSource {
     grants: Vec<Capability>,
     config: Vec<ConfigEntry>,
     limits: Limits,
+    integrity: Integrity,
+    /// The signature file's SHA-256, when the policy requires signatures: a new signature
+    /// loads the plugin again.
+    signature_sha256: Option<String>,
 }
 
 /// Changes made to every version of the policy as it is read, such as a command line's
@@ -52,6 +56,8 @@ pub struct LiveHost {
     plugins: Arc<Plugins>,
     sources: Mutex<HashMap<SlotId, SlotSource>>,
     history: Mutex<VecDeque<ReloadRecord>>,
+    /// How many reloads have been recorded since the start, for those who wait for one.
+    reloads: tokio::sync::watch::Sender<usize>,
     /// One reload at a time.
     reloading: tokio::sync::Mutex<()>,
 }
@@ -86,6 +92,7 @@ impl LiveHost {
             policy: ArcSwap::new(policy.clone()),
             sources: Mutex::default(),
             history: Mutex::default(),
+            reloads: tokio::sync::watch::Sender::new(0),
             reloading: tokio::sync::Mutex::new(()),
         };
         let staged = host.stage(&policy).await;
@@ -106,11 +113,14 @@ impl LiveHost {
         self.policy.load_full()
     }
 
-    /// The files to watch: the policy's files and the plugins it names.
+    /// The files to watch: the policy's files, the plugins it names, and their signatures
+    /// when it requires them.
     pub fn files(&self) -> Vec<PathBuf> {
         let policy = self.policy();
         let layers = policy.layers.files.iter().map(|f| f.path.clone());
-        layers.chain(policy.slots.iter().map(|s| s.plugin.clone())).collect()
+        let signed = policy.slots.iter().filter(|s| !s.integrity.trusted_keys.is_empty());
+        let signatures = signed.map(|s| s.integrity.signature_of(&s.plugin));
+        layers.chain(policy.slots.iter().map(|s| s.plugin.clone())).chain(signatures).collect()
     }
 
     /// Reads the policy and the plugins again and swaps in whatever changed, if all of it
@@ -156,7 +166,20 @@ impl LiveHost {
             history.pop_front();
         }
         history.push_back(record.clone());
+        drop(history);
+        self.reloads.send_modify(|count| *count += 1);
         record
+    }
+
+    /// Waits until more than `seen` reloads have been recorded since the start, and returns
+    /// the one after the first `seen` (the oldest kept, once the history has dropped it).
+    pub async fn next_reload(&self, seen: usize) -> ReloadRecord {
+        let mut reloads = self.reloads.subscribe();
+        // The sender lives as long as `self`: waiting cannot fail.
+        let total = reloads.wait_for(|count| *count > seen).await.map_or(seen + 1, |count| *count);
+        let history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        let dropped = total.saturating_sub(history.len());
+        history.get(seen.saturating_sub(dropped)).cloned().expect("a reload was recorded")
     }
 
     /// Loads every slot of `policy` whose source changed, without putting anything in
@@ -206,12 +229,20 @@ impl LiveHost {
             grants: slot.grants.clone(),
             config: slot.config.entries(),
             limits: slot.limits,
+            integrity: slot.integrity.clone(),
+            signature_sha256: match slot.integrity.trusted_keys.is_empty() {
+                true => None,
+                false => {
+                    let signature = slot.integrity.signature_of(&slot.plugin);
+                    files::read_async(&signature, files::MAX_SMALL_FILE_BYTES).await.ok().map(|b| sha256_hex(&b))
+                }
+            },
         };
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);
         }
         match self.runtime.load::<K>(&PluginSpec::from_policy(slot, &policy.path)).await {
-            Ok(plugin) => Ok(Some(Change::Load(Box::new(plugin), source))),
+            Ok(plugin) => Ok(Some(Change::Load(Box::new(plugin), Box::new(source)))),
             Err(error) => Err(slot.explain(&error)),
         }
     }
@@ -245,7 +276,7 @@ impl LiveHost {
 }
 
 enum Change<K: SlotKind> {
-    Load(Box<LoadedPlugin<K>>, SlotSource),
+    Load(Box<LoadedPlugin<K>>, Box<SlotSource>),
     Remove,
 }
 
@@ -283,7 +314,7 @@ fn swap<K: SlotKind>(
             slot.replace(None);
         }
         Some(Change::Load(plugin, source)) => {
-            sources.insert(K::ID, source);
+            sources.insert(K::ID, *source);
             slot.replace_on_probation(*plugin, probation);
         }
     }

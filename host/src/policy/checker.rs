@@ -110,6 +110,19 @@ impl<'a> Checker<'a> {
         found
     }
 
+    /// An array of strings.
+    pub fn strings(&mut self, keys: &[&str]) -> Option<Vec<&'a str>> {
+        match self.value(keys)? {
+            toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => {
+                Some(items.iter().filter_map(toml::Value::as_str).collect())
+            }
+            other => {
+                self.problem(keys, format!("expected an array of strings, found {}", describe(other)));
+                None
+            }
+        }
+    }
+
     /// An array of strings each of which must be one of `options`.
     pub fn choices(&mut self, keys: &[&str], options: &[&'static str]) -> Option<Vec<&'static str>> {
         let items = match self.value(keys)? {

@@ -17,7 +17,7 @@ pub use resolved::Resolved;
 use crate::caps::Capability;
 use crate::files;
 use crate::runtime::limits_allowed as allowed;
-use crate::runtime::{Limits, LoadError, LoadProblem};
+use crate::runtime::{Integrity, Limits, LoadError, LoadProblem, TrustedKey};
 use crate::slots::SlotId;
 use checker::Checker;
 use std::fmt;
@@ -53,6 +53,9 @@ pub struct HostSettings {
     pub erp: ErpSettings,
     /// The web shop's customer API.
     pub webshop: WebshopSettings,
+    /// The minisign public keys plugins must be signed with; none: signatures are not
+    /// required.
+    pub trusted_keys: Vec<TrustedKey>,
 }
 
 impl Default for HostSettings {
@@ -65,6 +68,7 @@ impl Default for HostSettings {
             customers: CustomerSettings::default(),
             erp: ErpSettings::default(),
             webshop: WebshopSettings::default(),
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -127,9 +131,15 @@ pub struct SlotPolicy {
     pub grants: Vec<Capability>,
     pub config: PluginConfig,
     pub limits: Limits,
-    /// Where `plugin` and `grants` are set, for problems found when loading the plugin.
+    /// The SHA-256 (`sha256`) and signature (`signature`, `host.trusted-keys`) the plugin
+    /// file must have.
+    pub integrity: Integrity,
+    /// Where `plugin`, `grants`, `sha256` and `host.trusted-keys` are set, for problems found
+    /// when loading the plugin.
     pub plugin_location: Location,
     pub grants_location: Location,
+    pub sha256_location: Location,
+    pub keys_location: Location,
 }
 
 /// A policy problem, with where and why.
@@ -171,7 +181,7 @@ impl From<PolicyError> for PolicyErrors {
     }
 }
 
-const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits"];
+const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits", "sha256", "signature"];
 const LIMIT_KEYS: &[&str] = &["fuel", "memory-mib", "timeout-ms", "prompt-timeout-ms"];
 
 impl Policy {
@@ -203,7 +213,7 @@ impl Policy {
         checker.table(&["slots"], &slot_names);
         let mut slots = Vec::new();
         for slot in SlotId::ALL {
-            if let Some(policy) = slot_policy(&mut checker, slot, plugin_files) {
+            if let Some(policy) = slot_policy(&mut checker, slot, plugin_files, &host.trusted_keys) {
                 slots.push(policy);
             }
         }
@@ -246,6 +256,12 @@ impl SlotPolicy {
         let name = self.slot.name();
         match &error.problem {
             LoadProblem::Ungranted { .. } => vec![format!("{}: slots.{name}.grants: {}", self.grants_location, error)],
+            LoadProblem::Sha256Mismatch { .. } => {
+                vec![format!("{}: slots.{name}.sha256: {error}", self.sha256_location)]
+            }
+            LoadProblem::UntrustedSignature { .. } => {
+                vec![format!("{}: host.trusted-keys: {error}", self.keys_location)]
+            }
             LoadProblem::Config(problems) => problems.clone(),
             _ => vec![format!("{}: slots.{name}.plugin: {error}", self.plugin_location)],
         }
@@ -254,7 +270,18 @@ impl SlotPolicy {
 
 fn host_settings(c: &mut Checker) -> HostSettings {
     let mut host = HostSettings::default();
-    c.table(&["host"], &["workstation", "locale", "cache-dir", "database", "customers", "erp", "webshop"]);
+    c.table(
+        &["host"],
+        &["workstation", "locale", "cache-dir", "database", "customers", "erp", "webshop", "trusted-keys"],
+    );
+    if let Some(keys) = c.strings(&["host", "trusted-keys"]) {
+        for key in keys {
+            match TrustedKey::parse(key) {
+                Ok(key) => host.trusted_keys.push(key),
+                Err(why) => c.problem(&["host", "trusted-keys"], why),
+            }
+        }
+    }
     if let Some(workstation) = c.string(&["host", "workstation"]) {
         if workstation.is_empty()
             || workstation.len() > 32
@@ -308,7 +335,7 @@ fn url(c: &mut Checker, keys: &[&str]) -> Option<String> {
     Some(url.to_owned())
 }
 
-fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool) -> Option<SlotPolicy> {
+fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: &[TrustedKey]) -> Option<SlotPolicy> {
     let name = slot.name();
     c.table(&["slots", name], SLOT_KEYS)?;
     let plugin = match c.string(&["slots", name, "plugin"]) {
@@ -371,13 +398,31 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool) -> Option<Slot
         Some(_) => c.locate(&["slots", name, "grants"]),
         None => c.locate(&["slots", name]),
     };
+    let sha256 = c.string(&["slots", name, "sha256"]).and_then(|pin| {
+        let pin = pin.to_ascii_lowercase();
+        if pin.len() == 64 && pin.chars().all(|ch| ch.is_ascii_hexdigit()) {
+            Some(pin)
+        } else {
+            c.problem(
+                &["slots", name, "sha256"],
+                "expected the 64 hexadecimal digits of a SHA-256 (sha256sum <plugin>)",
+            );
+            None
+        }
+    });
+    let signature =
+        c.string(&["slots", name, "signature"]).map(|file| c.layers.resolve(&["slots", name, "signature"], file));
+    let integrity = Integrity { sha256, trusted_keys: trusted_keys.into(), signature };
     Some(SlotPolicy {
         slot,
         plugin: plugin?,
         grants,
         config,
         limits,
+        integrity,
         plugin_location: c.locate(&["slots", name, "plugin"]),
         grants_location,
+        sha256_location: c.locate(&["slots", name, "sha256"]),
+        keys_location: c.locate(&["host", "trusted-keys"]),
     })
 }

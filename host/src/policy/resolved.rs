@@ -42,11 +42,18 @@ impl Policy {
         push(&["host", "erp", "online-search"], host.erp.online_search.to_string());
         push(&["host", "webshop", "url"], optional(host.webshop.url.as_deref().map(text)));
         push(&["host", "webshop", "timeout-ms"], host.webshop.timeout_ms.to_string());
+        let keys: Vec<String> = host.trusted_keys.iter().map(|k| text(&k.text)).collect();
+        push(&["host", "trusted-keys"], format!("[{}]", keys.join(", ")));
         for slot in &self.slots {
             let name = slot.slot.name();
             push(&["slots", name, "plugin"], text(&slot.plugin.display().to_string()));
             let grants: Vec<String> = slot.grants.iter().map(|g| text(g.name())).collect();
             push(&["slots", name, "grants"], format!("[{}]", grants.join(", ")));
+            push(&["slots", name, "sha256"], optional(slot.integrity.sha256.as_deref().map(text)));
+            if !slot.integrity.trusted_keys.is_empty() {
+                let signature = slot.integrity.signature_of(&slot.plugin);
+                push(&["slots", name, "signature"], text(&signature.display().to_string()));
+            }
             let limits = &slot.limits;
             for (key, value) in [
                 ("fuel", limits.fuel),

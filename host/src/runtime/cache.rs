@@ -1,10 +1,17 @@
 //! The on-disk compilation cache: a component compiled once is reused on every later start,
 //! keyed by the component's SHA-256 and the engine's compatibility hash, so that a new host
 //! version or different compiler settings never load stale machine code.
+//!
+//! Compiled code runs natively in the host, and wasmtime trusts it blindly. So every entry
+//! carries an HMAC-SHA256, under a key only this installation's user can read, of the
+//! component's SHA-256, the engine's hash and the code: an entry copied over another's
+//! name, edited, or made on another machine fails the check and is recompiled, never run.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -31,25 +38,58 @@ pub struct CompileReport {
 }
 
 /// A directory of precompiled components; `None` compiles every time.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct CompileCache {
     dir: Option<PathBuf>,
+    /// Vouches for the entries this installation wrote.
+    key: Arc<[u8]>,
 }
 
+impl std::fmt::Debug for CompileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompileCache").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+/// The length of an entry's HMAC, before the compiled code.
+const MAC_BYTES: usize = 32;
+
 impl CompileCache {
-    /// A cache in `dir`, created on first use.
+    /// A cache in `dir`, created on first use, whose entries this installation's cache key
+    /// (`cache-key` in the host's state directory, made on first use) vouches for. Without
+    /// a usable key file, a key of this process only: entries then serve this run alone.
     pub fn new(dir: Option<PathBuf>) -> CompileCache {
-        CompileCache { dir }
+        let key = match crate::secrets::state_dir().map(|state| state.join("cache-key")) {
+            Some(path) => crate::secrets::load_or_create(&path).unwrap_or_else(|why| {
+                tracing::warn!(
+                    "the compilation cache key {}: {why}; compiled plugins serve this run only",
+                    path.display()
+                );
+                crate::secrets::random_hex()
+            }),
+            None => crate::secrets::random_hex(),
+        };
+        CompileCache { dir, key: key.into_bytes().into() }
     }
 
-    /// Loads the compiled form of `bytes` from the cache, or compiles and stores it.
-    /// A damaged or unreadable cache entry is recompiled, never an error.
-    pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<CompileReport> {
+    /// The HMAC that vouches for `code` as the compiled form of the component `sha256`.
+    fn mac(&self, sha256: &str, engine: &str, code: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        for part in [sha256.as_bytes(), b"\0", engine.as_bytes(), b"\0", code] {
+            mac.update(part);
+        }
+        mac
+    }
+
+    /// Loads the compiled form of `bytes`, whose SHA-256 is `sha256`, from the cache, or
+    /// compiles and stores it. A damaged, unreadable or foreign cache entry is recompiled,
+    /// never an error.
+    pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8], sha256: String) -> wasmtime::Result<CompileReport> {
         let started = Instant::now();
-        let sha256 = sha256_hex(bytes);
-        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{}.cwasm", engine_key(engine))));
+        let engine_key = engine_key(engine);
+        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{engine_key}.cwasm")));
         if let Some(entry) = entry.as_ref().filter(|entry| entry.is_file()) {
-            match load(engine, entry) {
+            match self.load(engine, entry, &sha256, &engine_key) {
                 Ok(component) => {
                     return Ok(CompileReport {
                         component,
@@ -66,7 +106,7 @@ impl CompileCache {
         let component = Component::new(engine, bytes)?;
         let elapsed = started.elapsed();
         if let Some(entry) = entry
-            && let Err(error) = store(&component, &entry)
+            && let Err(error) = self.store(&component, &entry, &sha256, &engine_key)
         {
             tracing::warn!(entry = %entry.display(), "cannot write the compilation cache: {error:#}");
         }
@@ -74,27 +114,41 @@ impl CompileCache {
     }
 }
 
-/// Reads an entry into memory rather than mapping it: a file changed in place under a
-/// mapping would crash the host (SIGBUS) instead of failing one load.
-fn load(engine: &Engine, entry: &Path) -> anyhow::Result<Component> {
-    let bytes = crate::files::read(entry, MAX_ENTRY_BYTES)?;
-    // SAFETY: entries are written only by `store` below from `Component::serialize` of an
-    // engine with this compatibility hash (part of the entry's name), in a directory that
-    // belongs to the host; wasmtime checks the header and version of the bytes.
-    Ok(unsafe { Component::deserialize(engine, &bytes) }?)
-}
+impl CompileCache {
+    /// Reads an entry into memory rather than mapping it (a file changed in place under a
+    /// mapping would crash the host), and checks that this installation made it for the
+    /// component `sha256` before any of it runs.
+    fn load(&self, engine: &Engine, entry: &Path, sha256: &str, engine_key: &str) -> anyhow::Result<Component> {
+        let bytes = crate::files::read(entry, MAX_ENTRY_BYTES)?;
+        anyhow::ensure!(bytes.len() > MAC_BYTES, "the entry is truncated");
+        let (tag, code) = bytes.split_at(MAC_BYTES);
+        self.mac(sha256, engine_key, code).verify_slice(tag).map_err(|_| {
+            anyhow::anyhow!(
+                "the entry is not the one this installation compiled from component {sha256} \
+                 (copied from another entry or machine, or changed)"
+            )
+        })?;
+        // SAFETY: the HMAC above proves that this installation's `store` wrote these bytes,
+        // from `Component::serialize` of this very component with an engine of this
+        // compatibility hash; wasmtime checks the header and version again.
+        Ok(unsafe { Component::deserialize(engine, code) }?)
+    }
 
-/// Writes the entry through a temporary file and a rename, so that a reader never sees a
-/// half-written entry.
-fn store(component: &Component, entry: &Path) -> anyhow::Result<()> {
-    let dir = entry.parent().expect("cache entries live in the cache directory");
-    std::fs::create_dir_all(dir)?;
-    let temp = tempfile_in(dir)?;
-    std::fs::write(&temp, component.serialize()?)?;
-    std::fs::rename(&temp, entry).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })?;
-    Ok(())
+    /// Writes the entry, its HMAC first, through a temporary file and a rename, so that a
+    /// reader never sees a half-written entry.
+    fn store(&self, component: &Component, entry: &Path, sha256: &str, engine_key: &str) -> anyhow::Result<()> {
+        let dir = entry.parent().expect("cache entries live in the cache directory");
+        std::fs::create_dir_all(dir)?;
+        let code = component.serialize()?;
+        let mut bytes = self.mac(sha256, engine_key, &code).finalize().into_bytes().to_vec();
+        bytes.extend_from_slice(&code);
+        let temp = tempfile_in(dir)?;
+        std::fs::write(&temp, bytes)?;
+        std::fs::rename(&temp, entry).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })?;
+        Ok(())
+    }
 }
 
 fn tempfile_in(dir: &Path) -> std::io::Result<PathBuf> {

@@ -47,6 +47,14 @@ pub enum LoadProblem {
     Instantiate(String),
     /// The plugin refused its configuration.
     Config(Vec<String>),
+    /// The file is not the one the policy pins.
+    Sha256Mismatch { expected: String, found: String },
+    /// The policy trusts signing keys, and the file has no readable signature.
+    Unsigned { signature: PathBuf, why: String },
+    /// The file was signed by a key the policy does not trust.
+    UntrustedSignature { signature: PathBuf },
+    /// The file does not match its signature: it changed after it was signed.
+    BadSignature { signature: PathBuf },
 }
 
 impl fmt::Display for LoadProblem {
@@ -89,6 +97,26 @@ impl fmt::Display for LoadProblem {
             LoadProblem::UnknownImport(name) => write!(f, "it imports `{name}`, which this host does not provide"),
             LoadProblem::Instantiate(why) => write!(f, "it cannot be instantiated: {why}"),
             LoadProblem::Config(problems) => write!(f, "it refused its config: {}", problems.join("; ")),
+            LoadProblem::Sha256Mismatch { expected, found } => write!(
+                f,
+                "its SHA-256 is {found}, not the {expected} the policy pins; nothing of it was compiled or run"
+            ),
+            LoadProblem::Unsigned { signature, why } => write!(
+                f,
+                "the policy trusts only signed plugins, and its signature {} cannot be used: {why}; sign it with \
+                 `minisign -S -m <plugin>`",
+                signature.display()
+            ),
+            LoadProblem::UntrustedSignature { signature } => write!(
+                f,
+                "its signature {} was made with a key that host.trusted-keys does not list",
+                signature.display()
+            ),
+            LoadProblem::BadSignature { signature } => write!(
+                f,
+                "it does not match its signature {}: the file was changed after it was signed",
+                signature.display()
+            ),
         }
     }
 }

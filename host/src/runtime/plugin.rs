@@ -7,6 +7,7 @@ use super::cache::Compiled;
 use super::call::{CallFailure, CallState, new_store};
 use super::error::{LoadError, LoadProblem};
 use super::inspect::{self, ImportReport};
+use super::integrity::Integrity;
 use super::limits::Limits;
 use super::slot::SlotKind;
 use crate::caps::{Capabilities, Capability};
@@ -30,6 +31,8 @@ pub struct PluginSpec {
     pub limits: Limits,
     /// The policy file the spec comes from, named in errors.
     pub policy: Option<PathBuf>,
+    /// The SHA-256 and signature the file must have.
+    pub integrity: Integrity,
 }
 
 impl PluginSpec {
@@ -41,6 +44,7 @@ impl PluginSpec {
             config: Arc::default(),
             limits: Limits::default(),
             policy: None,
+            integrity: Integrity::default(),
         }
     }
 
@@ -52,6 +56,7 @@ impl PluginSpec {
             config: Arc::new(slot.config.clone()),
             limits: slot.limits,
             policy: Some(policy.to_owned()),
+            integrity: slot.integrity.clone(),
         }
     }
 }
@@ -90,14 +95,17 @@ impl Runtime {
         let fail = |problem| LoadError { path: spec.path.clone(), slot: K::ID.name(), problem };
         let bytes = files::read_async(&spec.path, MAX_PLUGIN_BYTES).await.map_err(|e| fail(LoadProblem::Read(e)))?;
         inspect::check_header(&bytes).map_err(fail)?;
+        let sha256 = super::sha256_hex(&bytes);
+        spec.integrity.check(&spec.path, &bytes, &sha256).map_err(fail)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let size = bytes.len() as u64;
         // Compiling is CPU-bound; keep it off the async worker threads.
-        let report = tokio::task::spawn_blocking(move || background::run(|| cache.load_or_compile(&engine, &bytes)))
-            .await
-            .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
-            .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
+        let report =
+            tokio::task::spawn_blocking(move || background::run(|| cache.load_or_compile(&engine, &bytes, sha256)))
+                .await
+                .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
+                .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
         let component = report.component;
         inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
         let imports =

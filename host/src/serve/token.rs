@@ -3,7 +3,6 @@
 //! is made once per installation and kept in a file only the host's user can read.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -46,9 +45,7 @@ impl ApiToken {
 
     /// A new random token: 256 bits from the operating system, in hex.
     pub fn generate() -> ApiToken {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-        ApiToken(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into())
+        ApiToken(crate::secrets::random_hex().into())
     }
 
     /// The token's text.
@@ -66,62 +63,22 @@ impl ApiToken {
     /// The token kept in `path`; made and written there (readable by this user only) when
     /// the file does not exist yet.
     pub fn load_or_create(path: &Path) -> Result<ApiToken, TokenError> {
-        match ApiToken::read(path) {
-            Err(TokenError::File { .. }) if !path.exists() => {}
-            other => return other,
-        }
         let fail = |why: String| TokenError::File { path: path.to_owned(), why };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create its directory: {e}")))?;
-        }
-        let token = ApiToken::generate();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(path) {
-            Ok(mut file) => {
-                writeln!(file, "{}", token.expose()).and_then(|()| file.sync_all()).map_err(|e| fail(e.to_string()))?;
-                Ok(token)
-            }
-            // Another host made it meanwhile: use theirs.
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => ApiToken::read(path),
-            Err(error) => Err(fail(format!("cannot create it: {error}"))),
-        }
+        let text = crate::secrets::load_or_create(path).map_err(fail)?;
+        ApiToken::new(&text).map_err(|e| fail(e.to_string()))
     }
 
     /// The token kept in `path`, which must be a small regular file that only its owner
     /// can read or write.
     pub fn read(path: &Path) -> Result<ApiToken, TokenError> {
         let fail = |why: String| TokenError::File { path: path.to_owned(), why };
-        let text = crate::files::read_text(path, crate::files::MAX_SMALL_FILE_BYTES)
-            .map_err(|e| fail(format!("cannot read it: {e}")))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let metadata = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
-            if metadata.mode() & 0o077 != 0 {
-                return Err(fail(format!(
-                    "other users may read or change it (mode {:o}); run `chmod 600 {}`",
-                    metadata.mode() & 0o777,
-                    path.display()
-                )));
-            }
-        }
-        ApiToken::new(&text).map_err(|e| fail(e.to_string()))
+        ApiToken::new(&crate::secrets::read(path).map_err(fail)?).map_err(|e| fail(e.to_string()))
     }
 
     /// Where the token of this user's hosts is kept: `$XDG_STATE_HOME/pos-host/api-token`,
     /// else `~/.local/state/pos-host/api-token`.
     pub fn default_path() -> Option<PathBuf> {
-        let state = std::env::var_os("XDG_STATE_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
-        Some(state.join("pos-host/api-token"))
+        Some(crate::secrets::state_dir()?.join("api-token"))
     }
 }
 
@@ -130,20 +87,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_token_file_is_made_once_for_its_owner_only_and_kept() {
+    fn a_token_is_long_enough_and_fits_a_header() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/pos-host/api-token");
-        let made = ApiToken::load_or_create(&path).unwrap();
+        let made = ApiToken::load_or_create(&dir.path().join("api-token")).unwrap();
         assert_eq!(made.expose().len(), 64);
-        assert_eq!(ApiToken::load_or_create(&path).unwrap(), made, "kept");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            let refused = ApiToken::read(&path).unwrap_err().to_string();
-            assert!(refused.contains("other users may read or change it (mode 644)"), "{refused}");
-        }
         assert!(made.matches(made.expose()) && !made.matches("a-wrong-token-of-some-length"));
         assert!(ApiToken::new("short").is_err());
         assert!(ApiToken::new("a token with spaces in it").is_err());

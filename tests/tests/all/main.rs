@@ -7,6 +7,7 @@ mod console;
 mod hostile;
 mod hostile_pages;
 mod http_api;
+mod integrity;
 mod js_plugin;
 mod loading;
 mod matching;

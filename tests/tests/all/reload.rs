@@ -70,14 +70,9 @@ impl Fixture {
 
     /// Waits until the host has recorded more than `seen` reloads; the latest.
     async fn next_reload(&self, seen: usize) -> pos_host::live::ReloadRecord {
-        let started = Instant::now();
-        while started.elapsed() < PATIENCE {
-            if let Some(record) = self.host.status().reloads.get(seen) {
-                return record.clone();
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no reload within {PATIENCE:?}");
+        tokio::time::timeout(PATIENCE, self.host.next_reload(seen))
+            .await
+            .unwrap_or_else(|_| panic!("no reload within {PATIENCE:?}"))
     }
 }
 

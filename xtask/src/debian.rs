@@ -1,25 +1,30 @@
-//! The browser of the console's end-to-end tests (`tests/tests/all/console.rs`): headless
-//! Chromium and its WebDriver, from Debian's `chromium` and `chromium-driver` packages,
-//! installed when missing.
+//! The Debian packages the tests use, installed when missing: headless Chromium and its
+//! WebDriver for the console's and the hostile pages' browser tests
+//! (`pos_tests::webdriver`), and `minisign` to sign plugins as an integrator does.
 
 use std::path::Path;
 use std::process::Command;
 
-/// Where the tests expect them (`pos_tests::webdriver`).
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Each program the tests run, where they expect it, and the package that brings it.
+const PROGRAMS: [(&str, &str); 3] = [
+    ("/usr/bin/chromium", "chromium"),
+    ("/usr/bin/chromedriver", "chromium-driver"),
+    ("/usr/bin/minisign", "minisign"),
+];
 
-/// Installs `chromium` and `chromium-driver` with apt unless both are there already.
+/// Installs with apt the packages whose programs are missing.
 pub fn install() -> Result<(), String> {
-    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+    let missing: Vec<&str> =
+        PROGRAMS.iter().filter(|(path, _)| !Path::new(path).is_file()).map(|(_, package)| *package).collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    println!("browser: {CHROMIUM} or {CHROMEDRIVER} is missing; installing chromium and chromium-driver");
+    println!("test programs: installing {}", missing.join(", "));
     apt(&["update"])?;
-    apt(&["install", "-y", "chromium", "chromium-driver"])?;
-    for path in [CHROMIUM, CHROMEDRIVER] {
+    apt(&[&["install", "-y"][..], &missing].concat())?;
+    for (path, package) in PROGRAMS {
         if !Path::new(path).is_file() {
-            return Err(format!("{path} is still missing after installing chromium and chromium-driver"));
+            return Err(format!("{path} is still missing after installing {package}"));
         }
     }
     Ok(())
