@@ -544,3 +544,25 @@ fn wait_for(status: &dyn Fn() -> String, text: &str) -> String {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// serde_json counts columns in bytes, from 0: a cases file's problems are placed as an
+/// editor shows them, in characters from 1.
+#[test]
+fn json_cases_files_are_located_in_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.json");
+    for (text, at) in [("", "1:1"), ("{\"case\": [{\"name\": \"łłłł\", x}]}", "1:28")] {
+        std::fs::write(&cases, text).unwrap();
+        let output = run(&[
+            "plugin",
+            "test",
+            artifacts::NOTIFICATION_TEXTS,
+            "--slot",
+            "notification-texts",
+            "--cases",
+            cases.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("{}:{at}: invalid JSON", cases.display())), "{text:?}: {stderr}");
+    }
+}

@@ -121,7 +121,7 @@ impl ErpClient {
         params.extend(query.filters.iter().map(|f| (field_name(f.field).to_owned(), f.value.clone())));
         let page: wire::SearchPage =
             self.read(|| self.request(Method::GET, "/customers/search").query(&params)).await?.ok_or_else(not_found)?;
-        Ok(ErpPage { customers: convert_all(page.customers)?, has_more: page.has_more })
+        search_page(page)
     }
 
     /// One customer by number; `None` when the ERP does not know it.
@@ -139,12 +139,7 @@ impl ErpClient {
         params.extend(after.map(|a| ("after", a.to_owned())));
         let page: wire::ListPage =
             self.read(|| self.request(Method::GET, "/customers").query(&params)).await?.ok_or_else(not_found)?;
-        Ok(ListPage {
-            customers: convert_all(page.customers)?,
-            next_after: page.next_after,
-            as_of: page.as_of,
-            total: page.total,
-        })
+        list_page(page)
     }
 
     /// Changes after `since`.
@@ -158,16 +153,7 @@ impl ErpClient {
             }
             Err(error) => return Err(ChangesError::Erp(error)),
         };
-        let mut changes = Vec::with_capacity(page.changes.len());
-        for change in page.changes {
-            changes.push(match (change.deleted_at, change.customer) {
-                (None, Some(customer)) => {
-                    Change::Upsert(Box::new(customer.into_customer().map_err(|e| ChangesError::Erp(malformed(e)))?))
-                }
-                (_, _) => Change::Removed { number: change.number, version: change.version },
-            });
-        }
-        Ok(ChangesPage { changes, next: page.next, has_more: page.has_more })
+        changes_page(page).map_err(ChangesError::Erp)
     }
 
     /// Sends a customer created at the POS.
@@ -237,7 +223,7 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<Option<T>,
         return Ok(None);
     }
     if status.is_success() {
-        return serde_json::from_slice(&answer.body).map(Some).map_err(|e| malformed(e.to_string()));
+        return from_json(&answer.body).map(Some);
     }
     let detail = answer.error_detail();
     if status.is_server_error() {
@@ -255,8 +241,64 @@ fn not_found() -> ErpError {
     ErpError::Rejected("not_found: the data service does not offer this endpoint".into())
 }
 
+/// The body of a `2xx` answer.
+fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ErpError> {
+    serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
+}
+
 fn convert_all(customers: Vec<wire::WireCustomer>) -> Result<Vec<Customer>, ErpError> {
     customers.into_iter().map(|c| c.into_customer().map_err(malformed)).collect()
+}
+
+fn search_page(page: wire::SearchPage) -> Result<ErpPage, ErpError> {
+    Ok(ErpPage { customers: convert_all(page.customers)?, has_more: page.has_more })
+}
+
+fn list_page(page: wire::ListPage) -> Result<ListPage, ErpError> {
+    Ok(ListPage {
+        customers: convert_all(page.customers)?,
+        next_after: page.next_after,
+        as_of: page.as_of,
+        total: page.total,
+    })
+}
+
+fn changes_page(page: wire::ChangesPage) -> Result<ChangesPage, ErpError> {
+    let mut changes = Vec::with_capacity(page.changes.len());
+    for change in page.changes {
+        changes.push(match (change.deleted_at, change.customer) {
+            (None, Some(customer)) => Change::Upsert(Box::new(customer.into_customer().map_err(malformed)?)),
+            (_, _) => Change::Removed { number: change.number, version: change.version },
+        });
+    }
+    Ok(ChangesPage { changes, next: page.next, has_more: page.has_more })
+}
+
+/// What the client makes of the body of a `2xx` answer from each endpoint it reads, the very
+/// path its requests take, without a server: for fuzzing (`tests/tests/all/fuzz.rs`).
+#[doc(hidden)]
+pub mod decode {
+    use super::*;
+
+    /// `GET /customers/search`.
+    pub fn search_page(body: &[u8]) -> Result<ErpPage, ErpError> {
+        super::search_page(from_json(body)?)
+    }
+
+    /// `GET /customers/{number}`, and the answer to a create or an update.
+    pub fn customer(body: &[u8]) -> Result<Customer, ErpError> {
+        from_json::<wire::WireCustomer>(body)?.into_customer().map_err(malformed)
+    }
+
+    /// `GET /customers`.
+    pub fn list_page(body: &[u8]) -> Result<ListPage, ErpError> {
+        super::list_page(from_json(body)?)
+    }
+
+    /// `GET /changes`.
+    pub fn changes_page(body: &[u8]) -> Result<ChangesPage, ErpError> {
+        super::changes_page(from_json(body)?)
+    }
 }
 
 #[async_trait]

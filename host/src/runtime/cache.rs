@@ -3,11 +3,11 @@
 //! version or different compiler settings never load stale machine code.
 //!
 //! Compiled code runs natively in the host, and wasmtime trusts it blindly. So every entry
-//! carries an HMAC-SHA256, under a key only this installation's user can read, of the
-//! component's SHA-256, the engine's hash and the code: an entry copied over another's
-//! name, edited, or made on another machine fails the check and is recompiled, never run.
+//! carries a MAC (BLAKE3 in keyed mode), under a key only this installation's user can read,
+//! of the component's SHA-256, the engine's hash and the code: an entry copied over
+//! another's name, edited, or made on another machine fails the check and is recompiled,
+//! never run.
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ pub struct CompileReport {
 pub struct CompileCache {
     dir: Option<PathBuf>,
     /// Vouches for the entries this installation wrote.
-    key: Arc<[u8]>,
+    key: Arc<[u8; 32]>,
 }
 
 impl std::fmt::Debug for CompileCache {
@@ -51,8 +51,8 @@ impl std::fmt::Debug for CompileCache {
     }
 }
 
-/// The length of an entry's HMAC, before the compiled code.
-const MAC_BYTES: usize = 32;
+/// The length of an entry's MAC, before the compiled code.
+const MAC_BYTES: usize = blake3::OUT_LEN;
 
 impl CompileCache {
     /// A cache in `dir`, created on first use, whose entries this installation's cache key
@@ -69,16 +69,16 @@ impl CompileCache {
             }),
             None => crate::secrets::random_hex(),
         };
-        CompileCache { dir, key: key.into_bytes().into() }
+        CompileCache { dir, key: Arc::new(blake3::derive_key("pos-host compilation cache entries", key.as_bytes())) }
     }
 
-    /// The HMAC that vouches for `code` as the compiled form of the component `sha256`.
-    fn mac(&self, sha256: &str, engine: &str, code: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+    /// The MAC that vouches for `code` as the compiled form of the component `sha256`.
+    fn mac(&self, sha256: &str, engine: &str, code: &[u8]) -> blake3::Hash {
+        let mut mac = blake3::Hasher::new_keyed(&self.key);
         for part in [sha256.as_bytes(), b"\0", engine.as_bytes(), b"\0", code] {
             mac.update(part);
         }
-        mac
+        mac.finalize()
     }
 
     /// Loads the compiled form of `bytes`, whose SHA-256 is `sha256`, from the cache, or
@@ -122,25 +122,27 @@ impl CompileCache {
         let bytes = crate::files::read(entry, MAX_ENTRY_BYTES)?;
         anyhow::ensure!(bytes.len() > MAC_BYTES, "the entry is truncated");
         let (tag, code) = bytes.split_at(MAC_BYTES);
-        self.mac(sha256, engine_key, code).verify_slice(tag).map_err(|_| {
+        let tag: [u8; MAC_BYTES] = tag.try_into().expect("split at MAC_BYTES");
+        // `blake3::Hash` compares in constant time.
+        (self.mac(sha256, engine_key, code) == blake3::Hash::from(tag)).then_some(()).ok_or_else(|| {
             anyhow::anyhow!(
                 "the entry is not the one this installation compiled from component {sha256} \
                  (copied from another entry or machine, or changed)"
             )
         })?;
-        // SAFETY: the HMAC above proves that this installation's `store` wrote these bytes,
+        // SAFETY: the MAC above proves that this installation's `store` wrote these bytes,
         // from `Component::serialize` of this very component with an engine of this
         // compatibility hash; wasmtime checks the header and version again.
         Ok(unsafe { Component::deserialize(engine, code) }?)
     }
 
-    /// Writes the entry, its HMAC first, through a temporary file and a rename, so that a
+    /// Writes the entry, its MAC first, through a temporary file and a rename, so that a
     /// reader never sees a half-written entry.
     fn store(&self, component: &Component, entry: &Path, sha256: &str, engine_key: &str) -> anyhow::Result<()> {
         let dir = entry.parent().expect("cache entries live in the cache directory");
         std::fs::create_dir_all(dir)?;
         let code = component.serialize()?;
-        let mut bytes = self.mac(sha256, engine_key, &code).finalize().into_bytes().to_vec();
+        let mut bytes = self.mac(sha256, engine_key, &code).as_bytes().to_vec();
         bytes.extend_from_slice(&code);
         let temp = tempfile_in(dir)?;
         std::fs::write(&temp, bytes)?;

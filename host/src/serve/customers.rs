@@ -1,12 +1,13 @@
 //! Customers: reading one, the operator's edits, and synchronizing with the ERP.
 
 use super::AppState;
+use super::Path;
 use super::body::Body;
 use super::error::ApiError;
 use super::wire::CustomerJson;
 use crate::flows::local_changes::CustomerChanges;
 use crate::store::{check_text, is_blank};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -87,12 +87,34 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
         .merge(web::routes())
         .merge(prompts::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/http-api.md") })
+        .method_not_allowed_fallback(|request: axum::extract::Request| async move {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                format!("{} is not answered at {}; see docs/http-api.md", request.method(), request.uri().path()),
+            )
+        })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     Router::new()
         .nest("/api", api)
         .merge(console::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(access, access::guard))
+}
+
+/// The path parameter of type `T`, refused with a JSON `400` (a segment that is not UTF-8,
+/// say) like every other refusal.
+struct Path<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|path| Path(path.0))
+            .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, "malformed", rejection.body_text()))
+    }
 }
 
 /// Query parameters of type `T`, refused with a `400` that says which.

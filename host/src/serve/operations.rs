@@ -1,11 +1,12 @@
 //! Long operations (the ERP search behind [Search]): an id, a status a client can wait on,
 //! and a cancel.
 
+use super::Path;
 use super::error::ApiError;
 use super::wire::ScreenJson;
 use super::{AppState, Params};
 use crate::flows::search::Screen;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};

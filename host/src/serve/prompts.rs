@@ -1,10 +1,11 @@
 //! The plugins' and plans' questions, answered by the API's client.
 
+use super::Path;
 use super::body::Body;
 use super::error::ApiError;
 use super::operations::MAX_WAIT_MS;
 use super::{AppState, LocaleParam, Params};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};

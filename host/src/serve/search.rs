@@ -1,5 +1,6 @@
 //! Seed 1 over HTTP: search sessions, each one operator's [`CustomerSearch`].
 
+use super::Path;
 use super::body::Body;
 use super::error::ApiError;
 use super::wire::{CustomerJson, QueryJson, ScreenJson};
@@ -7,7 +8,7 @@ use super::{AppState, LocaleParam, Params};
 use crate::bindings::Message;
 use crate::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
 use crate::embed::CustomerSearch;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};

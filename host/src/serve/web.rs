@@ -1,12 +1,13 @@
 //! Seed 2 over HTTP: the web and local edit lists and the operator's actions. An action
 //! that asks a question waits for its answer under `/api/prompts`.
 
+use super::Path;
 use super::body::Body;
 use super::error::ApiError;
 use super::wire::{self, CustomerJson, LocalEditJson, WebEditJson};
 use super::{AppState, LocaleParam, Params};
 use crate::flows::web::{Decision, WebFlow, WebFlowError};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};

@@ -200,17 +200,7 @@ impl WebshopClient {
             .read(|| self.request(Method::GET, "/registrations").query(&params))
             .await?
             .ok_or_else(|| malformed("the web shop does not offer /registrations"))?;
-        let mut changes = Vec::with_capacity(page.changes.len());
-        for change in page.changes {
-            changes.push(match (change.deleted_at, change.customer) {
-                (None, Some(customer)) => match customer.into_customer() {
-                    Ok(customer) => Registration::Changed(Box::new(customer)),
-                    Err(reason) => Registration::Refused { web_id: change.id, reason },
-                },
-                _ => Registration::Deleted { web_id: change.id, version: change.version },
-            });
-        }
-        Ok(RegistrationsPage { changes, next: page.next, has_more: page.has_more })
+        Ok(registrations_page(page))
     }
 
     /// The web customer `web_id` as it is now; `None` when the web shop does not know it.
@@ -255,9 +245,7 @@ async fn send(request: RequestBuilder) -> Result<Answer, WebshopError> {
 fn parse<T: DeserializeOwned>(answer: Answer) -> Result<Option<T>, WebshopError> {
     match answer.status {
         StatusCode::NO_CONTENT => Ok(None),
-        status if status.is_success() => {
-            serde_json::from_slice(&answer.body).map(Some).map_err(|e| malformed(e.to_string()))
-        }
+        status if status.is_success() => from_json(&answer.body).map(Some),
         StatusCode::NOT_FOUND => Err(WebshopError::NotFound),
         StatusCode::PRECONDITION_FAILED => Err(WebshopError::Changed),
         StatusCode::GONE => Err(WebshopError::CursorExpired),
@@ -273,4 +261,40 @@ fn parse<T: DeserializeOwned>(answer: Answer) -> Result<Option<T>, WebshopError>
 
 fn malformed(why: impl fmt::Display) -> WebshopError {
     WebshopError::NoAnswer(format!("a malformed response: {why}"))
+}
+
+/// The body of a `2xx` answer.
+fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, WebshopError> {
+    serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
+}
+
+fn registrations_page(page: wire::RegistrationsPage) -> RegistrationsPage {
+    let mut changes = Vec::with_capacity(page.changes.len());
+    for change in page.changes {
+        changes.push(match (change.deleted_at, change.customer) {
+            (None, Some(customer)) => match customer.into_customer() {
+                Ok(customer) => Registration::Changed(Box::new(customer)),
+                Err(reason) => Registration::Refused { web_id: change.id, reason },
+            },
+            _ => Registration::Deleted { web_id: change.id, version: change.version },
+        });
+    }
+    RegistrationsPage { changes, next: page.next, has_more: page.has_more }
+}
+
+/// What the client makes of the body of a `2xx` answer from each endpoint it reads, the very
+/// path its requests take, without a server: for fuzzing (`tests/tests/all/fuzz.rs`).
+#[doc(hidden)]
+pub mod decode {
+    use super::*;
+
+    /// `GET /registrations`.
+    pub fn registrations_page(body: &[u8]) -> Result<RegistrationsPage, WebshopError> {
+        Ok(super::registrations_page(from_json(body)?))
+    }
+
+    /// `GET /customers/{id}`, and the answer to a write.
+    pub fn customer(body: &[u8]) -> Result<Customer, WebshopError> {
+        from_json::<wire::WireWebCustomer>(body)?.into_customer().map_err(malformed)
+    }
 }

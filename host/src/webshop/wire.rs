@@ -36,11 +36,11 @@ pub struct WireWebCustomer {
 impl WireWebCustomer {
     /// The host's customer (origin `web`), refused when a field breaks the store's rules.
     pub fn into_customer(self) -> Result<Customer, String> {
-        if self.id.trim().is_empty() {
+        if crate::store::is_blank(&self.id) {
             return Err("a web customer has an empty id".into());
         }
         let customer = Customer {
-            number: self.customer_number.filter(|n| !n.trim().is_empty()),
+            number: self.customer_number.filter(|n| !crate::store::is_blank(n)),
             web_id: Some(self.id),
             first_name: self.first_name,
             last_name: self.last_name,

@@ -4,6 +4,8 @@
 mod access;
 mod client_policies;
 mod console;
+mod fuzz;
+mod fuzz_http;
 mod hostile;
 mod hostile_pages;
 mod http_api;

@@ -91,7 +91,7 @@ impl Source {
     pub fn parse(&self) -> Result<Node, FileError> {
         if self.path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json")) {
             let value: serde_json::Value = serde_json::from_str(&self.text).map_err(|error| FileError {
-                location: Location { path: self.path.clone(), line_col: Some((error.line(), error.column())) },
+                location: self.locate(Some(&json_offset(&self.text, error.line(), error.column()))),
                 message: format!("invalid JSON: {error}"),
             })?;
             Ok(from_json(value))
@@ -104,6 +104,14 @@ impl Source {
             Ok(Node { value: Value::Table(from_toml_table(table.into_inner())), span: Some(span) })
         }
     }
+}
+
+/// The byte range, in `text`, of what serde_json reports at `line` and byte `column` (both
+/// from 1; column 0 is before the line's first character), for a position in characters.
+fn json_offset(text: &str, line: usize, column: usize) -> Range<usize> {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let at = (start + column.saturating_sub(1)).min(text.len());
+    at..at
 }
 
 /// A problem with a cases file, at its place.
