@@ -2,7 +2,6 @@
 
 use super::apply::{Action, Decision, LocalStep, Pending};
 use super::{WebFlow, WebFlowError};
-use crate::bindings::caps::pos::plugin::erp::ErpError;
 use crate::bindings::caps::pos::plugin::ui::Choice;
 use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
     Confirmation, LocalChange, MatchReason, Plan,
@@ -19,14 +18,6 @@ fn message(key: &str, args: &[(&str, &str)]) -> Message {
     Message {
         key: key.into(),
         args: args.iter().map(|(name, value)| Argument { name: (*name).into(), value: (*value).into() }).collect(),
-    }
-}
-
-fn erp_error(error: &ErpError) -> String {
-    match error {
-        ErpError::Unavailable(why) | ErpError::Rejected(why) => why.clone(),
-        ErpError::Timeout => "the ERP did not answer in time".into(),
-        ErpError::Cancelled => "cancelled".into(),
     }
 }
 
@@ -107,7 +98,10 @@ impl WebFlow {
                     Ok(None) => return Ok(()),
                     Ok(Some(customer)) => ("ERP customer", customer),
                     Err(error) => {
-                        return Err(WebFlowError::NumberUnverified { number: number.into(), why: erp_error(&error) });
+                        return Err(WebFlowError::NumberUnverified {
+                            number: number.into(),
+                            why: crate::erp::describe(&error),
+                        });
                     }
                 },
             },
