@@ -275,7 +275,7 @@ fn changes_page(page: wire::ChangesPage) -> Result<ChangesPage, ErpError> {
 }
 
 /// What the client makes of the body of a `2xx` answer from each endpoint it reads, the very
-/// path its requests take, without a server: for fuzzing (`tests/tests/all/fuzz.rs`).
+/// path its requests take, without a server: for fuzzing (`tests/tests/all/fuzz/`).
 #[doc(hidden)]
 pub mod decode {
     use super::*;

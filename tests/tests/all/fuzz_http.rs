@@ -1,7 +1,7 @@
 //! Fuzzing the HTTP API's request bodies and query strings (proptest), in process through
 //! the router: whatever a client sends, the answer is JSON, never a `500`, and a refusal
 //! names its kind (and the field, where there is one). The case count per route comes from
-//! `POS_FUZZ_CASES` (default 200), as in `fuzz.rs`:
+//! `POS_FUZZ_CASES` (default 200), as in `fuzz/`:
 //!
 //! ```sh
 //! POS_FUZZ_CASES=5000 cargo test -p pos-tests --test all fuzz_http -- --nocapture
