@@ -95,6 +95,19 @@ fn customer_json(web: bool) -> BoxedStrategy<V> {
         .boxed()
 }
 
+/// A page of a change feed (the ERP's or the web shop's) of `change`s.
+fn feed_page(change: BoxedStrategy<V>) -> BoxedStrategy<V> {
+    table(
+        vec![
+            required("changes", list_of(change)),
+            required("next", typed(unsigned(), true)),
+            required("has_more", typed(boolean(), true)),
+        ],
+        &["changes"],
+        true,
+    )
+}
+
 fn list_of(item: BoxedStrategy<V>) -> BoxedStrategy<V> {
     typed(prop::collection::vec(item, 0..6).prop_map(V::Arr), true)
 }
@@ -137,15 +150,7 @@ fn erp_json(answer: ErpAnswer) -> BoxedStrategy<V> {
                 &["customer", "deleted_at"],
                 true,
             );
-            table(
-                vec![
-                    required("changes", list_of(change)),
-                    required("next", typed(unsigned(), true)),
-                    required("has_more", typed(boolean(), true)),
-                ],
-                &["changes"],
-                true,
-            )
+            feed_page(change)
         }
     }
 }
@@ -650,15 +655,7 @@ fn web_json(answer: WebAnswer) -> BoxedStrategy<V> {
                 &["customer", "deleted_at"],
                 true,
             );
-            table(
-                vec![
-                    required("changes", list_of(change)),
-                    required("next", typed(unsigned(), true)),
-                    required("has_more", typed(boolean(), true)),
-                ],
-                &["changes"],
-                true,
-            )
+            feed_page(change)
         }
     }
 }
