@@ -566,3 +566,15 @@ fn json_cases_files_are_located_in_characters() {
         assert!(stderr.contains(&format!("{}:{at}: invalid JSON", cases.display())), "{text:?}: {stderr}");
     }
 }
+
+#[test]
+fn an_empty_list_of_cases_says_how_to_write_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(&cases, "case = []\n").unwrap();
+    let args = ["plugin", "test", artifacts::NOTIFICATION_TEXTS, "--slot", "notification-texts", "--cases"];
+    let output = run(&[&args[..], &[cases.to_str().unwrap()]].concat());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("{}:1:8: case: no cases; add a [[case]] table", cases.display())), "{stderr}");
+}

@@ -81,6 +81,9 @@ pub fn read(source: &Source, slot: SlotId) -> Result<CaseFile, Vec<FileError>> {
                 }
             }
         }
+        Some(Node { value: node::Value::Array(_), span }) => {
+            report("", Problem { span: span.clone(), path: "case".into(), message: no_cases(slot) })
+        }
         Some(other) => report(
             "",
             Problem {
