@@ -87,7 +87,9 @@ impl CompileCache {
     pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8], sha256: String) -> wasmtime::Result<CompileReport> {
         let started = Instant::now();
         let engine_key = engine_key(engine);
-        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{engine_key}.cwasm")));
+        // `.mac`: entries that carry their MAC; older entries, without one, are left alone
+        // rather than taken for tampered ones.
+        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{engine_key}.mac.cwasm")));
         if let Some(entry) = entry.as_ref().filter(|entry| entry.is_file()) {
             match self.load(engine, entry, &sha256, &engine_key) {
                 Ok(component) => {
