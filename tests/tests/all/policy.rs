@@ -121,7 +121,7 @@ fn config_is_flattened_and_arrays_of_tables_are_refused() {
     let text = "[slots.notification-texts]\nplugin = \"t.wasm\"\n[slots.notification-texts.config]\ntexts.nl.x = \"X\"\ntags = [\"a\", \"b\"]\n";
     let policy = Policy::parse(Path::new("p.toml"), text).unwrap();
     let keys: Vec<String> = policy.slots[0].config.entries().into_iter().map(|e| e.key).collect();
-    assert_eq!(keys, ["tags", "texts.nl.x"]);
+    assert_eq!(keys, ["texts.nl.x", "tags"], "in the order of the file");
     let refused = error("[slots.search-policy]\nplugin = \"x.wasm\"\nconfig = { rows = [{ a = 1 }] }\n");
     assert_eq!(
         refused,
@@ -331,4 +331,23 @@ fn a_policy_with_many_config_keys_is_checked_and_every_key_located() {
     let config = &policy.slot(SlotId::NotificationTexts).unwrap().config;
     assert_eq!(config.entries().len(), 20_000);
     assert!(config.describe_error("key-19999", "x").starts_with("many.toml:20003:13: "));
+}
+
+/// Plugins receive their config in the order of the policy file (the WIT says so), a
+/// refining file's new keys after those it refines.
+#[test]
+fn config_entries_keep_the_order_of_the_policy_file() {
+    let dir = files(&[
+        (
+            "base.toml",
+            "[slots.notification-texts]\nplugin = \"x.wasm\"\n[slots.notification-texts.config]\nzeta = \"1\"\nalpha = \"2\"\n\"texts.nl.b\" = \"3\"\n",
+        ),
+        ("client.toml", "extends = \"base.toml\"\n[slots.notification-texts.config]\nmiddle = \"4\"\nalpha = \"5\"\n"),
+    ]);
+    let text = std::fs::read_to_string(dir.path().join("client.toml")).unwrap();
+    let policy = Policy::parse(&dir.path().join("client.toml"), &text).unwrap();
+    let config = &policy.slot(SlotId::NotificationTexts).unwrap().config;
+    let keys: Vec<String> = config.entries().into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["zeta", "alpha", "texts.nl.b", "middle"]);
+    assert_eq!(config.get("alpha"), Some(&pos_host::bindings::ConfigValue::Text("5".into())));
 }
