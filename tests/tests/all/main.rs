@@ -5,7 +5,6 @@ mod access;
 mod client_policies;
 mod console;
 mod fuzz;
-mod fuzz_http;
 mod hostile;
 mod hostile_pages;
 mod http_api;

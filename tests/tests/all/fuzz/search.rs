@@ -136,8 +136,8 @@ fn stored_customers() -> Vec<Customer> {
     ]
 }
 
-#[test]
-fn store_search_of_any_phrase_answers_without_an_sql_error() {
+/// A store in a new directory holding [`stored_customers`], and a runtime to ask it on.
+fn store_of_stored_customers() -> (tokio::runtime::Runtime, tempfile::TempDir, Store) {
     let runtime = runtime();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("customers.sqlite")).unwrap();
@@ -146,6 +146,12 @@ fn store_search_of_any_phrase_answers_without_an_sql_error() {
             store.save(customer).await.unwrap();
         }
     });
+    (runtime, dir, store)
+}
+
+#[test]
+fn store_search_of_any_phrase_answers_without_an_sql_error() {
+    let (runtime, _dir, store) = store_of_stored_customers();
     let strategy = (phrase(), prop_oneof![3 => Just(Vec::new()), 1 => filters()], any::<bool>(), 0u32..20);
     fuzz("store search", Cost::Cheap, strategy, |(phrase, filters, include_inactive, limit), tally| {
         let query = SearchQuery { phrase, filters, include_inactive };
@@ -163,14 +169,7 @@ fn store_search_of_any_phrase_answers_without_an_sql_error() {
 
 #[test]
 fn store_search_of_any_plain_phrase_answers_without_an_sql_error() {
-    let runtime = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("customers.sqlite")).unwrap();
-    runtime.block_on(async {
-        for customer in stored_customers() {
-            store.save(customer).await.unwrap();
-        }
-    });
+    let (runtime, _dir, store) = store_of_stored_customers();
     fuzz("store search, phrase only", Cost::Cheap, phrase(), |phrase, tally| {
         let query = SearchQuery { phrase, filters: vec![], include_inactive: false };
         match runtime.block_on(store.search(&query, 10)) {

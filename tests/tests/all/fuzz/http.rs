@@ -1,12 +1,8 @@
-//! Fuzzing the HTTP API's request bodies and query strings (proptest), in process through
-//! the router: whatever a client sends, the answer is JSON, never a `500`, and a refusal
-//! names its kind (and the field, where there is one). The case count per route comes from
-//! `POS_FUZZ_CASES` (default 200), as in `fuzz/`:
-//!
-//! ```sh
-//! POS_FUZZ_CASES=5000 cargo test -p pos-tests --test all fuzz_http -- --nocapture
-//! ```
+//! The HTTP API's request bodies and query strings, in process through the router:
+//! whatever a client sends, the answer is JSON, never a `500`, and a refusal names its kind
+//! (and the field, where there is one). `POS_FUZZ_CASES` cases per route.
 
+use super::{Cost, cases, runtime};
 use crate::customer;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -16,10 +12,6 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tower::ServiceExt;
-
-fn cases() -> u32 {
-    std::env::var("POS_FUZZ_CASES").map_or(200, |value| value.trim().parse().expect("POS_FUZZ_CASES is a number"))
-}
 
 /// JSON of any shape, with the strings an attacker or a bug would send.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -87,7 +79,7 @@ async fn answer(s: &ServedHost, method: Method, path: &str, body: Vec<u8>) -> (S
 
 #[test]
 fn every_request_body_and_query_gets_a_located_answer_never_a_500() {
-    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let tokio = runtime();
     let s = tokio.block_on(served::serve(
         vec![customer(Some("K-1"), "Jan", "Nowak")],
         Vec::new(),
@@ -120,7 +112,8 @@ fn every_request_body_and_query_gets_a_located_answer_never_a_500() {
     ];
     let mut total = 0;
     for (method, path) in routes {
-        let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+        let mut runner =
+            TestRunner::new(Config { cases: cases(Cost::Cheap), failure_persistence: None, ..Config::default() });
         runner
             .run(&(body(), query.clone()), |(body, query)| {
                 let target = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
@@ -133,9 +126,10 @@ fn every_request_body_and_query_gets_a_located_answer_never_a_500() {
                 Ok(())
             })
             .unwrap_or_else(|failure| panic!("{method} {path}: {failure}"));
-        total += cases();
+        total += cases(Cost::Cheap);
     }
-    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let mut runner =
+        TestRunner::new(Config { cases: cases(Cost::Cheap), failure_persistence: None, ..Config::default() });
     runner
         .run(&("[ -~]{0,30}", prop_oneof!["[a-z/_-]{0,20}", "/(%[0-9A-F]{2}){1,6}"]), |(query, tail)| {
             for base in
@@ -150,6 +144,6 @@ fn every_request_body_and_query_gets_a_located_answer_never_a_500() {
             Ok(())
         })
         .unwrap();
-    total += cases() * 5;
-    eprintln!("fuzz_http: {total} requests, no 500, every answer JSON");
+    total += cases(Cost::Cheap) * 5;
+    eprintln!("fuzz HTTP API: {total} requests, no 500, every answer JSON");
 }
