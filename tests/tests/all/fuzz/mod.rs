@@ -1,7 +1,7 @@
 //! Fuzzing that stays: property-based tests (proptest) over everything the host reads from
 //! outside itself: policies, the ERP's and the web shop's answers, the operator's search
-//! phrases, `plugin test` cases files and the HTTP API's requests. Whatever the input, nothing panics, nothing hangs,
-//! and every refusal says where and why.
+//! phrases, `plugin test` cases files and the HTTP API's requests. Whatever the input,
+//! nothing panics, nothing hangs, and every refusal says where and why.
 //!
 //! Every `cargo test` runs a bounded number of cases, new ones each run; the long run is a
 //! command:
