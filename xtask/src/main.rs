@@ -58,7 +58,12 @@ fn run(command: &mut Command) -> Result<(), String> {
 }
 
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    if std::env::var_os("CI").is_some() {
+        // A CI run builds once: incremental state would only add to the space the build takes.
+        cargo.env("CARGO_INCREMENTAL", "0");
+    }
+    cargo
 }
 
 /// Installs the WebAssembly target the plugins are built for.
