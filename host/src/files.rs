@@ -1,11 +1,12 @@
 //! Reading the files the host is given (policies, plugins, signatures, cases, cache entries):
 //! only regular files, and only up to a size limit, so that a path naming a device, a pipe
 //! or a 2 GB file is refused with the reason instead of hanging the host or exhausting its
-//! memory.
+//! memory. A [`Location`] names a place in such a file.
 
 use std::fmt;
 use std::io::Read;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// The largest policy file read.
 pub const MAX_POLICY_BYTES: u64 = 1 << 20;
@@ -182,5 +183,49 @@ mod tests {
         let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
         assert_eq!(read(&fifo, 10).unwrap_err().to_string(), "not a regular file (it is a named pipe)");
+    }
+}
+
+/// A place in a file the user wrote (a policy, a cases file); line and column count from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl Location {
+    /// The file as a whole.
+    pub fn file(path: &Path) -> Location {
+        Location { path: path.to_owned(), line_col: None }
+    }
+
+    /// The start of `span` in `text`.
+    pub fn of_span(path: &Path, text: &str, span: Option<Range<usize>>) -> Location {
+        Location { path: path.to_owned(), line_col: span.map(|span| line_col(text, &line_starts(text), span.start)) }
+    }
+}
+
+/// The offsets at which the lines of `text` start.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect()
+}
+
+/// Line and column (in characters) of byte `offset`, with the line starts of `text`.
+pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line = starts.partition_point(|start| *start <= offset);
+    let start = starts[line - 1];
+    (line, text[start..offset].chars().count() + 1)
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line_col {
+            Some((line, column)) => write!(f, "{}:{line}:{column}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! `pos-host`: an embeddable plugin host for point-of-sale customer workflows.
 //!
 //! Business rules run as WebAssembly components written against the WIT contract in
-//! `wit/`, one per slot ([`slots::SlotId`]), configured by a TOML [`policy::Policy`]. The
+//! `wit/`, one per slot ([`contract::SlotId`]), configured by a TOML [`policy::Policy`]. The
 //! [`runtime::Runtime`] loads and checks them, runs every hook call in a fresh store under
 //! CPU, memory and time limits, and falls back to the built-in seed behaviour whenever a
 //! plugin fails, so that a plugin can never take the workstation down.
 
 pub mod bindings;
 pub mod caps;
+pub mod contract;
 pub mod embed;
 pub mod erp;
 pub mod files;

@@ -55,8 +55,7 @@ async fn run() {
         })
         .await;
         let policy = Policy::parse(Path::new("bench.toml"), &text).unwrap();
-        let spec =
-            pos_host::runtime::PluginSpec::from_policy(policy.slot(SlotId::NotificationTexts).unwrap(), &policy.path);
+        let spec = policy.slot(SlotId::NotificationTexts).unwrap().spec(&policy.path);
         let validate = best(async || {
             load::<NotificationTextsKind>(&runtime, &spec).await.unwrap();
         })

@@ -1,10 +1,85 @@
-//! `config`: the plugin's own config table, and the empty `types` interface.
+//! `config`: the plugin's own config table, each entry with its place in the policy file so
+//! that a plugin's complaint can point at the line; and the empty `types` interface.
 
+use super::CallCaps;
 use crate::bindings::caps::pos::plugin::{config, types};
 use crate::bindings::{ConfigEntry, ConfigValue};
-use crate::runtime::CallState;
+use crate::contract::SlotId;
+use crate::files::Location;
 
-impl config::Host for CallState {
+/// A slot's configuration as plugins see it.
+#[derive(Clone, Debug, Default)]
+pub struct PluginConfig {
+    entries: Vec<ConfigEntry>,
+    locations: Vec<Location>,
+    /// Where the table itself is, for problems with no key.
+    table: Option<Location>,
+    slot: Option<SlotId>,
+}
+
+impl PluginConfig {
+    /// The config of `slot` in a policy: `locations` (one per entry) and `table` are where
+    /// the entries and the table are written.
+    pub fn of_slot(slot: SlotId, entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Location) -> PluginConfig {
+        PluginConfig { entries, locations, table: Some(table), slot: Some(slot) }
+    }
+
+    /// A config from elsewhere than a policy, such as a plugin test's cases file: `locations`
+    /// (one per entry) and `table` are where the plugin's complaints point.
+    pub fn from_entries(entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Option<Location>) -> PluginConfig {
+        PluginConfig { entries, locations, table, slot: None }
+    }
+
+    /// The value at `key`.
+    pub fn get(&self, key: &str) -> Option<&ConfigValue> {
+        self.entries.iter().find(|entry| entry.key == key).map(|entry| &entry.value)
+    }
+
+    /// Every entry, in file order.
+    pub fn entries(&self) -> Vec<ConfigEntry> {
+        self.entries.clone()
+    }
+
+    /// A plugin's complaint about `key`, prefixed with where that key is.
+    pub fn describe_error(&self, key: &str, message: &str) -> String {
+        let location = self
+            .entries
+            .iter()
+            .position(|entry| entry.key == key)
+            .and_then(|i| self.locations.get(i))
+            .or(self.table.as_ref());
+        let dotted = match (self.slot, key.is_empty()) {
+            (Some(slot), false) => format!("slots.{}.config.{key}: ", slot.name()),
+            (Some(slot), true) => format!("slots.{}.config: ", slot.name()),
+            (None, false) => format!("{key}: "),
+            (None, true) => String::new(),
+        };
+        match location {
+            Some(location) => format!("{location}: {dotted}{message}"),
+            None => format!("{dotted}{message}"),
+        }
+    }
+}
+
+/// The built-in fallbacks read the config as the shipped plugins do.
+impl pos_seed_rules::config::Table for PluginConfig {
+    fn value(&self, key: &str) -> Option<pos_seed_rules::config::Value<'_>> {
+        use pos_seed_rules::config::Value;
+        Some(match self.get(key)? {
+            ConfigValue::Boolean(b) => Value::Boolean(*b),
+            ConfigValue::Integer(i) => Value::Integer(*i),
+            ConfigValue::Float(x) => Value::Float(*x),
+            ConfigValue::Text(s) => Value::Text(s),
+            ConfigValue::TextList(items) => Value::TextList(items),
+        })
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.entries.iter().map(|entry| entry.key.as_str()).collect()
+    }
+}
+
+impl config::Host for CallCaps {
     async fn get(&mut self, key: String) -> Option<ConfigValue> {
         self.config.get(&key).cloned()
     }
@@ -14,4 +89,4 @@ impl config::Host for CallState {
     }
 }
 
-impl types::Host for CallState {}
+impl types::Host for CallCaps {}

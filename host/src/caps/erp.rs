@@ -1,8 +1,8 @@
 //! `erp`: the ERP data synchronization service.
 
+use super::CallCaps;
 use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage, Host};
 use crate::bindings::{Customer, SearchQuery};
-use crate::runtime::CallState;
 use async_trait::async_trait;
 
 /// The most customers one ERP search may ask for.
@@ -39,19 +39,19 @@ impl Erp for NoErp {
     }
 }
 
-impl Host for CallState {
+impl Host for CallCaps {
     async fn online_search_enabled(&mut self) -> Result<bool, ErpError> {
-        self.caps.erp.online_search_enabled().await
+        self.providers.erp.online_search_enabled().await
     }
 
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ErpError::Rejected(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
         }
-        self.caps.erp.search(&query, limit).await
+        self.providers.erp.search(&query, limit).await
     }
 
     async fn fetch(&mut self, number: String) -> Result<Option<Customer>, ErpError> {
-        self.caps.erp.fetch(&number).await
+        self.providers.erp.fetch(&number).await
     }
 }

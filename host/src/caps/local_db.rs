@@ -1,8 +1,8 @@
 //! `local-db`: read-only access to the local customer database.
 
+use super::CallCaps;
 use crate::bindings::caps::pos::plugin::local_db::{DbError, Host};
 use crate::bindings::{Customer, SearchQuery};
-use crate::runtime::CallState;
 use async_trait::async_trait;
 use pos_seed_rules::fold::{fold, same};
 
@@ -69,18 +69,18 @@ fn check_limit(limit: u32) -> Result<(), DbError> {
     }
 }
 
-impl Host for CallState {
+impl Host for CallCaps {
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
-        self.caps.local_db.search(&query, limit).await
+        self.providers.local_db.search(&query, limit).await
     }
 
     async fn get(&mut self, number: String) -> Result<Option<Customer>, DbError> {
-        self.caps.local_db.get(&number).await
+        self.providers.local_db.get(&number).await
     }
 
     async fn find_by_last_name(&mut self, last_name: String, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
-        self.caps.local_db.find_by_last_name(&last_name, limit).await
+        self.providers.local_db.find_by_last_name(&last_name, limit).await
     }
 }

@@ -1,7 +1,7 @@
 //! `log`: plugin log lines into the host log, tagged with the plugin.
 
+use super::CallCaps;
 use crate::bindings::caps::pos::plugin::log::{Host, Level};
-use crate::runtime::CallState;
 
 /// The most log lines one call may write; the rest are counted and dropped.
 pub const MAX_LINES_PER_CALL: u32 = 256;
@@ -9,7 +9,7 @@ pub const MAX_LINES_PER_CALL: u32 = 256;
 /// The longest log line kept, in bytes; longer lines are cut.
 pub const MAX_LINE_BYTES: usize = 2048;
 
-impl Host for CallState {
+impl Host for CallCaps {
     async fn log(&mut self, level: Level, message: String) {
         self.log_lines += 1;
         if self.log_lines > MAX_LINES_PER_CALL {

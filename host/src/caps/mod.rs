@@ -8,9 +8,14 @@ pub mod local_db;
 mod log;
 pub mod ui;
 
-use std::fmt;
+use crate::bindings::caps::Capabilities as CapabilitiesWorld;
 use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{HasSelf, Linker};
 
+pub use crate::contract::{ALWAYS_GRANTED, Capability};
+
+pub use config::PluginConfig;
 pub use erp::{Erp, NoErp};
 pub use local_db::{InMemoryCustomers, LocalDb};
 pub use ui::{Headless, Operator};
@@ -37,38 +42,37 @@ impl Default for Capabilities {
     }
 }
 
-/// A capability a policy may grant to a slot. `log` and `config` are always granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Capability {
-    LocalDb,
-    Erp,
-    Ui,
+/// The capabilities' part of one hook call: the providers, who is calling with which config,
+/// and what the call has used so far.
+pub struct CallCaps {
+    providers: Capabilities,
+    plugin: Arc<str>,
+    config: Arc<PluginConfig>,
+    prompt_timeout: Duration,
+    /// Time spent waiting on the operator, which the call's wall-clock limit does not count.
+    waited: Duration,
+    log_lines: u32,
 }
 
-impl Capability {
-    /// Every grantable capability.
-    pub const ALL: [Capability; 3] = [Capability::LocalDb, Capability::Erp, Capability::Ui];
-
-    /// The name used in policies and in the WIT interface.
-    pub fn name(self) -> &'static str {
-        match self {
-            Capability::LocalDb => "local-db",
-            Capability::Erp => "erp",
-            Capability::Ui => "ui",
-        }
+impl CallCaps {
+    /// The capabilities of one call of `plugin`, whose prompts wait at most `prompt_timeout`.
+    pub fn new(providers: Capabilities, plugin: Arc<str>, config: Arc<PluginConfig>, prompt_timeout: Duration) -> Self {
+        CallCaps { providers, plugin, config, prompt_timeout, waited: Duration::ZERO, log_lines: 0 }
     }
 
-    /// The capability behind a WIT interface name, such as `local-db`.
-    pub fn from_interface(interface: &str) -> Option<Capability> {
-        Capability::ALL.into_iter().find(|c| c.name() == interface)
+    /// Time the call spent waiting on the operator so far.
+    pub fn waited(&self) -> Duration {
+        self.waited
     }
 }
 
-impl fmt::Display for Capability {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// How a store's data lends the capabilities their part of it, as `WasiView` does for WASI:
+/// the capabilities know nothing else of the store they run in.
+pub trait CapsView: Send {
+    fn caps(&mut self) -> &mut CallCaps;
 }
 
-/// Interfaces of `pos:plugin` every plugin may import without a grant.
-pub const ALWAYS_GRANTED: [&str; 3] = ["types", "log", "config"];
+/// Adds every capability to `linker`.
+pub fn add_to_linker<T: CapsView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    CapabilitiesWorld::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)
+}

@@ -1,8 +1,8 @@
 //! `ui`: notices and confirmations shown to the operator.
 
+use super::CallCaps;
 use crate::bindings::Notice;
 use crate::bindings::caps::pos::plugin::ui::{Choice, Host};
-use crate::runtime::CallState;
 use async_trait::async_trait;
 use std::time::Instant;
 
@@ -30,16 +30,16 @@ impl Operator for Headless {
     }
 }
 
-impl Host for CallState {
+impl Host for CallCaps {
     async fn notify(&mut self, notice: Notice) {
-        self.caps.operator.notify(&notice).await;
+        self.providers.operator.notify(&notice).await;
     }
 
     async fn confirm(&mut self, notice: Notice, choices: Vec<Choice>) -> Option<String> {
         // Time spent waiting on the operator does not count against the call's time limit.
         let asked = Instant::now();
         let answer =
-            tokio::time::timeout(self.limits.prompt_timeout(), self.caps.operator.confirm(&notice, &choices)).await;
+            tokio::time::timeout(self.prompt_timeout, self.providers.operator.confirm(&notice, &choices)).await;
         self.waited += asked.elapsed();
         let answer = answer.ok().flatten()?;
         choices.iter().any(|choice| choice.id == answer).then_some(answer)

@@ -273,9 +273,7 @@ impl PolicyArgs {
     ) -> anyhow::Result<(Option<Policy>, PluginSpec)> {
         let policy = if self.policy.exists() { Some(self.load()?) } else { None };
         let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, &p.path))) {
-            Some((slot_policy, path)) => {
-                PluginSpec { path: file.to_owned(), ..PluginSpec::from_policy(slot_policy, path) }
-            }
+            Some((slot_policy, path)) => PluginSpec { path: file.to_owned(), ..slot_policy.spec(path) },
             None => PluginSpec::new(file),
         };
         spec.grants.extend(grants);

@@ -63,7 +63,7 @@ async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<Plu
     async fn info<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<PluginInfo, LoadError> {
         runtime.load::<K>(spec).await.map(|plugin| plugin.info.clone())
     }
-    let spec = PluginSpec::from_policy(slot, policy);
+    let spec = slot.spec(policy);
     match slot.slot {
         SlotId::SearchPolicy => info::<SearchPolicyKind>(runtime, &spec).await,
         SlotId::NotificationTexts => info::<NotificationTextsKind>(runtime, &spec).await,

@@ -4,7 +4,7 @@ use super::PolicyArgs;
 use anyhow::Context as _;
 use pos_host::Source;
 use pos_host::bindings::{Argument, Message};
-use pos_host::runtime::{PluginSpec, Slot};
+use pos_host::runtime::Slot;
 use pos_host::slots::{NotificationTextsKind, SlotId};
 use std::process::ExitCode;
 
@@ -17,7 +17,7 @@ pub async fn run(
     let policy = policy_args.load()?;
     let runtime = super::runtime(policy_args.cache_dir(Some(&policy)))?;
     let plugin = match policy.slot(SlotId::NotificationTexts) {
-        Some(slot) => match runtime.load::<NotificationTextsKind>(&PluginSpec::from_policy(slot, &policy.path)).await {
+        Some(slot) => match runtime.load::<NotificationTextsKind>(&slot.spec(&policy.path)).await {
             Ok(plugin) => Some(plugin),
             Err(error) => anyhow::bail!("{}", slot.explain(&error).join("\n")),
         },

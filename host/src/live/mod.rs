@@ -11,10 +11,10 @@ pub use status::{Outcome, PluginVersion, ReloadRecord, SlotStatus, Status, Watch
 pub use watch::Watching;
 
 use crate::bindings::ConfigEntry;
-use crate::caps::Capability;
+use crate::contract::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{Policy, PolicyErrors};
-use crate::runtime::{Integrity, Limits, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind, now_ms, sha256_hex};
+use crate::runtime::{Integrity, Limits, LoadedPlugin, Runtime, Slot, SlotKind, now_ms, sha256_hex};
 use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
 use arc_swap::ArcSwap;
 use std::collections::{HashMap, VecDeque};
@@ -241,7 +241,7 @@ impl LiveHost {
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);
         }
-        match self.runtime.load::<K>(&PluginSpec::from_policy(slot, &policy.path)).await {
+        match self.runtime.load::<K>(&slot.spec(&policy.path)).await {
             Ok(plugin) => Ok(Some(Change::Load(Box::new(plugin), Box::new(source)))),
             Err(error) => Err(slot.explain(&error)),
         }

@@ -2,46 +2,13 @@
 //! once, into an index of every key path, so that locating a key costs the same however
 //! large the policy is.
 
+use crate::files::{line_col, line_starts};
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub use crate::files::Location;
 use toml::de::{DeTable, DeValue};
-
-/// A place in a policy file; line and column count from 1.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Location {
-    pub path: PathBuf,
-    pub line_col: Option<(usize, usize)>,
-}
-
-impl Location {
-    /// The file as a whole.
-    pub fn file(path: &Path) -> Location {
-        Location { path: path.to_owned(), line_col: None }
-    }
-
-    /// The start of `span` in `text`.
-    pub fn of_span(path: &Path, text: &str, span: Option<Range<usize>>) -> Location {
-        Location { path: path.to_owned(), line_col: span.map(|span| line_col(text, &line_starts(text), span.start)) }
-    }
-}
-
-/// The offsets at which the lines of `text` start.
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect()
-}
-
-/// Line and column (in characters) of byte `offset`, with the line starts of `text`.
-fn line_col(text: &str, starts: &[usize], offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let line = starts.partition_point(|start| *start <= offset);
-    let start = starts[line - 1];
-    (line, text[start..offset].chars().count() + 1)
-}
 
 /// Where every key of one policy file is written: its key and its value.
 #[derive(Debug, Default)]
@@ -89,15 +56,6 @@ impl KeyIndex {
             Some(if n == keys.len() && !key_itself { value.start } else { key.start })
         });
         Location { path: path.to_owned(), line_col: span.map(|offset| line_col(text, &self.lines, offset)) }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line_col {
-            Some((line, column)) => write!(f, "{}:{line}:{column}", self.path.display()),
-            None => write!(f, "{}", self.path.display()),
-        }
     }
 }
 

@@ -9,16 +9,16 @@ mod layers;
 mod location;
 mod resolved;
 
-pub use config_table::PluginConfig;
+pub use crate::caps::PluginConfig;
 pub use layers::{Layer, Layers};
 pub use location::{KeyIndex, Location};
 pub use resolved::Resolved;
 
-use crate::caps::Capability;
+use crate::contract::Capability;
+use crate::contract::SlotId;
 use crate::files;
 use crate::runtime::limits_allowed as allowed;
-use crate::runtime::{Integrity, Limits, LoadError, LoadProblem, TrustedKey};
-use crate::slots::SlotId;
+use crate::runtime::{Integrity, Limits, LoadError, LoadProblem, PluginSpec, TrustedKey};
 use checker::Checker;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -249,6 +249,18 @@ impl Checked {
 }
 
 impl SlotPolicy {
+    /// What to load for this slot; `policy` is the policy file, named in errors.
+    pub fn spec(&self, policy: &Path) -> PluginSpec {
+        PluginSpec {
+            path: self.plugin.clone(),
+            grants: self.grants.clone(),
+            config: std::sync::Arc::new(self.config.clone()),
+            limits: self.limits,
+            policy: Some(policy.to_owned()),
+            integrity: self.integrity.clone(),
+        }
+    }
+
     /// A refusal of this slot's plugin, as lines naming the place in the policy to change:
     /// the grants for an import they do not cover, each config key the plugin refused, the
     /// plugin file for anything else.
@@ -375,7 +387,7 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
     grants.dedup();
     // Any config key is the plugin's to judge; only what cannot be passed is refused here.
     let config = match c.any_table(&["slots", name, "config"]) {
-        Some(table) => PluginConfig::from_table(c, slot, table),
+        Some(table) => config_table::read(c, slot, table),
         None => PluginConfig::default(),
     };
     let mut limits = Limits::default();

@@ -3,8 +3,7 @@
 
 use super::limits::Limits;
 use super::output::CapturedOutput;
-use crate::caps::Capabilities;
-use crate::policy::PluginConfig;
+use crate::caps::{CallCaps, Capabilities, CapsView, PluginConfig};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,17 +13,18 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// The data of one call's store.
 pub struct CallState {
-    pub(crate) plugin: Arc<str>,
-    pub(crate) caps: Capabilities,
-    pub(crate) config: Arc<PluginConfig>,
-    pub(crate) limits: Limits,
-    /// Time spent waiting on the operator, which the wall-clock limit does not count.
-    pub(crate) waited: Duration,
-    pub(crate) log_lines: u32,
+    caps: CallCaps,
+    limits: Limits,
     started: Instant,
     memory: MemoryCap,
     wasi: WasiCtx,
     table: ResourceTable,
+}
+
+impl CapsView for CallState {
+    fn caps(&mut self) -> &mut CallCaps {
+        &mut self.caps
+    }
 }
 
 impl WasiView for CallState {
@@ -66,12 +66,8 @@ pub fn new_store(
         .allow_ip_name_lookup(false)
         .build();
     let state = CallState {
-        plugin,
-        caps,
-        config,
+        caps: CallCaps::new(caps, plugin, config, limits.prompt_timeout()),
         limits,
-        waited: Duration::ZERO,
-        log_lines: 0,
         started: Instant::now(),
         memory: MemoryCap { limit: limits.memory_bytes() },
         wasi,
@@ -83,7 +79,7 @@ pub fn new_store(
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|store| {
         let state = store.data();
-        let running = state.started.elapsed().saturating_sub(state.waited);
+        let running = state.started.elapsed().saturating_sub(state.caps.waited());
         if running > state.limits.timeout() {
             return Err(TimeLimitExceeded(state.limits.timeout()).into());
         }

@@ -1,6 +1,6 @@
 //! Why a plugin was refused at load.
 
-use crate::caps::Capability;
+use crate::contract::Capability;
 use std::fmt;
 use std::path::PathBuf;
 

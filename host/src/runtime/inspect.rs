@@ -1,8 +1,8 @@
 //! What a component is, exports and imports, checked against a slot before it may run.
 
 use super::error::LoadProblem;
-use crate::caps::{ALWAYS_GRANTED, Capability};
-use crate::slots::SlotId;
+use crate::contract::SlotId;
+use crate::contract::{ALWAYS_GRANTED, Capability};
 use std::path::Path;
 use wasmtime::Engine;
 use wasmtime::component::Component;

@@ -8,6 +8,7 @@ mod engine;
 mod error;
 mod inspect;
 mod integrity;
+mod kind;
 mod limits;
 mod output;
 mod plugin;
@@ -18,16 +19,16 @@ pub use call::{CallFailure, CallState};
 pub use error::{LoadError, LoadProblem};
 pub use inspect::{ImportReport, PACKAGE, SUPPORTED_VERSIONS, check_header, expected_export};
 pub use integrity::{Integrity, TrustedKey};
+pub use kind::SlotKind;
 pub use limits::Limits;
 pub use limits::allowed as limits_allowed;
 pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
-pub use slot::{Decided, Rollback, Slot, SlotKind, SlotStats, Source};
+pub use slot::{Decided, Rollback, Slot, SlotStats, Source};
 
-use crate::bindings::caps::Capabilities as CapabilitiesWorld;
-use crate::caps::Capabilities;
+use crate::caps::{self, Capabilities};
 use std::path::PathBuf;
 use wasmtime::Engine;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 
 /// The shared machinery every plugin runs on.
 pub struct Runtime {
@@ -43,7 +44,7 @@ impl Runtime {
         let engine = engine::new_engine()?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        CapabilitiesWorld::add_to_linker::<_, HasSelf<CallState>>(&mut linker, |state| state)?;
+        caps::add_to_linker(&mut linker)?;
         Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
     }
 }

@@ -8,12 +8,12 @@ use super::call::{CallFailure, CallState, new_store};
 use super::error::{LoadError, LoadProblem};
 use super::inspect::{self, ImportReport};
 use super::integrity::Integrity;
+use super::kind::SlotKind;
 use super::limits::Limits;
-use super::slot::SlotKind;
-use crate::caps::{Capabilities, Capability};
+use crate::caps::{Capabilities, PluginConfig};
+use crate::contract::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
-use crate::policy::{PluginConfig, SlotPolicy};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::{Engine, Store};
@@ -45,18 +45,6 @@ impl PluginSpec {
             limits: Limits::default(),
             policy: None,
             integrity: Integrity::default(),
-        }
-    }
-
-    /// The spec of a slot in a policy.
-    pub fn from_policy(slot: &SlotPolicy, policy: &Path) -> PluginSpec {
-        PluginSpec {
-            path: slot.plugin.clone(),
-            grants: slot.grants.clone(),
-            config: Arc::new(slot.config.clone()),
-            limits: slot.limits,
-            policy: Some(policy.to_owned()),
-            integrity: slot.integrity.clone(),
         }
     }
 }

@@ -10,46 +10,9 @@ pub use notification_texts::NotificationTextsKind;
 pub use search_policy::SearchPolicyKind;
 pub use web_merge_rules::WebMergeRulesKind;
 
+pub use crate::contract::SlotId;
 use crate::policy::Policy;
-use crate::runtime::{LoadError, LoadedPlugin, PluginSpec, Runtime, Slot, SlotKind};
-use std::fmt;
-
-/// A plugin slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum SlotId {
-    SearchPolicy,
-    NotificationTexts,
-    WebMergeRules,
-}
-
-impl SlotId {
-    /// Every slot.
-    pub const ALL: [SlotId; 3] = [SlotId::SearchPolicy, SlotId::NotificationTexts, SlotId::WebMergeRules];
-
-    /// The slot's (and its world's) name.
-    pub fn name(self) -> &'static str {
-        match self {
-            SlotId::SearchPolicy => "search-policy",
-            SlotId::NotificationTexts => "notification-texts",
-            SlotId::WebMergeRules => "web-merge-rules",
-        }
-    }
-
-    /// The interface the slot's world exports.
-    pub fn interface(self) -> &'static str {
-        match self {
-            SlotId::SearchPolicy => "search-decisions",
-            SlotId::NotificationTexts => "texts",
-            SlotId::WebMergeRules => "merge-rules",
-        }
-    }
-}
-
-impl fmt::Display for SlotId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::runtime::{LoadError, LoadedPlugin, Runtime, Slot, SlotKind};
 
 /// Every slot of a host.
 #[derive(Default)]
@@ -79,7 +42,7 @@ impl Plugins {
 
 async fn load_slot<K: SlotKind>(runtime: &Runtime, policy: &Policy) -> Result<Option<LoadedPlugin<K>>, LoadError> {
     match policy.slot(K::ID) {
-        Some(slot) => runtime.load::<K>(&PluginSpec::from_policy(slot, &policy.path)).await.map(Some),
+        Some(slot) => runtime.load::<K>(&slot.spec(&policy.path)).await.map(Some),
         None => Ok(None),
     }
 }

@@ -1,0 +1,77 @@
+//! The names host and plugins agree on: the slots, the capabilities a policy grants, and
+//! the versions of the WIT package. Everything else in the plugin core builds on these.
+
+use std::fmt;
+
+/// A plugin slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum SlotId {
+    SearchPolicy,
+    NotificationTexts,
+    WebMergeRules,
+}
+
+impl SlotId {
+    /// Every slot.
+    pub const ALL: [SlotId; 3] = [SlotId::SearchPolicy, SlotId::NotificationTexts, SlotId::WebMergeRules];
+
+    /// The slot's (and its world's) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SlotId::SearchPolicy => "search-policy",
+            SlotId::NotificationTexts => "notification-texts",
+            SlotId::WebMergeRules => "web-merge-rules",
+        }
+    }
+
+    /// The interface the slot's world exports.
+    pub fn interface(self) -> &'static str {
+        match self {
+            SlotId::SearchPolicy => "search-decisions",
+            SlotId::NotificationTexts => "texts",
+            SlotId::WebMergeRules => "merge-rules",
+        }
+    }
+}
+
+impl fmt::Display for SlotId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A capability a policy may grant to a slot. `log` and `config` are always granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    LocalDb,
+    Erp,
+    Ui,
+}
+
+impl Capability {
+    /// Every grantable capability.
+    pub const ALL: [Capability; 3] = [Capability::LocalDb, Capability::Erp, Capability::Ui];
+
+    /// The name used in policies and in the WIT interface.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::LocalDb => "local-db",
+            Capability::Erp => "erp",
+            Capability::Ui => "ui",
+        }
+    }
+
+    /// The capability behind a WIT interface name, such as `local-db`.
+    pub fn from_interface(interface: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.name() == interface)
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Interfaces of `pos:plugin` every plugin may import without a grant.
+pub const ALWAYS_GRANTED: [&str; 3] = ["types", "log", "config"];
