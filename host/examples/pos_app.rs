@@ -9,7 +9,7 @@
 //! ```
 
 use async_trait::async_trait;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
+use pos_host::bindings::Choice;
 use pos_host::bindings::{Notice, SearchQuery};
 use pos_host::caps::Operator;
 use pos_host::embed::{Host, SearchButton};

@@ -3,6 +3,50 @@
 
 use std::fmt;
 
+/// The WIT package plugins are written against.
+pub const PACKAGE: &str = "pos:plugin";
+
+/// A released version of the contract this host loads plugins of. A released version's
+/// folder in `wit/` never changes; the host works in the newest version's types and calls
+/// older plugins through conversions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Version {
+    /// `wit/v0.1.0`: every slot world imports every capability.
+    V0_1,
+    /// `wit/v0.2.0`: a slot world imports only `log` and `config`; the types its hooks
+    /// mention live in type-only interfaces.
+    V0_2,
+}
+
+impl Version {
+    /// Every version this host loads, oldest first.
+    pub const ALL: [Version; 2] = [Version::V0_1, Version::V0_2];
+    /// The version new plugins are written against.
+    pub const NEWEST: Version = Version::V0_2;
+
+    /// The version number, such as `0.2.0`.
+    pub fn number(self) -> &'static str {
+        match self {
+            Version::V0_1 => "0.1.0",
+            Version::V0_2 => "0.2.0",
+        }
+    }
+
+    /// The version with this number.
+    pub fn parse(number: &str) -> Option<Version> {
+        Version::ALL.into_iter().find(|v| v.number() == number)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PACKAGE}@{}", self.number())
+    }
+}
+
+/// The version numbers this host loads, oldest first.
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
+
 /// A plugin slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum SlotId {

@@ -40,9 +40,9 @@ fn plugin_check_reports_world_imports_size_and_compile_times() {
     let text = stdout(&output);
     for expected in [
         "slot     web-merge-rules",
-        "world    pos:plugin/web-merge-rules@0.1.0 (exports pos:plugin/merge-rules@0.1.0)",
-        "pos:plugin/local-db@0.1.0                granted: local-db",
-        "pos:plugin/ui@0.1.0                      types only",
+        "world    pos:plugin/web-merge-rules@0.2.0 (exports pos:plugin/merge-rules@0.2.0)",
+        "pos:plugin/local-db@0.2.0                granted: local-db",
+        "pos:plugin/types@0.2.0                   types only",
         "deny-all WASI",
         "grants   local-db",
     ] {

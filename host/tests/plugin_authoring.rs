@@ -247,7 +247,7 @@ fn plugin_test_refuses_bad_cases_files_at_their_place() {
     assert_eq!(wrong_slot.status.code(), Some(1));
     assert!(
         stderr(&wrong_slot).starts_with(&format!(
-            "error: cannot load plugin {} for slot `search-policy`: it exports `pos:plugin/texts@0.1.0` (the \
+            "error: cannot load plugin {} for slot `search-policy`: it exports `pos:plugin/texts@0.2.0` (the \
              `notification-texts` world)",
             artifacts::NOTIFICATION_TEXTS
         )),

@@ -11,7 +11,7 @@
 //! million. `BENCH_PROFILE=1` also prints the time of each kind of database request.
 
 use pos_host::Capability;
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
+use pos_host::bindings::merge::Candidate;
 use pos_host::bindings::{Customer, Origin};
 use pos_host::caps::Capabilities;
 use pos_host::runtime::Slot;
@@ -794,7 +794,7 @@ impl pos_host::caps::LocalDb for TimingDb {
         &self,
         query: &pos_host::bindings::SearchQuery,
         limit: u32,
-    ) -> Result<Vec<Customer>, pos_host::bindings::caps::pos::plugin::local_db::DbError> {
+    ) -> Result<Vec<Customer>, pos_host::bindings::local_db::DbError> {
         let started = Instant::now();
         let found = pos_host::caps::LocalDb::search(&self.store, query, limit).await;
         let fields: Vec<&str> = query.filters.iter().map(|f| pos_host::bindings::field_name(f.field)).collect();
@@ -803,10 +803,7 @@ impl pos_host::caps::LocalDb for TimingDb {
         found
     }
 
-    async fn get(
-        &self,
-        number: &str,
-    ) -> Result<Option<Customer>, pos_host::bindings::caps::pos::plugin::local_db::DbError> {
+    async fn get(&self, number: &str) -> Result<Option<Customer>, pos_host::bindings::local_db::DbError> {
         let started = Instant::now();
         let found = pos_host::caps::LocalDb::get(&self.store, number).await;
         self.record("get".into(), started.elapsed());
@@ -817,7 +814,7 @@ impl pos_host::caps::LocalDb for TimingDb {
         &self,
         last_name: &str,
         limit: u32,
-    ) -> Result<Vec<Customer>, pos_host::bindings::caps::pos::plugin::local_db::DbError> {
+    ) -> Result<Vec<Customer>, pos_host::bindings::local_db::DbError> {
         let started = Instant::now();
         let found = pos_host::caps::LocalDb::find_by_last_name(&self.store, last_name, limit).await;
         let full = found.as_ref().is_ok_and(|f| f.len() == limit as usize);

@@ -8,7 +8,7 @@
 //! xtask bench` runs first) next to the Rust one: its hook call, and each one's load alone.
 
 use pos_host::Capability;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::LocalSearchOutcome;
+use pos_host::bindings::search::LocalSearchOutcome;
 use pos_host::bindings::{Customer, Message, Origin, SearchQuery};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
 use pos_host::runtime::{PluginSpec, Runtime, Slot, SlotKind};

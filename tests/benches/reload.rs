@@ -6,7 +6,7 @@
 //! during reloads never below half the steady rate.
 
 use pos_host::bindings::SearchQuery;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{LocalSearchOutcome, SearchButton};
+use pos_host::bindings::search::{LocalSearchOutcome, SearchButton};
 use pos_host::caps::Capabilities;
 use pos_host::live::LiveHost;
 use pos_tests::artifacts;

@@ -97,7 +97,7 @@ fn stamp_text(inputs: &str, output: &str) -> String {
 }
 
 /// One hash over the build's arguments and every input file's path and bytes, in a fixed order.
-/// `wit/deps/pos-plugin` links to the repository's `wit/v0.1.0`, whose files are read through it.
+/// `wit/deps/pos-plugin` links to the repository's `wit/v0.2.0`, whose files are read through it.
 fn inputs_hash(package: &Path) -> Result<String, String> {
     let mut files = Vec::new();
     for input in INPUTS {

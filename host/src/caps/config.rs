@@ -2,8 +2,8 @@
 //! that a plugin's complaint can point at the line; and the empty `types` interface.
 
 use super::CallCaps;
-use crate::bindings::caps::pos::plugin::{config, types};
 use crate::bindings::{ConfigEntry, ConfigValue};
+use crate::bindings::{config, types};
 use crate::contract::SlotId;
 use crate::files::Location;
 

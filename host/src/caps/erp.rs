@@ -1,7 +1,7 @@
 //! `erp`: the ERP data synchronization service.
 
 use super::CallCaps;
-use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage, Host};
+use crate::bindings::erp::{ErpError, ErpPage, Host};
 use crate::bindings::{Customer, SearchQuery};
 use async_trait::async_trait;
 

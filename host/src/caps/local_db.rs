@@ -1,7 +1,7 @@
 //! `local-db`: read-only access to the local customer database.
 
 use super::CallCaps;
-use crate::bindings::caps::pos::plugin::local_db::{DbError, Host};
+use crate::bindings::local_db::{DbError, Host};
 use crate::bindings::{Customer, SearchQuery};
 use async_trait::async_trait;
 use pos_seed_rules::fold::{fold, same};

@@ -1,7 +1,7 @@
 //! `log`: plugin log lines into the host log, tagged with the plugin.
 
 use super::CallCaps;
-use crate::bindings::caps::pos::plugin::log::{Host, Level};
+use crate::bindings::log::{Host, Level};
 
 /// The most log lines one call may write; the rest are counted and dropped.
 pub const MAX_LINES_PER_CALL: u32 = 256;

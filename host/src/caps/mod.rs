@@ -7,8 +7,9 @@ pub mod erp;
 pub mod local_db;
 mod log;
 pub mod ui;
+mod v0_1;
 
-use crate::bindings::caps::Capabilities as CapabilitiesWorld;
+use crate::bindings;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
@@ -72,7 +73,8 @@ pub trait CapsView: Send {
     fn caps(&mut self) -> &mut CallCaps;
 }
 
-/// Adds every capability to `linker`.
+/// Adds every capability, in every supported version of the contract, to `linker`.
 pub fn add_to_linker<T: CapsView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    CapabilitiesWorld::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)
+    bindings::v0_2::caps::Capabilities::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)?;
+    bindings::v0_1::caps::Capabilities::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)
 }

@@ -2,7 +2,7 @@
 
 use super::CallCaps;
 use crate::bindings::Notice;
-use crate::bindings::caps::pos::plugin::ui::{Choice, Host};
+use crate::bindings::ui::{Choice, Host};
 use async_trait::async_trait;
 use std::time::Instant;
 

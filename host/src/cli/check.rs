@@ -33,12 +33,8 @@ async fn check<K: SlotKind>(spec: &PluginSpec) -> anyhow::Result<ExitCode> {
     let info = &cold.info;
     println!("plugin   {}", info.path.display());
     println!("slot     {}", K::ID);
-    println!(
-        "world    pos:plugin/{}@{} (exports {})",
-        K::ID,
-        pos_host::runtime::SUPPORTED_VERSIONS[0],
-        expected_export(K::ID)
-    );
+    let version = info.version;
+    println!("world    pos:plugin/{}@{} (exports {})", K::ID, version.number(), expected_export(K::ID, version));
     println!("size     {} bytes", info.size);
     println!("sha256   {}", info.sha256);
     println!("exports  {}", info.exports.join(", "));

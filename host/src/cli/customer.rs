@@ -3,7 +3,7 @@
 
 use super::PolicyArgs;
 use super::screen;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use pos_host::bindings::search::RetrieveAction;
 use pos_host::caps::Headless;
 use pos_host::flows::local_changes;
 use std::process::ExitCode;

@@ -135,7 +135,7 @@ pub fn run(slot: SlotId, name: &str, parent: &Path, sdk: Option<&Path>) -> anyho
     let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
     let sdk_path = relative(&dir, &sdk);
     let root = sdk.parent().and_then(Path::parent).context("the SDK lies in `plugins/sdk` of a repository")?;
-    let wit = relative(&dir, &root.join("wit/v0.1.0"));
+    let wit = relative(&dir, &root.join("wit/v0.2.0"));
     let wasm = format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_"));
     let slot_templates = templates(slot);
     let fill = |template: &str| {

@@ -1,6 +1,6 @@
 //! The operator's screen as text: the result list, the notice, the [Search] button.
 
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{ResultList, SearchButton};
+use pos_host::bindings::search::{ResultList, SearchButton};
 use pos_host::bindings::{Customer, Origin};
 use pos_host::flows::search::{Screen, ShownNotice};
 

@@ -2,11 +2,11 @@
 //! would meet it, in the policy's locale.
 
 use super::PolicyArgs;
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use pos_host::bindings::erp::ErpError;
+use pos_host::bindings::merge::{LocalChange, Plan, WebChange};
+use pos_host::bindings::search::{
     ErpFound, ErpSearchOutcome, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, Plan, WebChange};
 use pos_host::bindings::{Customer, Message, Notice, Origin, SearchQuery, Severity};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
 use pos_host::slots::web_merge_rules::reason_message;

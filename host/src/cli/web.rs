@@ -5,7 +5,7 @@
 use super::PolicyArgs;
 use super::screen;
 use async_trait::async_trait;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
+use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Message, Notice};
 use pos_host::caps::Operator;
 use pos_host::flows::web::{Decision, Outcome, WebFlow, WebFlowError};

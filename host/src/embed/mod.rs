@@ -36,9 +36,7 @@ pub use prompts::{AnswerError, Prompt, Prompts};
 pub use search::CustomerSearch;
 
 // What the flows answer, gathered here so that an embedding application needs one import.
-pub use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    ResultList, RetrieveAction, SearchButton,
-};
+pub use crate::bindings::search::{ResultList, RetrieveAction, SearchButton};
 pub use crate::flows::search::{Opened, Screen, ShownNotice};
 pub use crate::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
 

@@ -3,7 +3,7 @@
 //! answer (dismissed: a plugin then keeps to what it would do unasked, a plan is cancelled).
 
 use crate::bindings::Notice;
-use crate::bindings::caps::pos::plugin::ui::Choice;
+use crate::bindings::ui::Choice;
 use crate::caps::Operator;
 use async_trait::async_trait;
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 
 use super::Host;
 use crate::bindings::SearchQuery;
-use crate::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use crate::bindings::search::RetrieveAction;
 use crate::flows::search::{Opened, Screen, SearchFlow, SearchSession};
 use crate::store::StoreError;
 use tokio_util::sync::CancellationToken;

@@ -6,7 +6,7 @@ mod wire;
 
 pub use wire::OutgoingCustomer;
 
-use crate::bindings::caps::pos::plugin::erp::{ErpError, ErpPage};
+use crate::bindings::erp::{ErpError, ErpPage};
 use crate::bindings::{Customer, SearchQuery, field_name};
 use crate::caps::Erp;
 use crate::http::{self, Transport, encode_segment};

@@ -4,8 +4,8 @@
 //! slot and every text from `notification-texts`. ERP results are kept in memory only: a
 //! customer is saved locally when it is selected, edited or previewed.
 
-use crate::bindings::caps::pos::plugin::erp::ErpError;
-use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use crate::bindings::erp::ErpError;
+use crate::bindings::search::{
     ErpFound, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
 use crate::bindings::{Customer, Message, Notice, Origin, SearchQuery, Severity};

@@ -2,7 +2,7 @@
 //! Every page is applied in one transaction together with the new position, so a sync
 //! killed at any point leaves a consistent database and resumes where it stopped.
 
-use crate::bindings::caps::pos::plugin::erp::ErpError;
+use crate::bindings::erp::ErpError;
 use crate::bindings::{Customer, Origin};
 use crate::erp::{Change, ChangesError, ErpClient, ListPage};
 use crate::store::sync_state::{self, Phase};

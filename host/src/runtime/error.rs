@@ -1,6 +1,6 @@
 //! Why a plugin was refused at load.
 
-use crate::contract::Capability;
+use crate::contract::{Capability, Version};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -37,6 +37,8 @@ pub enum LoadProblem {
     WrongWorld { found: String, expected: String, found_slot: Option<&'static str> },
     /// The component was built against a `pos:plugin` version this host does not support.
     UnsupportedVersion { found: String, supported: &'static [&'static str] },
+    /// The component imports the contract at another version than the one it exports.
+    MixedVersions { import: String, version: Version },
     /// The component exports nothing this host recognizes.
     MissingExport { expected: String, exports: Vec<String> },
     /// The component imports a capability the slot does not grant.
@@ -81,6 +83,11 @@ impl fmt::Display for LoadProblem {
                 f,
                 "it was built against `{found}`, but this host supports pos:plugin@{}",
                 supported.join(", pos:plugin@")
+            ),
+            LoadProblem::MixedVersions { import, version } => write!(
+                f,
+                "it exports the slot's interface of `{version}` but imports `{import}`; a plugin is built against \
+                 one version of the contract"
             ),
             LoadProblem::MissingExport { expected, exports } => {
                 write!(f, "it does not export `{expected}`; it exports ")?;

@@ -1,18 +1,11 @@
 //! What a component is, exports and imports, checked against a slot before it may run.
 
 use super::error::LoadProblem;
-use crate::contract::SlotId;
-use crate::contract::{ALWAYS_GRANTED, Capability};
+use crate::contract::{ALWAYS_GRANTED, Capability, PACKAGE, SUPPORTED_VERSIONS, SlotId, Version};
 use std::path::Path;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
-
-/// The WIT package plugins are written against.
-pub const PACKAGE: &str = "pos:plugin";
-
-/// The `pos:plugin` versions this host loads.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
 
 /// WASI packages a plugin may import; they are backed by a deny-all context (no files,
 /// network, environment or arguments), so importing them grants nothing.
@@ -51,18 +44,19 @@ impl<'a> InterfaceName<'a> {
     }
 }
 
-/// The exported interface a slot needs, with this host's version.
-pub fn expected_export(slot: SlotId) -> String {
-    format!("{PACKAGE}/{}@{}", slot.interface(), SUPPORTED_VERSIONS[0])
+/// The interface a slot's plugin exports, in `version` of the contract.
+pub fn expected_export(slot: SlotId, version: Version) -> String {
+    format!("{PACKAGE}/{}@{}", slot.interface(), version.number())
 }
 
-/// Checks that the component exports the slot's interface at a supported version.
-pub fn check_exports(engine: &Engine, component: &Component, slot: SlotId) -> Result<(), LoadProblem> {
+/// Checks that the component exports the slot's interface at a supported version, and says
+/// which.
+pub fn check_exports(engine: &Engine, component: &Component, slot: SlotId) -> Result<Version, LoadProblem> {
     let ty = component.component_type();
     let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
-    let expected = expected_export(slot);
-    if exports.contains(&expected) {
-        return Ok(());
+    let expected = expected_export(slot, Version::NEWEST);
+    if let Some(version) = Version::ALL.into_iter().rev().find(|v| exports.contains(&expected_export(slot, *v))) {
+        return Ok(version);
     }
     let ours: Vec<InterfaceName> =
         exports.iter().filter_map(|name| InterfaceName::parse(name)).filter(|name| name.package == PACKAGE).collect();
@@ -72,6 +66,8 @@ pub fn check_exports(engine: &Engine, component: &Component, slot: SlotId) -> Re
     }
     if let Some(other) = ours.first() {
         let found_slot = SlotId::ALL.into_iter().find(|s| s.interface() == other.name).map(SlotId::name);
+        // Named at the version the plugin was built against, the fix is one world away.
+        let expected = expected_export(slot, other.version.and_then(Version::parse).unwrap_or(Version::NEWEST));
         let found =
             exports.iter().find(|e| InterfaceName::parse(e).as_ref() == Some(other)).cloned().unwrap_or_default();
         return Err(LoadProblem::WrongWorld { found, expected, found_slot });
@@ -89,10 +85,12 @@ pub struct ImportReport {
     pub functions: bool,
 }
 
-/// Checks every import against what the host provides and the slot grants.
+/// Checks every import against what the host provides and the slot grants; a plugin built
+/// against `version` imports the contract at that version only.
 pub fn check_imports(
     engine: &Engine,
     component: &Component,
+    version: Version,
     grants: &[Capability],
     policy: Option<&Path>,
 ) -> Result<Vec<ImportReport>, LoadProblem> {
@@ -106,6 +104,9 @@ pub fn check_imports(
             if interface.version.is_none_or(|v| !SUPPORTED_VERSIONS.contains(&v)) {
                 let found = format!("{PACKAGE}@{}", interface.version.unwrap_or("(unversioned)"));
                 return Err(LoadProblem::UnsupportedVersion { found, supported: SUPPORTED_VERSIONS });
+            }
+            if interface.version != Some(version.number()) {
+                return Err(LoadProblem::MixedVersions { import: name.to_owned(), version });
             }
             // An interface imported only for its types (such as `erp-error`) grants nothing.
             if ALWAYS_GRANTED.contains(&interface.name) || !functions {

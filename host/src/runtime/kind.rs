@@ -3,7 +3,7 @@
 
 use super::call::CallState;
 use crate::bindings::{ConfigEntry, ConfigError};
-use crate::contract::SlotId;
+use crate::contract::{SlotId, Version};
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
@@ -16,8 +16,8 @@ pub trait SlotKind: Send + Sync + 'static {
     /// The generated instantiated world.
     type Bindings: Send + 'static;
 
-    /// Wraps a linked component.
-    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre>;
+    /// Wraps a linked component built against `version` of the contract.
+    fn pre(instance_pre: InstancePre<CallState>, version: Version) -> wasmtime::Result<Self::Pre>;
 
     /// Instantiates in `store`.
     fn instantiate(

@@ -17,7 +17,7 @@ mod slot;
 pub use cache::{CompileCache, Compiled, sha256_hex};
 pub use call::{CallFailure, CallState};
 pub use error::{LoadError, LoadProblem};
-pub use inspect::{ImportReport, PACKAGE, SUPPORTED_VERSIONS, check_header, expected_export};
+pub use inspect::{ImportReport, check_header, expected_export};
 pub use integrity::{Integrity, TrustedKey};
 pub use kind::SlotKind;
 pub use limits::Limits;

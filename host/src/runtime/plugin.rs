@@ -11,7 +11,7 @@ use super::integrity::Integrity;
 use super::kind::SlotKind;
 use super::limits::Limits;
 use crate::caps::{Capabilities, PluginConfig};
-use crate::contract::Capability;
+use crate::contract::{Capability, Version};
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -57,6 +57,8 @@ pub struct PluginInfo {
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+    /// The contract version it was built against.
+    pub version: Version,
     pub compiled: Compiled,
     pub compile_time: Duration,
     pub imports: Vec<ImportReport>,
@@ -95,12 +97,12 @@ impl Runtime {
                 .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
                 .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
         let component = report.component;
-        inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
-        let imports =
-            inspect::check_imports(&self.engine, &component, &spec.grants, spec.policy.as_deref()).map_err(fail)?;
+        let version = inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
+        let imports = inspect::check_imports(&self.engine, &component, version, &spec.grants, spec.policy.as_deref())
+            .map_err(fail)?;
         let instance_pre =
             self.linker.instantiate_pre(&component).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
-        let pre = K::pre(instance_pre).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
+        let pre = K::pre(instance_pre, version).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
         let name: Arc<str> = spec.path.file_stem().map_or("plugin".into(), |s| s.to_string_lossy().into());
         let exports = component.component_type().exports(&self.engine).map(|(n, _)| n.to_owned()).collect();
         let plugin = LoadedPlugin {
@@ -109,6 +111,7 @@ impl Runtime {
                 path: spec.path.clone(),
                 size,
                 sha256: report.sha256,
+                version,
                 compiled: report.compiled,
                 compile_time: report.elapsed,
                 imports,

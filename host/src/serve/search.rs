@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::wire::{CustomerJson, QueryJson, ScreenJson};
 use super::{AppState, LocaleParam, Params};
 use crate::bindings::Message;
-use crate::bindings::search_policy::exports::pos::plugin::search_decisions::RetrieveAction;
+use crate::bindings::search::RetrieveAction;
 use crate::embed::CustomerSearch;
 use axum::extract::State;
 use axum::http::StatusCode;

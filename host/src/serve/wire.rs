@@ -1,8 +1,8 @@
 //! The API's JSON shapes: `snake_case` fields and `kebab-case` values throughout, and every
 //! message already in words in the operator's locale.
 
-use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{ResultList, SearchButton};
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Candidate, MatchReason};
+use crate::bindings::merge::{Candidate, MatchReason};
+use crate::bindings::search::{ResultList, SearchButton};
 use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};

@@ -1,43 +1,18 @@
 //! The `notification-texts` slot: the words the operator reads.
 
 use super::{SlotId, check};
-use crate::bindings::notification_texts::{NotificationTexts, NotificationTextsPre};
-use crate::bindings::{ConfigEntry, ConfigError, Message};
+use crate::bindings::Message;
 use crate::policy::PluginConfig;
-use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use crate::runtime::{Decided, Slot};
 use pos_seed_rules::texts;
 use std::future::ready;
-use wasmtime::Store;
-use wasmtime::component::InstancePre;
 
-/// The `notification-texts` slot's bindings.
-pub struct NotificationTextsKind;
-
-impl SlotKind for NotificationTextsKind {
-    const ID: SlotId = SlotId::NotificationTexts;
-    type Pre = NotificationTextsPre<CallState>;
-    type Bindings = NotificationTexts;
-
-    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre> {
-        NotificationTextsPre::new(instance_pre)
-    }
-
-    fn instantiate(
-        pre: &Self::Pre,
-        store: &mut Store<CallState>,
-    ) -> impl Future<Output = wasmtime::Result<NotificationTexts>> + Send {
-        pre.instantiate_async(store)
-    }
-
-    async fn validate_config(
-        mut store: Store<CallState>,
-        bindings: NotificationTexts,
-        config: Vec<ConfigEntry>,
-    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
-        let result = bindings.pos_plugin_texts().call_validate_config(&mut store, &config).await;
-        (store, result)
-    }
-}
+versioned_slot!(
+    NotificationTextsKind,
+    SlotId::NotificationTexts,
+    notification_texts::{NotificationTexts, NotificationTextsPre},
+    pos_plugin_texts
+);
 
 impl Slot<NotificationTextsKind> {
     /// The text of `message` in `locale`. When the plugin has no text for the key the
@@ -57,7 +32,10 @@ impl Slot<NotificationTextsKind> {
         self.decide(
             "render",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_texts().call_render(&mut store, message, locale).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => b.pos_plugin_texts().call_render(&mut store, message, locale).await,
+                    Bindings::V0_1(b) => b.pos_plugin_texts().call_render(&mut store, message, locale).await,
+                };
                 (store, result)
             },
             |text| text.as_deref().map_or(Ok(()), check::text),

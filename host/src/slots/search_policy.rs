@@ -1,53 +1,27 @@
 //! The `search-policy` slot: the decisions of the customer search flow.
 
 use super::{SlotId, check};
-use crate::bindings::caps::pos::plugin::erp::ErpError;
-use crate::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use crate::bindings::search::{
     ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, RetrieveDecision,
     SearchButton,
 };
-use crate::bindings::search_policy::{SearchPolicy, SearchPolicyPre};
-use crate::bindings::{ConfigEntry, ConfigError, Message, Notice, SearchQuery, Severity};
+use crate::bindings::{ErpError, Message, Notice, SearchQuery, Severity};
 use crate::caps::erp;
 use crate::policy::PluginConfig;
-use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use crate::runtime::{Decided, Slot};
 use pos_seed_rules::config::Ignore;
 use pos_seed_rules::search::{self as rules, Button, ErpOutcome, List, Thresholds};
 use std::future::ready;
-use wasmtime::Store;
-use wasmtime::component::InstancePre;
 
 /// The longest waiting-window delay a plugin may ask for.
 pub use pos_seed_rules::search::MAX_WAITING_WINDOW_MS;
 
-/// The `search-policy` slot's bindings.
-pub struct SearchPolicyKind;
-
-impl SlotKind for SearchPolicyKind {
-    const ID: SlotId = SlotId::SearchPolicy;
-    type Pre = SearchPolicyPre<CallState>;
-    type Bindings = SearchPolicy;
-
-    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre> {
-        SearchPolicyPre::new(instance_pre)
-    }
-
-    fn instantiate(
-        pre: &Self::Pre,
-        store: &mut Store<CallState>,
-    ) -> impl Future<Output = wasmtime::Result<SearchPolicy>> + Send {
-        pre.instantiate_async(store)
-    }
-
-    async fn validate_config(
-        mut store: Store<CallState>,
-        bindings: SearchPolicy,
-        config: Vec<ConfigEntry>,
-    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
-        let result = bindings.pos_plugin_search_decisions().call_validate_config(&mut store, &config).await;
-        (store, result)
-    }
-}
+versioned_slot!(
+    SearchPolicyKind,
+    SlotId::SearchPolicy,
+    search_policy::{SearchPolicy, SearchPolicyPre},
+    pos_plugin_search_decisions
+);
 
 impl Slot<SearchPolicyKind> {
     /// What follows a local search.
@@ -55,7 +29,17 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-local-search",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_search_decisions().call_after_local_search(&mut store, outcome).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => {
+                        b.pos_plugin_search_decisions().call_after_local_search(&mut store, outcome).await
+                    }
+                    Bindings::V0_1(b) => {
+                        let outcome = outcome.into();
+                        let decided =
+                            b.pos_plugin_search_decisions().call_after_local_search(&mut store, &outcome).await;
+                        decided.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |decision| {
@@ -78,8 +62,17 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-erp-search",
             |mut store, bindings| async move {
-                let result =
-                    bindings.pos_plugin_search_decisions().call_after_erp_search(&mut store, query, outcome).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => {
+                        b.pos_plugin_search_decisions().call_after_erp_search(&mut store, query, outcome).await
+                    }
+                    Bindings::V0_1(b) => {
+                        let outcome = outcome.into();
+                        let decided =
+                            b.pos_plugin_search_decisions().call_after_erp_search(&mut store, query, &outcome).await;
+                        decided.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |decision| check::optional_notice(&decision.notice),
@@ -97,10 +90,19 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-erp-retrieve-failed",
             |mut store, bindings| async move {
-                let result = bindings
-                    .pos_plugin_search_decisions()
-                    .call_after_erp_retrieve_failed(&mut store, action, error)
-                    .await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => {
+                        b.pos_plugin_search_decisions().call_after_erp_retrieve_failed(&mut store, action, error).await
+                    }
+                    Bindings::V0_1(b) => {
+                        let error = error.clone().into();
+                        let decided = b
+                            .pos_plugin_search_decisions()
+                            .call_after_erp_retrieve_failed(&mut store, action.into(), &error)
+                            .await;
+                        decided.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |decision| check::optional_notice(&decision.notice),

@@ -2,18 +2,11 @@
 //! that say what each side becomes.
 
 use super::{SlotId, check};
-use crate::bindings::caps::pos::plugin::local_db::DbError;
-use crate::bindings::caps::pos::plugin::ui::Choice;
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
-    Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange,
-};
-use crate::bindings::web_merge_rules::{WebMergeRules, WebMergeRulesPre};
-use crate::bindings::{
-    Argument, ConfigEntry, ConfigError, Customer, Field, Filter, Message, Notice, SearchQuery, Severity,
-};
+use crate::bindings::merge::{Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange};
+use crate::bindings::{Argument, Choice, Customer, DbError, Field, Filter, Message, Notice, SearchQuery, Severity};
 use crate::caps::LocalDb;
 use crate::policy::PluginConfig;
-use crate::runtime::{CallState, Decided, Slot, SlotKind};
+use crate::runtime::{Decided, Slot};
 use pos_seed_rules::config::Ignore;
 use pos_seed_rules::merge::{
     self as rules, AsPerson, FilterField, LocalSpec, Lookup, MatchConfig, MessageSpec, PERSON_FIELDS, Person,
@@ -21,42 +14,18 @@ use pos_seed_rules::merge::{
 };
 use pos_seed_rules::search::Severity as RuleSeverity;
 use std::future::ready;
-use wasmtime::Store;
-use wasmtime::component::InstancePre;
 
 /// The most candidates a plugin may propose.
 pub const MAX_PLUGIN_CANDIDATES: usize = 1000;
 /// The most confirmations one plan may ask.
 pub const MAX_CONFIRMATIONS: usize = 8;
 
-/// The `web-merge-rules` slot's bindings.
-pub struct WebMergeRulesKind;
-
-impl SlotKind for WebMergeRulesKind {
-    const ID: SlotId = SlotId::WebMergeRules;
-    type Pre = WebMergeRulesPre<CallState>;
-    type Bindings = WebMergeRules;
-
-    fn pre(instance_pre: InstancePre<CallState>) -> wasmtime::Result<Self::Pre> {
-        WebMergeRulesPre::new(instance_pre)
-    }
-
-    fn instantiate(
-        pre: &Self::Pre,
-        store: &mut Store<CallState>,
-    ) -> impl Future<Output = wasmtime::Result<WebMergeRules>> + Send {
-        pre.instantiate_async(store)
-    }
-
-    async fn validate_config(
-        mut store: Store<CallState>,
-        bindings: WebMergeRules,
-        config: Vec<ConfigEntry>,
-    ) -> (Store<CallState>, wasmtime::Result<Result<(), Vec<ConfigError>>>) {
-        let result = bindings.pos_plugin_merge_rules().call_validate_config(&mut store, &config).await;
-        (store, result)
-    }
-}
+versioned_slot!(
+    WebMergeRulesKind,
+    SlotId::WebMergeRules,
+    web_merge_rules::{WebMergeRules, WebMergeRulesPre},
+    pos_plugin_merge_rules
+);
 
 impl Slot<WebMergeRulesKind> {
     /// Local customers that may be `web`, best first; the fallback searches `local_db`.
@@ -64,7 +33,14 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "candidates",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_merge_rules().call_candidates(&mut store, web).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_candidates(&mut store, web).await,
+                    Bindings::V0_1(b) => {
+                        b.pos_plugin_merge_rules().call_candidates(&mut store, web).await.map(|found| {
+                            found.map(|candidates| candidates.into_iter().map(Into::into).collect()).map_err(Into::into)
+                        })
+                    }
+                };
                 (store, result)
             },
             |found| match found {
@@ -99,7 +75,12 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-local",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_merge_rules().call_take_over_local(&mut store, web, local).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_take_over_local(&mut store, web, local).await,
+                    Bindings::V0_1(b) => {
+                        b.pos_plugin_merge_rules().call_take_over_local(&mut store, web, local).await.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),
@@ -113,7 +94,12 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-web",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_merge_rules().call_take_over_web(&mut store, web).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_take_over_web(&mut store, web).await,
+                    Bindings::V0_1(b) => {
+                        b.pos_plugin_merge_rules().call_take_over_web(&mut store, web).await.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), None),
@@ -127,7 +113,12 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "push-local",
             |mut store, bindings| async move {
-                let result = bindings.pos_plugin_merge_rules().call_push_local(&mut store, local, web).await;
+                let result = match bindings {
+                    Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_push_local(&mut store, local, web).await,
+                    Bindings::V0_1(b) => {
+                        b.pos_plugin_merge_rules().call_push_local(&mut store, local, web).await.map(Into::into)
+                    }
+                };
                 (store, result)
             },
             |plan| check_plan(plan, Some(web), Some(local)),

@@ -18,7 +18,7 @@ pub use customers::{
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
 
-use crate::bindings::caps::pos::plugin::local_db::DbError;
+use crate::bindings::local_db::DbError;
 use crate::bindings::{Customer, SearchQuery};
 use crate::caps::LocalDb;
 use async_trait::async_trait;

@@ -2,8 +2,8 @@
 //! chain's policy names: what each client file changes over the default, and where the
 //! customized plugin decides differently from `search-thresholds`.
 
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use pos_host::bindings::erp::ErpError;
+use pos_host::bindings::search::{
     ErpFound, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
 use pos_host::bindings::{ConfigValue, Message, SearchQuery, Severity};

@@ -2,8 +2,8 @@
 //! the next ordinary call still succeeds.
 
 use async_trait::async_trait;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{LocalSearchOutcome, SearchButton};
+use pos_host::bindings::search::{LocalSearchOutcome, SearchButton};
+use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Argument, Message, Notice, SearchQuery};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::runtime::{CallFailure, Limits, PluginSpec, Slot};
@@ -135,8 +135,9 @@ async fn a_plugin_waiting_on_the_operator_holds_no_thread_and_no_time() {
 #[tokio::test]
 async fn hostile_texts_fall_back_to_the_built_in_text() {
     let runtime = runtime(Capabilities::default());
+    // Fuel enough for the loop to meet the time limit first, however fast the machine.
     let spec = PluginSpec {
-        limits: Limits { timeout_ms: 100, ..Limits::default() },
+        limits: Limits { timeout_ms: 100, fuel: i64::MAX as u64, ..Limits::default() },
         ..spec(artifacts::HOSTILE_TEXTS, &[], "")
     };
     let slot: Slot<NotificationTextsKind> = Slot::new(Some(load(&runtime, &spec).await.unwrap()));

@@ -4,7 +4,7 @@
 //! component it was made from.
 
 use pos_host::bindings::SearchQuery;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::LocalSearchOutcome;
+use pos_host::bindings::search::LocalSearchOutcome;
 use pos_host::caps::Capabilities;
 use pos_host::live::{LiveHost, Outcome};
 use pos_host::runtime::{Compiled, PluginSpec, Runtime, sha256_hex};

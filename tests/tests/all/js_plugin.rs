@@ -3,7 +3,7 @@
 //! plugin for every key and locale, its config errors, and the seed-1 search flow.
 
 use crate::customer;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{ResultList, RetrieveAction};
+use pos_host::bindings::search::{ResultList, RetrieveAction};
 use pos_host::bindings::{Argument, Customer, Message, SearchQuery};
 use pos_host::caps::{Capabilities, Erp};
 use pos_host::erp::{ErpClient, ErpConfig};

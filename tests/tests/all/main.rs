@@ -4,6 +4,7 @@
 mod access;
 mod client_policies;
 mod console;
+mod contract_versions;
 mod fuzz;
 mod hostile;
 mod hostile_pages;

@@ -8,7 +8,7 @@ use MatchReason::{
     SameLastName as Same, SameLastNameWithoutPrefix as NoPrefix, SameNumber as Number, SameTaxId as TaxId,
 };
 use pos_host::bindings::Customer;
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::MatchReason;
+use pos_host::bindings::merge::MatchReason;
 use pos_host::caps::{Capabilities, LocalDb};
 use pos_host::runtime::{LoadProblem, Slot};
 use pos_host::slots::WebMergeRulesKind;

@@ -5,10 +5,8 @@
 use pos_host::Source;
 use pos_host::bindings::Notice;
 use pos_host::bindings::SearchQuery;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    LocalDecision, LocalSearchOutcome, SearchButton,
-};
+use pos_host::bindings::search::{LocalDecision, LocalSearchOutcome, SearchButton};
+use pos_host::bindings::ui::Choice;
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::live::{LiveHost, Outcome, Watching};
 use pos_host::runtime::Decided;

@@ -2,9 +2,7 @@
 //! checking the exact text the operator reads, in English and in another locale.
 
 use crate::customer;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
-    ResultList, RetrieveAction, SearchButton,
-};
+use pos_host::bindings::search::{ResultList, RetrieveAction, SearchButton};
 use pos_host::bindings::{Customer, SearchQuery};
 use pos_host::caps::{Capabilities, Erp};
 use pos_host::erp::{ErpClient, ErpConfig};

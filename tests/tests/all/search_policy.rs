@@ -1,8 +1,8 @@
 //! The `search-thresholds` plugin, called through the runtime: every row of the seed-1 table.
 
 use pos_host::Source;
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use pos_host::bindings::erp::ErpError;
+use pos_host::bindings::search::{
     ErpFound, ErpSearchOutcome, LocalSearchOutcome, ResultList, RetrieveAction, SearchButton,
 };
 use pos_host::bindings::{SearchQuery, Severity};

@@ -4,7 +4,7 @@
 
 use crate::customer;
 use async_trait::async_trait;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
+use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Customer, Notice, Origin};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::erp::{ErpClient, ErpConfig};

@@ -2,7 +2,7 @@
 
 use crate::{customer, web_customer};
 use pos_host::bindings::Severity;
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, MatchReason, WebChange};
+use pos_host::bindings::merge::{LocalChange, MatchReason, WebChange};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
 use pos_host::runtime::Slot;
 use pos_host::slots::WebMergeRulesKind;

@@ -34,3 +34,22 @@ fn every_wit_item_is_documented() {
     assert!(files >= 5, "the WIT files were found");
     assert!(undocumented.is_empty(), "undocumented WIT items:\n{}", undocumented.join("\n"));
 }
+
+/// A released version of the contract never changes: plugins built against it must keep
+/// loading as they were built. A change is a new version folder.
+#[test]
+fn released_versions_are_frozen() {
+    let released = [("v0.1.0", "ab9c3b56")];
+    for (version, expected) in released {
+        let dir = root().join("wit").join(version);
+        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().file_name()).collect();
+        names.sort();
+        let mut hasher = blake3::Hasher::new();
+        for name in names {
+            hasher.update(name.as_encoded_bytes());
+            hasher.update(&std::fs::read(dir.join(&name)).unwrap());
+        }
+        let found = hasher.finalize().to_hex();
+        assert_eq!(&found[..8], expected, "wit/{version} changed; put the change in a new version folder");
+    }
+}

@@ -4,12 +4,12 @@
 use super::fixtures::Fixtures;
 use super::node::{self, Node};
 use super::wit::{Problem, Shown, Wit, join, names, problem, record_entries};
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
-use pos_host::bindings::caps::pos::plugin::local_db::DbError;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use pos_host::bindings::erp::ErpError;
+use pos_host::bindings::local_db::DbError;
+use pos_host::bindings::merge::{Candidate, Plan};
+use pos_host::bindings::search::{
     ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, RetrieveAction, RetrieveDecision,
 };
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{Candidate, Plan};
 use pos_host::bindings::{ConfigEntry, ConfigError, Customer, Message};
 use pos_host::runtime::{Slot, SlotKind};
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};

@@ -4,9 +4,9 @@
 
 use super::wit::record;
 use async_trait::async_trait;
-use pos_host::bindings::caps::pos::plugin::erp::{ErpError, ErpPage};
-use pos_host::bindings::caps::pos::plugin::local_db::DbError;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
+use pos_host::bindings::erp::{ErpError, ErpPage};
+use pos_host::bindings::local_db::DbError;
+use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Customer, Notice, SearchQuery};
 use pos_host::caps::{Capabilities, Erp, InMemoryCustomers, LocalDb, Operator};
 use std::collections::VecDeque;

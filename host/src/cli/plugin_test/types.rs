@@ -2,16 +2,14 @@
 
 use super::node::{Node, Value};
 use super::wit::{Problem, Shown, Wit, enumeration, field, problem, record, variant};
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
-use pos_host::bindings::caps::pos::plugin::local_db::DbError;
-use pos_host::bindings::caps::pos::plugin::ui::Choice;
-use pos_host::bindings::search_policy::exports::pos::plugin::search_decisions::{
+use pos_host::bindings::erp::ErpError;
+use pos_host::bindings::local_db::DbError;
+use pos_host::bindings::merge::{Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange};
+use pos_host::bindings::search::{
     ErpDecision, ErpFound, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
     RetrieveDecision, SearchButton,
 };
-use pos_host::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
-    Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange,
-};
+use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{
     Argument, ConfigError, Customer, Field, Filter, Message, Notice, Origin, SearchQuery, Severity,
 };

@@ -7,7 +7,7 @@
 //! answers a repeat with its first answer, so the decision completes exactly once.
 
 use super::{WebFlow, WebFlowError};
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{LocalChange, Plan, WebChange};
+use crate::bindings::merge::{LocalChange, Plan, WebChange};
 use crate::bindings::{Customer, Message, Origin};
 use crate::flows::local_changes::{next_number, same_person, save_and_queue};
 use crate::flows::now_ms;

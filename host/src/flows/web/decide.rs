@@ -2,10 +2,8 @@
 
 use super::apply::{Action, Decision, LocalStep, Pending};
 use super::{WebFlow, WebFlowError};
-use crate::bindings::caps::pos::plugin::ui::Choice;
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::{
-    Confirmation, LocalChange, MatchReason, Plan,
-};
+use crate::bindings::merge::{Confirmation, LocalChange, MatchReason, Plan};
+use crate::bindings::ui::Choice;
 use crate::bindings::{Argument, Customer, Message, Notice, Severity};
 use crate::policy::PluginConfig;
 use crate::runtime::Source;

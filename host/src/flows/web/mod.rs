@@ -17,7 +17,7 @@ mod decide;
 
 pub use apply::{Action, Decision, Outcome};
 
-use crate::bindings::web_merge_rules::exports::pos::plugin::merge_rules::Candidate;
+use crate::bindings::merge::Candidate;
 use crate::bindings::{Customer, SearchQuery};
 use crate::caps::{Erp, Operator};
 use crate::slots::Plugins;

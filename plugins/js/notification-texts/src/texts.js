@@ -5,7 +5,7 @@
 // Config: `texts.<locale>.<key> = "..."` overrides or adds one text; `{name}` placeholders
 // are filled from the message's arguments.
 
-import { get } from "pos:plugin/config@0.1.0";
+import { get } from "pos:plugin/config@0.2.0";
 
 /** The most characters an override may have; longer texts do not fit a POS notification. */
 const MAX_TEXT_CHARS = 1000;

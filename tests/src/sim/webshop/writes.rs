@@ -105,7 +105,7 @@ impl Store {
             if let Some(taken) = number_taken(tx, id, fields.customer_number.as_deref())? {
                 return Ok(Err(taken));
             }
-            let customer = build(tx, id, &fields, existing.registered_at)?;
+            let customer = build(tx, id, &fields, existing.registered_at, now_ms())?;
             web::put(tx, &customer)?;
             Ok(Ok(customer))
         })
@@ -176,10 +176,10 @@ pub fn register(
     if let Some(taken) = number_taken(conn, &id, fields.customer_number.as_deref())? {
         return Ok(Err(taken));
     }
-    let mut customer = build(conn, &id, fields, now_ms())?;
-    if let Some((registered_at, updated_at)) = times {
-        (customer.registered_at, customer.updated_at) = (registered_at, updated_at);
-    }
+    // One reading of the clock: a new registration was last changed when it was made.
+    let now = now_ms();
+    let (registered_at, updated_at) = times.unwrap_or((now, now));
+    let customer = build(conn, &id, fields, registered_at, updated_at)?;
     web::put(conn, &customer)?;
     Ok(Ok(customer))
 }
@@ -273,7 +273,7 @@ fn execute(conn: &Connection, request: &WebWriteRequest) -> anyhow::Result<Write
     if let Some(taken) = number_taken(conn, id, fields.customer_number.as_deref())? {
         return Ok(answer(Err(taken)));
     }
-    let customer = build(conn, id, &fields, existing.registered_at)?;
+    let customer = build(conn, id, &fields, existing.registered_at, now_ms())?;
     web::put(conn, &customer)?;
     Ok(answer(Ok(customer)))
 }
@@ -295,7 +295,13 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// Web customer `id` with `fields` at the next version, updated now.
-fn build(conn: &Connection, id: &str, fields: &WebCustomerFields, registered_at: i64) -> anyhow::Result<WebCustomer> {
+fn build(
+    conn: &Connection,
+    id: &str,
+    fields: &WebCustomerFields,
+    registered_at: i64,
+    updated_at: i64,
+) -> anyhow::Result<WebCustomer> {
     Ok(WebCustomer {
         id: id.to_owned(),
         customer_number: fields.customer_number.clone(),
@@ -311,7 +317,7 @@ fn build(conn: &Connection, id: &str, fields: &WebCustomerFields, registered_at:
         country: fields.country.clone(),
         version: web::next_version(conn)?,
         registered_at,
-        updated_at: now_ms(),
+        updated_at,
     })
 }
 

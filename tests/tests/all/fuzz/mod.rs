@@ -17,7 +17,7 @@
 //! Nothing is written into the source tree: make a failure a named test of its own.
 
 use pos_host::Policy;
-use pos_host::bindings::caps::pos::plugin::erp::ErpError;
+use pos_host::bindings::erp::ErpError;
 use pos_host::bindings::{Customer, Field, Filter, Origin, SearchQuery, field_name};
 use pos_host::erp::{ErpClient, ErpConfig};
 use pos_host::policy::PolicyErrors;
