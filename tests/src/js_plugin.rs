@@ -1,6 +1,6 @@
-//! The JavaScript build of the notification-texts plugin and the `js-texts` client policy
-//! that names it. The component is built by `cargo xtask js-plugin` (with Node.js and npm),
-//! not by this crate's build script: `cargo xtask test` builds it before the tests.
+//! The JavaScript plugins and the `js-texts` client policy that names one. The components
+//! are built by `cargo xtask js-plugin` (with Node.js and npm), not by this crate's build
+//! script: `cargo xtask test` builds them before the tests.
 
 use crate::{artifacts, root};
 use std::path::PathBuf;
@@ -11,7 +11,16 @@ pub const NAME: &str = "notification-texts-js";
 /// The component, where the `js-texts` policy names it; a test needing it fails, never skips,
 /// when it was not built.
 pub fn component() -> PathBuf {
-    let path = root().join("plugins/notification-texts-js.wasm");
+    built("notification-texts")
+}
+
+/// The JavaScript `search-policy` plugin (`plugins/js/search-thresholds`).
+pub fn search_thresholds() -> PathBuf {
+    built("search-thresholds")
+}
+
+fn built(plugin: &str) -> PathBuf {
+    let path = root().join(format!("plugins/{plugin}-js.wasm"));
     assert!(
         path.is_file(),
         "{} is missing: build it with `cargo xtask js-plugin` (Node.js with npm is needed); \

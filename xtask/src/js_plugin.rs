@@ -1,6 +1,5 @@
-//! `cargo xtask js-plugin`: the JavaScript build of the notification-texts plugin
-//! (`plugins/js/notification-texts`), made with componentize-js into
-//! `plugins/notification-texts-js.wasm`.
+//! `cargo xtask js-plugin`: the plugins written in JavaScript (`plugins/js/<plugin>`), made
+//! with componentize-js into `plugins/<plugin>-js.wasm`.
 //!
 //! componentize-js does not build reproducibly: every build of the same source has another
 //! SHA-256, and the host caches compiled plugins by SHA-256. So the build is skipped while its
@@ -11,30 +10,58 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The npm package, relative to the workspace root.
-const PACKAGE: &str = "plugins/js/notification-texts";
+/// The npm package of every JavaScript plugin, relative to the workspace root.
+const PACKAGE: &str = "plugins/js";
 
-/// The component the `js-texts` client policy names, relative to the workspace root.
-const OUTPUT: &str = "plugins/notification-texts-js.wasm";
+/// One JavaScript plugin: its folder in the package, its source, and the WIT folder and world
+/// it is built against, relative to the package.
+struct JsPlugin {
+    name: &'static str,
+    source: &'static str,
+    wit: &'static str,
+    world: &'static str,
+}
 
-/// The componentize-js arguments before `-o`, run in the package. wasi:http is not provided by
-/// the host, so it and the fetch event that needs it are left out of the component.
-const COMPONENTIZE: [&str; 8] =
-    ["src/texts.js", "--wit", "wit", "--world-name", "plugin", "--disable", "http", "fetch-event"];
+/// `notification-texts` builds against a world of its own that includes the slot's (the way
+/// to add a capability); `search-thresholds` against the shipped slot world as it is.
+const PLUGINS: [JsPlugin; 2] = [
+    JsPlugin {
+        name: "notification-texts",
+        source: "notification-texts/src/texts.js",
+        wit: "notification-texts/wit",
+        world: "plugin",
+    },
+    JsPlugin {
+        name: "search-thresholds",
+        source: "search-thresholds/src/policy.js",
+        wit: "../../wit/v0.2.0",
+        world: "search-policy",
+    },
+];
 
-/// What a build reads, relative to the package; the README, say, may change without a rebuild.
-const INPUTS: [&str; 4] = ["package.json", "package-lock.json", "src", "wit"];
+/// wasi:http is not provided by the host, so it and the fetch event that needs it are left
+/// out of every component.
+const DISABLED: [&str; 3] = ["--disable", "http", "fetch-event"];
+
+/// What every build reads besides its plugin's folder and WIT, relative to the package.
+const SHARED_INPUTS: [&str; 2] = ["package.json", "package-lock.json"];
+
+/// Builds every JavaScript plugin whose inputs changed since it was built.
+pub fn build(root: &Path) -> Result<(), String> {
+    PLUGINS.iter().try_for_each(|plugin| build_one(root, plugin))
+}
 
 /// Builds the component unless the stamp says it was built from the same inputs.
-pub fn build(root: &Path) -> Result<(), String> {
+fn build_one(root: &Path, plugin: &JsPlugin) -> Result<(), String> {
     let package = root.join(PACKAGE);
-    let output = root.join(OUTPUT);
-    let stamp_path = root.join("target/js-plugin/notification-texts.stamp");
-    let inputs = inputs_hash(&package)?;
+    let output_name = format!("plugins/{}-js.wasm", plugin.name);
+    let output = root.join(&output_name);
+    let stamp_path = root.join(format!("target/js-plugin/{}.stamp", plugin.name));
+    let inputs = inputs_hash(&package, plugin)?;
     if let (Ok(stamp), Ok(built)) = (fs::read_to_string(&stamp_path), fs::read(&output))
         && stamp == stamp_text(&inputs, &sha256_hex(&built))
     {
-        println!("js-plugin: {OUTPUT} is up to date (inputs unchanged)");
+        println!("js-plugin: {output_name} is up to date (inputs unchanged)");
         return Ok(());
     }
     install(&package)?;
@@ -42,7 +69,8 @@ pub fn build(root: &Path) -> Result<(), String> {
     // loads a half-written component.
     let partial = output.with_extension("wasm.part");
     let mut componentize = Command::new(package.join("node_modules/.bin/componentize-js"));
-    componentize.args(COMPONENTIZE).arg("-o").arg(&partial);
+    componentize.arg(plugin.source).args(["--wit", plugin.wit, "--world-name", plugin.world]).args(DISABLED);
+    componentize.arg("-o").arg(&partial);
     let built = run_in(&package, &mut componentize)
         .and_then(|()| fs::read(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display())))
         .and_then(|bytes| {
@@ -57,7 +85,7 @@ pub fn build(root: &Path) -> Result<(), String> {
     fs::create_dir_all(stamp_dir).map_err(|e| format!("cannot create {}: {e}", stamp_dir.display()))?;
     fs::write(&stamp_path, stamp_text(&inputs, &sha256_hex(&built)))
         .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
-    println!("js-plugin: built {OUTPUT} ({} bytes)", built.len());
+    println!("js-plugin: built {output_name} ({} bytes)", built.len());
     Ok(())
 }
 
@@ -96,19 +124,26 @@ fn stamp_text(inputs: &str, output: &str) -> String {
     format!("inputs {inputs}\noutput {output}\n")
 }
 
-/// One hash over the build's arguments and every input file's path and bytes, in a fixed order.
-/// `wit/deps/pos-plugin` links to the repository's `wit/v0.2.0`, whose files are read through it.
-fn inputs_hash(package: &Path) -> Result<String, String> {
+/// One hash over the build's arguments and every input file's path and bytes, in a fixed order:
+/// the package's manifests, the plugin's folder and its WIT (links, such as a `wit/deps`
+/// link to the repository's `wit/v0.2.0`, are followed).
+fn inputs_hash(package: &Path, plugin: &JsPlugin) -> Result<String, String> {
     let mut files = Vec::new();
-    for input in INPUTS {
+    for input in SHARED_INPUTS.iter().chain([&plugin.name, &plugin.wit]) {
         collect(&package.join(input), &mut files)?;
     }
     files.sort();
+    files.dedup();
     let mut hasher = Sha256::new();
-    hasher.update(COMPONENTIZE.join(" "));
+    hasher.update(format!("{} {} {} {}", plugin.source, plugin.wit, plugin.world, DISABLED.join(" ")));
     for file in files {
         let bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let name = file.strip_prefix(package).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+        let name = file
+            .strip_prefix(package.join("../.."))
+            .or_else(|_| file.strip_prefix(package))
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
         hasher.update(format!("\0{name}\0{}\0", bytes.len()));
         hasher.update(&bytes);
     }

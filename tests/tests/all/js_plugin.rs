@@ -358,7 +358,7 @@ const GUIDE_COMMANDS: [&str; 3] = [
 const GUIDE_FILES: [&str; 4] = [
     "plugins/js/notification-texts/wit/world.wit",
     "plugins/js/notification-texts/src/texts.js",
-    "plugins/js/notification-texts/package.json",
+    "plugins/js/package.json",
     "policies/clients/js-texts.toml",
 ];
 

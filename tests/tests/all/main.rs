@@ -11,6 +11,7 @@ mod hostile_pages;
 mod http_api;
 mod integrity;
 mod js_plugin;
+mod js_search_policy;
 mod loading;
 mod matching;
 mod notification_texts;
