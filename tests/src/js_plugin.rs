@@ -1,6 +1,7 @@
-//! The JavaScript plugins and the `js-texts` client policy that names one. The components
-//! are built by `cargo xtask js-plugin` (with Node.js and npm), not by this crate's build
-//! script: `cargo xtask test` builds them before the tests.
+//! The plugins written in JavaScript and Python, and the `js-texts` client policy that names
+//! one. The components are built by `cargo xtask js-plugin` (with Node.js and npm) and
+//! `cargo xtask python-plugin`, not by this crate's build script: `cargo xtask test` builds
+//! them before the tests.
 
 use crate::{artifacts, root};
 use std::path::PathBuf;
@@ -25,6 +26,18 @@ fn built(plugin: &str) -> PathBuf {
         path.is_file(),
         "{} is missing: build it with `cargo xtask js-plugin` (Node.js with npm is needed); \
          `cargo xtask test` builds it before the tests",
+        path.display()
+    );
+    path
+}
+
+/// The Python build of the notification-texts plugin (`plugins/python/notification-texts`),
+/// built by `cargo xtask python-plugin`.
+pub fn python_texts() -> PathBuf {
+    let path = root().join("plugins/notification-texts-py.wasm");
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo xtask python-plugin`; `cargo xtask test` builds it before the tests",
         path.display()
     );
     path

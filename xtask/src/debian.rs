@@ -20,14 +20,19 @@ pub fn install() -> Result<(), String> {
         return Ok(());
     }
     println!("test programs: installing {}", missing.join(", "));
-    apt(&["update"])?;
-    apt(&[&["install", "-y"][..], &missing].concat())?;
+    install_packages(&missing)?;
     for (path, package) in PROGRAMS {
         if !Path::new(path).is_file() {
             return Err(format!("{path} is still missing after installing {package}"));
         }
     }
     Ok(())
+}
+
+/// Installs `packages` with apt.
+pub fn install_packages(packages: &[&str]) -> Result<(), String> {
+    apt(&["update"])?;
+    apt(&[&["install", "-y"][..], packages].concat())
 }
 
 /// Runs `apt-get args`, through sudo unless this is root.

@@ -6,7 +6,9 @@ use std::process::{Command, ExitCode};
 
 mod debian;
 mod demo;
+mod guest;
 mod js_plugin;
+mod python_plugin;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
@@ -15,9 +17,10 @@ tasks:
   setup     install the wasm32-wasip2 target
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
-  js-plugin build the JavaScript notification-texts plugin into plugins/notification-texts-js.wasm
-  test      setup + js-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
-  bench     setup + plugins + js-plugin, then the plugin call and load benchmarks";
+  js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm
+  python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm
+  test      setup + js-plugin + python-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
+  bench     setup + plugins + js-plugin + python-plugin, then the plugin call and load benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
 /// crate name in `plugins/`, and the component file the policy names.
@@ -31,8 +34,9 @@ fn main() -> ExitCode {
         "plugins" => setup().and_then(|()| plugins()),
         "tour" => setup().and_then(|()| plugins()).and_then(|()| tour()),
         "js-plugin" => js_plugin::build(&root()),
-        "test" => setup().and_then(|()| js_plugin::build(&root())).and_then(|()| test()),
-        "bench" => setup().and_then(|()| plugins()).and_then(|()| js_plugin::build(&root())).and_then(|()| bench()),
+        "python-plugin" => python_plugin::build(&root()),
+        "test" => setup().and_then(|()| guests()).and_then(|()| test()),
+        "bench" => setup().and_then(|()| plugins()).and_then(|()| guests()).and_then(|()| bench()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -95,6 +99,12 @@ fn plugins() -> Result<(), String> {
             .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), dest.display()))?;
     }
     Ok(())
+}
+
+/// The plugins written in other languages than Rust.
+fn guests() -> Result<(), String> {
+    js_plugin::build(&root())?;
+    python_plugin::build(&root())
 }
 
 fn tour() -> Result<(), String> {

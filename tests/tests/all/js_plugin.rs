@@ -47,7 +47,7 @@ async fn js_plugins(caps: Capabilities) -> (tempfile::TempDir, Policy, Plugins) 
     (dir, policy, plugins)
 }
 
-async fn rust_texts(config: &str) -> Slot<NotificationTextsKind> {
+pub async fn rust_texts(config: &str) -> Slot<NotificationTextsKind> {
     let runtime = runtime(Capabilities::default());
     Slot::new(Some(load(&runtime, &spec(artifacts::NOTIFICATION_TEXTS, &[], config)).await.unwrap()))
 }
@@ -59,7 +59,7 @@ async fn js_texts(config: &str) -> Slot<NotificationTextsKind> {
     Slot::new(Some(load(&runtime, &spec).await.unwrap_or_else(|error| panic!("{error}"))))
 }
 
-fn message(key: &str, args: &[(&str, &str)]) -> Message {
+pub fn message(key: &str, args: &[(&str, &str)]) -> Message {
     Message {
         key: key.into(),
         args: args.iter().map(|(n, v)| Argument { name: (*n).into(), value: (*v).into() }).collect(),
@@ -131,7 +131,7 @@ async fn config_overrides_render_as_in_the_rust_plugin() {
 }
 
 /// What `validate-config` says about `config`: `Ok` or the problems as the host reports them.
-async fn config_verdict(component: &str, config: &str) -> Result<(), Vec<String>> {
+pub async fn config_verdict(component: &str, config: &str) -> Result<(), Vec<String>> {
     let runtime = runtime(Capabilities::default());
     match load::<NotificationTextsKind>(&runtime, &spec(component, &[], config)).await {
         Ok(_) => Ok(()),
@@ -142,11 +142,9 @@ async fn config_verdict(component: &str, config: &str) -> Result<(), Vec<String>
     }
 }
 
-#[tokio::test]
-async fn config_is_validated_as_in_the_rust_plugin() {
-    compiled_once().await;
-    let js = js_plugin::component();
-    let js = js.to_str().unwrap();
+/// Texts configs, accepted and refused: each plugin of the slot must give the Rust plugin's
+/// verdict, with its problems, on every one.
+pub fn texts_configs() -> Vec<(String, bool)> {
     let chars = |c: &str, n: usize| c.repeat(n);
     let accepted = [
         String::new(),
@@ -156,6 +154,8 @@ async fn config_is_validated_as_in_the_rust_plugin() {
         // Not white space to Rust, though JavaScript's `trim` removes it (not leading: see
         // `a_leading_byte_order_mark_is_lost_on_the_way_into_javascript`).
         "texts.en.bom = \" \\uFEFF \"".into(),
+        // Not white space to Rust, though Python's `isspace` says it is.
+        "texts.en.sep = \"\\u001C\"".into(),
     ];
     let refused = [
         "texts.en.x = \"  \"\ntexts.en.y = 5\ncolour = \"red\"".to_owned(),
@@ -170,10 +170,18 @@ async fn config_is_validated_as_in_the_rust_plugin() {
         "texts.en.f = 1.5\ntexts.en.b = true\ntexts.en.l = [\"a\"]".into(),
         "a = 1\nb.c = 2\ntexts.en.k = 3\ntexts.nl.k = \"fine\"\ntexts.x.y.z = \"\"".into(),
     ];
-    for (config, should_pass) in accepted.iter().map(|c| (c, true)).chain(refused.iter().map(|c| (c, false))) {
-        let from_rust = config_verdict(artifacts::NOTIFICATION_TEXTS, config).await;
+    accepted.into_iter().map(|c| (c, true)).chain(refused.into_iter().map(|c| (c, false))).collect()
+}
+
+#[tokio::test]
+async fn config_is_validated_as_in_the_rust_plugin() {
+    compiled_once().await;
+    let js = js_plugin::component();
+    let js = js.to_str().unwrap();
+    for (config, should_pass) in texts_configs() {
+        let from_rust = config_verdict(artifacts::NOTIFICATION_TEXTS, &config).await;
         assert_eq!(from_rust.is_ok(), should_pass, "{config:?}: {from_rust:?}");
-        assert_eq!(config_verdict(js, config).await, from_rust, "{config:?}");
+        assert_eq!(config_verdict(js, &config).await, from_rust, "{config:?}");
     }
 }
 

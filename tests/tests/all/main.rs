@@ -16,6 +16,7 @@ mod loading;
 mod matching;
 mod notification_texts;
 mod policy;
+mod python_plugin;
 mod reload;
 mod search_flow;
 mod search_policy;

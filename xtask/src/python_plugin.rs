@@ -1,0 +1,70 @@
+//! `cargo xtask python-plugin`: the plugins written in Python (`plugins/python/<plugin>`), made
+//! with componentize-py into `plugins/<plugin>-py.wasm`, against the shipped worlds of
+//! `wit/v0.2.0` as they are.
+
+use crate::debian;
+use crate::guest::{Guest, run_in, sha256_hex};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The virtual environment componentize-py is installed in, relative to the workspace root.
+const VENV: &str = "target/componentize-py";
+
+/// componentize-py's pinned version and hash, relative to the workspace root.
+const REQUIREMENTS: &str = "plugins/python/requirements.txt";
+
+/// The contract the plugins are built against, relative to the workspace root.
+const WIT: &str = "wit/v0.2.0";
+
+/// Each Python plugin: its folder in `plugins/python` and the slot world it is built against.
+const PLUGINS: [(&str, &str); 1] = [("notification-texts", "notification-texts")];
+
+/// What the Python build needs installed.
+const NEEDS: &str = "the Python plugins need Python 3.10 or later with its `venv` module";
+
+/// Builds every Python plugin whose inputs changed since it was built.
+pub fn build(root: &Path) -> Result<(), String> {
+    PLUGINS.iter().try_for_each(|(plugin, world)| {
+        let guest = Guest {
+            task: "python-plugin",
+            output: format!("plugins/{plugin}-py.wasm"),
+            inputs: vec![REQUIREMENTS.into(), Path::new("plugins/python").join(plugin), WIT.into()],
+            arguments: format!("componentize-py -d {WIT} -w {world} componentize app"),
+        };
+        guest.build(root, |partial| {
+            let componentize_py = install(root)?;
+            let mut componentize = Command::new(componentize_py);
+            componentize.arg("-d").arg(root.join(WIT)).args(["-w", world, "componentize", "app", "-o"]).arg(partial);
+            run_in(&root.join("plugins/python").join(plugin), &mut componentize, NEEDS)
+        })
+    })
+}
+
+/// Installs the pinned componentize-py into its virtual environment unless it was installed
+/// from these requirements; returns the program.
+fn install(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(VENV);
+    let program = venv.join("bin/componentize-py");
+    let requirements = fs::read(root.join(REQUIREMENTS)).map_err(|e| format!("cannot read {REQUIREMENTS}: {e}"))?;
+    let installed_from = venv.join(".installed-from-requirements");
+    if program.is_file() && fs::read_to_string(&installed_from).is_ok_and(|hash| hash == sha256_hex(&requirements)) {
+        return Ok(program);
+    }
+    if !venv.join("bin/pip").is_file() {
+        let _ = fs::remove_dir_all(&venv);
+        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
+        if !made.is_ok_and(|status| status.success()) {
+            // Debian's Python leaves `venv` (with the pip it bootstraps) to a package of its own.
+            let _ = fs::remove_dir_all(&venv);
+            debian::install_packages(&["python3-venv"])?;
+            run_in(root, Command::new("/usr/bin/python3").arg("-m").arg("venv").arg(&venv), NEEDS)?;
+        }
+    }
+    let mut pip = Command::new(venv.join("bin/pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check", "--require-hashes", "--no-deps", "-r"]);
+    run_in(root, pip.arg(root.join(REQUIREMENTS)), NEEDS)?;
+    fs::write(&installed_from, sha256_hex(&requirements))
+        .map_err(|e| format!("cannot write {}: {e}", installed_from.display()))?;
+    Ok(program)
+}
