@@ -578,3 +578,31 @@ fn an_empty_list_of_cases_says_how_to_write_one() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("{}:1:8: case: no cases; add a [[case]] table", cases.display())), "{stderr}");
 }
+
+/// No till waits on a compiler a developer already ran: `plugin check` leaves the component
+/// compiled in the cache the host uses, and a host loading it afterwards compiles nothing.
+#[tokio::test]
+async fn plugin_check_leaves_the_component_compiled_for_the_host() {
+    let cache = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+        .args([
+            "plugin",
+            "check",
+            artifacts::NOTIFICATION_TEXTS,
+            "--slot",
+            "notification-texts",
+            "--policy",
+            "none.toml",
+        ])
+        .current_dir(root())
+        .env("POS_HOST_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = format!("cache    {} (a host with this policy starts with it compiled)", cache.path().display());
+    assert!(stdout(&output).contains(&expected), "{}", stdout(&output));
+    let runtime = pos_host::Runtime::new(pos_host::Capabilities::default(), Some(cache.path().to_owned())).unwrap();
+    let spec = pos_host::PluginSpec::new(artifacts::NOTIFICATION_TEXTS);
+    let plugin = runtime.load::<pos_host::slots::NotificationTextsKind>(&spec).await.unwrap();
+    assert_eq!(plugin.info.compiled, pos_host::runtime::Compiled::Cached);
+}

@@ -289,7 +289,7 @@ impl PolicyArgs {
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.
-    fn cache_dir(&self, policy: Option<&Policy>) -> Option<PathBuf> {
+    pub(super) fn cache_dir(&self, policy: Option<&Policy>) -> Option<PathBuf> {
         self.cache_dir
             .clone()
             .or_else(|| policy.and_then(|p| p.host.cache_dir.clone()))
