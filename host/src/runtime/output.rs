@@ -48,16 +48,35 @@ impl CapturedOutput {
         }
     }
 
-    /// The first captured line that reports a Rust panic, or else an uncaught JavaScript
-    /// exception, if any: both trap as a bare `unreachable`, and only stderr says why.
+    /// What made the guest give up, if stderr says: an uncaught Python exception, a Rust
+    /// panic, or an uncaught JavaScript exception. All of them trap as a bare `unreachable`.
+    /// Python comes first: componentize-py's runtime panics after printing the traceback, and
+    /// that panic only says that an exception was raised.
     pub fn panic_message(&self) -> Option<String> {
         let buffer = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let text = String::from_utf8_lossy(&buffer.kept);
+        if let Some(exception) = python_exception(&text) {
+            return Some(exception);
+        }
         match text.find("panicked at") {
             Some(start) => Some(text[start..].lines().take(2).collect::<Vec<_>>().join(": ")),
             None => js_exception(&text),
         }
     }
+}
+
+/// `Type: message (File "...", line N, in hook)` from the last Python traceback: the
+/// exception is the first unindented line after the frames, the place its innermost frame.
+fn python_exception(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().rposition(|line| line.starts_with("Traceback (most recent call last):"))?;
+    let rest = &lines[start + 1..];
+    let exception = rest.iter().find(|line| !line.is_empty() && !line.starts_with(char::is_whitespace))?;
+    let frame = rest.iter().map(|line| line.trim()).filter(|line| line.starts_with("File ")).next_back();
+    Some(match frame {
+        Some(frame) => format!("{exception} ({frame})"),
+        None => (*exception).to_owned(),
+    })
 }
 
 /// `message at frame` from the report of an uncaught exception in a componentize-js plugin:
@@ -128,7 +147,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_a_rust_panic_or_a_javascript_exception() {
+    fn names_a_rust_panic_or_a_javascript_or_python_exception() {
         let rust = CapturedOutput::default();
         rust.append(b"\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nno text for you\nnote: run with backtrace\n");
         let message = rust.panic_message().unwrap();
@@ -141,6 +160,18 @@ mod tests {
         js.append(b"boom in render\nStack:\n  render@src/texts.js:3:40\n  export_texts$render@initializer.js:328:15\n");
         js.append(b"Redirecting call to abort() to mozalloc_abort\n");
         assert_eq!(js.panic_message().as_deref(), Some("boom in render at render@src/texts.js:3:40"));
+
+        // As componentize-py 0.25 reports an exception raised in a hook.
+        let python = CapturedOutput::default();
+        python.append(b"Traceback (most recent call last):\n  File \"/0/app.py\", line 3, in helper\n    x()\n");
+        python.append(b"  File \"/0/app.py\", line 8, in render\n    raise ValueError(...)\n");
+        python.append(b"ValueError: no text for 'raise' in en\n");
+        python.append(b"thread '<unnamed>' (1) panicked at runtime/src/lib.rs:1280:25:\n");
+        python.append(b"Python function threw an unexpected exception\n");
+        assert_eq!(
+            python.panic_message().as_deref(),
+            Some("ValueError: no text for 'raise' in en (File \"/0/app.py\", line 8, in render)")
+        );
 
         let chatty = CapturedOutput::default();
         chatty.append(b"just logging\n");
