@@ -72,7 +72,7 @@ fn python_exception(text: &str) -> Option<String> {
     let start = lines.iter().rposition(|line| line.starts_with("Traceback (most recent call last):"))?;
     let rest = &lines[start + 1..];
     let exception = rest.iter().find(|line| !line.is_empty() && !line.starts_with(char::is_whitespace))?;
-    let frame = rest.iter().map(|line| line.trim()).filter(|line| line.starts_with("File ")).next_back();
+    let frame = rest.iter().map(|line| line.trim()).rfind(|line| line.starts_with("File "));
     Some(match frame {
         Some(frame) => format!("{exception} ({frame})"),
         None => (*exception).to_owned(),
