@@ -1,6 +1,6 @@
 //! `pos:plugin@0.2.0`, the newest version: the types the whole host works in.
 
-/// The capabilities every slot's world imports.
+/// The capabilities: every one a plugin may import.
 pub mod caps {
     wasmtime::component::bindgen!({
         path: "../wit/v0.2.0",
@@ -10,50 +10,35 @@ pub mod caps {
     });
 }
 
+/// Generates the bindings of one slot world over the shared capabilities' types.
+macro_rules! slot_world {
+    ($world:literal) => {
+        wasmtime::component::bindgen!({
+            path: "../wit/v0.2.0",
+            world: $world,
+            imports: { default: async },
+            exports: { default: async },
+            additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
+            with: {
+                "pos:plugin/types": crate::bindings::v0_2::caps::pos::plugin::types,
+                "pos:plugin/log": crate::bindings::v0_2::caps::pos::plugin::log,
+                "pos:plugin/config": crate::bindings::v0_2::caps::pos::plugin::config,
+            },
+        });
+    };
+}
+
 /// The `search-policy` slot.
 pub mod search_policy {
-    wasmtime::component::bindgen!({
-        path: "../wit/v0.2.0",
-        world: "search-policy",
-        imports: { default: async },
-        exports: { default: async },
-        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
-        with: {
-            "pos:plugin/types": crate::bindings::v0_2::caps::pos::plugin::types,
-            "pos:plugin/log": crate::bindings::v0_2::caps::pos::plugin::log,
-            "pos:plugin/config": crate::bindings::v0_2::caps::pos::plugin::config,
-        },
-    });
+    slot_world!("search-policy");
 }
 
 /// The `notification-texts` slot.
 pub mod notification_texts {
-    wasmtime::component::bindgen!({
-        path: "../wit/v0.2.0",
-        world: "notification-texts",
-        imports: { default: async },
-        exports: { default: async },
-        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
-        with: {
-            "pos:plugin/types": crate::bindings::v0_2::caps::pos::plugin::types,
-            "pos:plugin/log": crate::bindings::v0_2::caps::pos::plugin::log,
-            "pos:plugin/config": crate::bindings::v0_2::caps::pos::plugin::config,
-        },
-    });
+    slot_world!("notification-texts");
 }
 
 /// The `web-merge-rules` slot.
 pub mod web_merge_rules {
-    wasmtime::component::bindgen!({
-        path: "../wit/v0.2.0",
-        world: "web-merge-rules",
-        imports: { default: async },
-        exports: { default: async },
-        additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
-        with: {
-            "pos:plugin/types": crate::bindings::v0_2::caps::pos::plugin::types,
-            "pos:plugin/log": crate::bindings::v0_2::caps::pos::plugin::log,
-            "pos:plugin/config": crate::bindings::v0_2::caps::pos::plugin::config,
-        },
-    });
+    slot_world!("web-merge-rules");
 }
