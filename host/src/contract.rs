@@ -119,3 +119,18 @@ impl fmt::Display for Capability {
 
 /// Interfaces of `pos:plugin` every plugin may import without a grant.
 pub const ALWAYS_GRANTED: [&str; 3] = ["types", "log", "config"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_supported_numbers_are_the_versions() {
+        let numbers: Vec<&str> = Version::ALL.iter().map(|v| v.number()).collect();
+        assert_eq!(numbers, SUPPORTED_VERSIONS);
+        assert_eq!(Version::ALL.last(), Some(&Version::NEWEST));
+        assert_eq!(Version::parse("0.1.0"), Some(Version::V0_1));
+        assert_eq!(Version::parse("0.9.0"), None);
+        assert_eq!(Version::V0_2.to_string(), "pos:plugin@0.2.0");
+    }
+}
