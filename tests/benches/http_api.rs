@@ -43,6 +43,7 @@ async fn run(database: &std::path::Path) {
         .operator(prompts.clone())
         .cache_dir(shared_cache())
         .watch(false)
+        .compile_in_background(false)
         .build()
         .await
         .unwrap();

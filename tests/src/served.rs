@@ -83,6 +83,7 @@ pub async fn serve_on(
         .webshop_url(sim.webshop_url())
         .cache_dir(shared_cache())
         .watch(false)
+        .compile_in_background(false)
         .build()
         .await
         .unwrap_or_else(|e| panic!("the host starts: {e}"));

@@ -285,7 +285,7 @@ impl PolicyArgs {
     /// The host a workflow command runs on, asking `operator`. It does not follow the files:
     /// a command is over before they change.
     async fn command_host(&self, operator: Arc<dyn Operator>) -> anyhow::Result<Host> {
-        Ok(self.host(operator).await?.watch(false).build().await?)
+        Ok(self.host(operator).await?.watch(false).compile_in_background(false).build().await?)
     }
 
     /// The cache directory: the flag, the policy's setting, or the user's cache directory.

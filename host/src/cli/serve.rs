@@ -151,7 +151,15 @@ pub fn render(status: &Status) -> String {
                 clock(plugin.loaded_at_ms),
                 if slot.on_probation { "  (on probation)" } else { "" }
             ),
-            None => "(no plugin: the built-in fallback decides)".into(),
+            None => match &slot.compiling {
+                Some(plugin) => format!(
+                    "(the built-in fallback decides until {} (sha256 {}…) is compiled, since {})",
+                    plugin.name,
+                    &plugin.sha256[..12],
+                    clock(plugin.since_ms)
+                ),
+                None => "(no plugin: the built-in fallback decides)".into(),
+            },
         };
         out += &format!("  {:<20}{serving}\n", slot.slot);
         out += &format!("  {:<20}{} calls, {} failed\n", "", slot.calls, slot.failures);

@@ -36,6 +36,7 @@ pub async fn run(
         Source::Fallback { plugin, failure } => {
             eprintln!("note: plugin {plugin} {failure}; this is the built-in text")
         }
+        Source::Compiling(plugin) => eprintln!("note: plugin {plugin} is being compiled; this is the built-in text"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -200,6 +200,7 @@ fn source(source: &Source) -> String {
     match source {
         Source::Plugin(_) => String::new(),
         Source::NoPlugin => " [built-in]".to_owned(),
+        Source::Compiling(plugin) => format!(" [built-in: {plugin} is being compiled]"),
         Source::Fallback { failure, .. } => format!(" [built-in: plugin {failure}]"),
     }
 }

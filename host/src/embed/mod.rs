@@ -47,7 +47,7 @@ use crate::erp::{ErpClient, ErpConfig};
 use crate::flows::local_changes::{self, CustomerChanges};
 use crate::flows::outbox::{self, DrainReport};
 use crate::flows::sync::{self, Progress, SyncError, SyncReport};
-use crate::live::{LiveHost, ReloadRecord, StartError, Status, Watching};
+use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::Plugins;
 use crate::store::{Store, StoreError};
@@ -102,6 +102,7 @@ pub struct HostBuilder {
     erp_url: Option<String>,
     webshop_url: Option<String>,
     watch: Option<bool>,
+    startup: Startup,
 }
 
 enum PolicySource {
@@ -163,6 +164,18 @@ impl HostBuilder {
         self
     }
 
+    /// Whether [`build`](Self::build) returns before every plugin is compiled (default: yes).
+    /// A plugin the compilation cache does not hold yet (a new or changed one: seconds for
+    /// a JavaScript or Python component) is then compiled in the background, and its slot's
+    /// built-in fallback decides, with the slot's config, until it is ready;
+    /// [`Host::status`] shows it as `compiling`. With `false`, `build` waits for the
+    /// compiler and refuses to start with a plugin it rejects, which suits a command that
+    /// decides once.
+    pub fn compile_in_background(mut self, background: bool) -> Self {
+        self.startup = if background { Startup::CompileInBackground } else { Startup::WaitForPlugins };
+        self
+    }
+
     /// Opens the database, loads the policy's plugins and starts following their files.
     /// Every problem of the policy and its plugins is reported at once.
     pub async fn build(self) -> Result<Host, HostError> {
@@ -220,7 +233,7 @@ impl HostBuilder {
         let cache_dir = self.cache_dir.or_else(|| policy.host.cache_dir.clone());
         let runtime = Runtime::new(caps, cache_dir).map_err(|error| HostError::Runtime(format!("{error:#}")))?;
         let workstation = policy.host.workstation.clone();
-        let live = LiveHost::start_with(runtime, policy, Box::new(overrides)).await?;
+        let live = LiveHost::start_with(runtime, policy, Box::new(overrides), self.startup).await?;
         let watching = match self.watch.unwrap_or(true) {
             true => Some(live.watch().map_err(|error| HostError::Watch(error.to_string()))?),
             false => None,
@@ -309,7 +322,15 @@ impl Host {
             erp_url: None,
             webshop_url: None,
             watch: None,
+            startup: Startup::CompileInBackground,
         }
+    }
+
+    /// Waits until every plugin the host started with is compiled and serving (or refused,
+    /// which [`Host::status`]'s reloads tell). Until then their slots' fallbacks decide; see
+    /// [`HostBuilder::compile_in_background`].
+    pub async fn compiled(&self) {
+        self.inner.live.compiled().await
     }
 
     /// The policy serving now.

@@ -11,10 +11,13 @@ pub use status::{Outcome, PluginVersion, ReloadRecord, SlotStatus, Status, Watch
 pub use watch::Watching;
 
 use crate::bindings::ConfigEntry;
+use crate::caps::PluginConfig;
 use crate::contract::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{Policy, PolicyErrors};
-use crate::runtime::{Integrity, Limits, LoadedPlugin, Runtime, Slot, SlotKind, now_ms, sha256_hex};
+use crate::runtime::{
+    Compiling, Integrity, Limits, LoadError, LoadedPlugin, Runtime, Slot, SlotKind, check_header, now_ms, sha256_hex,
+};
 use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
 use arc_swap::ArcSwap;
 use std::collections::{HashMap, VecDeque};
@@ -42,6 +45,19 @@ struct SlotSource {
     /// The signature file's SHA-256, when the policy requires signatures: a new signature
     /// loads the plugin again.
     signature_sha256: Option<String>,
+}
+
+/// Whether a host's start waits for the compiler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Startup {
+    /// Every plugin is loaded before the start returns, compiled if it must be: what a
+    /// command that decides once and exits wants.
+    WaitForPlugins,
+    /// A plugin the compilation cache does not hold yet is compiled in the background
+    /// (seconds for a JavaScript or Python component); until it is ready its slot's
+    /// fallback decides, with the slot's config, and the status says so. What a till
+    /// wants: it serves at once.
+    CompileInBackground,
 }
 
 /// Changes made to every version of the policy as it is read, such as a command line's
@@ -74,15 +90,18 @@ pub enum StartError {
 impl LiveHost {
     /// Loads the policy at `path` and its plugins; every problem is reported.
     pub async fn start(runtime: Runtime, path: &Path) -> Result<Arc<LiveHost>, StartError> {
-        LiveHost::start_with(runtime, Policy::load(path)?, Box::new(|_| {})).await
+        LiveHost::start_with(runtime, Policy::load(path)?, Box::new(|_| {}), Startup::WaitForPlugins).await
     }
 
     /// Starts with `policy`, already read and overridden, and applies `overrides` to every
-    /// version read later.
+    /// version read later. With [`Startup::CompileInBackground`], a plugin refused once
+    /// compiled is reported in the reload history and the log, and its slot's fallback
+    /// goes on deciding.
     pub async fn start_with(
         runtime: Runtime,
         policy: Policy,
         overrides: Overrides,
+        startup: Startup,
     ) -> Result<Arc<LiveHost>, StartError> {
         let policy = Arc::new(policy);
         let host = LiveHost {
@@ -95,12 +114,56 @@ impl LiveHost {
             reloads: tokio::sync::watch::Sender::new(0),
             reloading: tokio::sync::Mutex::new(()),
         };
-        let staged = host.stage(&policy).await;
+        let staged = host.stage(&policy, startup).await;
         if !staged.problems.is_empty() {
             return Err(StartError::Plugins(staged.problems));
         }
+        let awaiting = staged.awaits_compiler();
+        if awaiting {
+            tracing::info!("serving before every plugin is compiled: {}", staged.describe().join("; "));
+        }
         host.commit(policy, staged, 0);
-        Ok(Arc::new(host))
+        let host = Arc::new(host);
+        if awaiting {
+            let host = host.clone();
+            tokio::spawn(async move { host.finish_start().await });
+        }
+        Ok(host)
+    }
+
+    /// Loads the plugins the start left to the compiler and puts each in service as soon
+    /// as all of them are ready; one that is refused leaves its slot to the fallback.
+    async fn finish_start(&self) {
+        let _one_at_a_time = self.reloading.lock().await;
+        let started = Instant::now();
+        let policy = self.policy();
+        let staged = self.stage(&policy, Startup::WaitForPlugins).await;
+        let changes = staged.describe();
+        let problems = staged.problems.clone();
+        self.commit(policy, staged, 0);
+        let slots = &self.plugins;
+        for slot in [slots.search.compiling(), slots.texts.compiling(), slots.merge.compiling()].into_iter().flatten() {
+            tracing::warn!(plugin = slot.name, "refused once compiled; the built-in fallback keeps deciding");
+        }
+        slots.search.stop_waiting();
+        slots.texts.stop_waiting();
+        slots.merge.stop_waiting();
+        // Each slot's plugin is independent at a start: those that loaded serve even when
+        // another was refused.
+        let outcome = match (changes.is_empty(), problems.is_empty()) {
+            (false, _) => Outcome::Applied,
+            (true, false) => Outcome::Failed,
+            (true, true) => Outcome::Unchanged,
+        };
+        let record = ReloadRecord {
+            at_ms: now_ms(),
+            trigger: Vec::new(),
+            outcome,
+            changes: changes.into_iter().map(|change| format!("{change}, compiled after the start")).collect(),
+            problems,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        };
+        self.record(record);
     }
 
     /// The slots; the same object for the host's whole life, its plugins swapped inside.
@@ -142,7 +205,7 @@ impl LiveHost {
         }) {
             Err(errors) => record(Outcome::Failed, Vec::new(), errors.0.iter().map(ToString::to_string).collect()),
             Ok(policy) => {
-                let staged = self.stage(&policy).await;
+                let staged = self.stage(&policy, Startup::WaitForPlugins).await;
                 if !staged.problems.is_empty() {
                     record(Outcome::Failed, Vec::new(), staged.problems)
                 } else {
@@ -154,6 +217,12 @@ impl LiveHost {
                 }
             }
         };
+        self.record(record.clone());
+        record
+    }
+
+    /// Logs `record` and adds it to the history.
+    fn record(&self, record: ReloadRecord) {
         match record.outcome {
             Outcome::Failed => {
                 tracing::warn!("reload failed; the last good version keeps serving:\n{}", record.problems.join("\n"))
@@ -165,10 +234,23 @@ impl LiveHost {
         if history.len() == HISTORY {
             history.pop_front();
         }
-        history.push_back(record.clone());
+        history.push_back(record);
         drop(history);
         self.reloads.send_modify(|count| *count += 1);
-        record
+    }
+
+    /// Waits until no slot waits for its plugin to be compiled (see
+    /// [`Startup::CompileInBackground`]).
+    pub async fn compiled(&self) {
+        let mut reloads = self.reloads.subscribe();
+        let slots = &self.plugins;
+        while slots.search.compiling().is_some()
+            || slots.texts.compiling().is_some()
+            || slots.merge.compiling().is_some()
+        {
+            // The compile ends with a record in the history; the sender lives as long as `self`.
+            let _ = reloads.changed().await;
+        }
     }
 
     /// Waits until more than `seen` reloads have been recorded since the start, and returns
@@ -184,12 +266,12 @@ impl LiveHost {
 
     /// Loads every slot of `policy` whose source changed, without putting anything in
     /// service.
-    async fn stage(&self, policy: &Policy) -> Staged {
+    async fn stage(&self, policy: &Policy, startup: Startup) -> Staged {
         let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let (search, texts, merge) = tokio::join!(
-            self.stage_slot::<SearchPolicyKind>(policy, &sources),
-            self.stage_slot::<NotificationTextsKind>(policy, &sources),
-            self.stage_slot::<WebMergeRulesKind>(policy, &sources),
+            self.stage_slot::<SearchPolicyKind>(policy, &sources, startup),
+            self.stage_slot::<NotificationTextsKind>(policy, &sources, startup),
+            self.stage_slot::<WebMergeRulesKind>(policy, &sources, startup),
         );
         let mut problems = Vec::new();
         fn take<T>(result: Result<Option<T>, Vec<String>>, problems: &mut Vec<String>) -> Option<T> {
@@ -211,6 +293,7 @@ impl LiveHost {
         &self,
         policy: &Policy,
         sources: &HashMap<SlotId, SlotSource>,
+        startup: Startup,
     ) -> Result<Option<Change<K>>, Vec<String>> {
         let Some(slot) = policy.slot(K::ID) else {
             return Ok(sources.contains_key(&K::ID).then_some(Change::Remove));
@@ -241,7 +324,17 @@ impl LiveHost {
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);
         }
-        match self.runtime.load::<K>(&slot.spec(&policy.path)).await {
+        let spec = slot.spec(&policy.path);
+        if startup == Startup::CompileInBackground && !self.runtime.is_compiled(&source.sha256) {
+            // What can be checked without the compiler is checked before the host serves.
+            let refused = |problem| slot.explain(&LoadError { path: slot.plugin.clone(), slot: K::ID.name(), problem });
+            check_header(&bytes).map_err(refused)?;
+            spec.integrity.check(&slot.plugin, &bytes, &source.sha256).map_err(refused)?;
+            let name = slot.plugin.file_stem().map_or("plugin".into(), |s| s.to_string_lossy().into_owned());
+            let compiling = Compiling { name, path: source.path.clone(), sha256: source.sha256, since_ms: now_ms() };
+            return Ok(Some(Change::Await(Box::new(compiling), spec.config)));
+        }
+        match self.runtime.load::<K>(&spec).await {
             Ok(plugin) => Ok(Some(Change::Load(Box::new(plugin), Box::new(source)))),
             Err(error) => Err(slot.explain(&error)),
         }
@@ -277,6 +370,9 @@ impl LiveHost {
 
 enum Change<K: SlotKind> {
     Load(Box<LoadedPlugin<K>>, Box<SlotSource>),
+    /// The plugin is checked as far as it can be without compiling it; the fallback
+    /// decides with its config until it is compiled.
+    Await(Box<Compiling>, Arc<PluginConfig>),
     Remove,
 }
 
@@ -288,12 +384,26 @@ struct Staged {
 }
 
 impl Staged {
+    /// Whether a slot waits for a plugin to be compiled.
+    fn awaits_compiler(&self) -> bool {
+        fn one<K: SlotKind>(change: &Option<Change<K>>) -> bool {
+            matches!(change, Some(Change::Await(..)))
+        }
+        one(&self.search) || one(&self.texts) || one(&self.merge)
+    }
+
     fn describe(&self) -> Vec<String> {
         fn one<K: SlotKind>(change: &Option<Change<K>>) -> Option<String> {
             match change.as_ref()? {
                 Change::Load(plugin, source) => {
                     Some(format!("slots.{}: {} (sha256 {}…)", K::ID, plugin.info.name, &source.sha256[..12]))
                 }
+                Change::Await(plugin, _) => Some(format!(
+                    "slots.{}: {} (sha256 {}…) is being compiled; the built-in fallback decides until it is ready",
+                    K::ID,
+                    plugin.name,
+                    &plugin.sha256[..12]
+                )),
                 Change::Remove => Some(format!("slots.{}: removed; the built-in fallback decides", K::ID)),
             }
         }
@@ -316,6 +426,10 @@ fn swap<K: SlotKind>(
         Some(Change::Load(plugin, source)) => {
             sources.insert(K::ID, *source);
             slot.replace_on_probation(*plugin, probation);
+        }
+        Some(Change::Await(plugin, config)) => {
+            sources.remove(&K::ID);
+            slot.wait_for(*plugin, config);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What `pos-host status` shows of a running host: the files it serves, the plugin version
 //! in each slot, its counters, and the reload history.
 
-use crate::runtime::{Rollback, Slot, SlotKind};
+use crate::runtime::{Compiling, Rollback, Slot, SlotKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -27,6 +27,9 @@ pub struct SlotStatus {
     pub slot: String,
     /// `None`: no plugin, the built-in fallback decides.
     pub plugin: Option<PluginVersion>,
+    /// The plugin being compiled for the slot while the built-in fallback decides.
+    #[serde(default)]
+    pub compiling: Option<Compiling>,
     /// Whether the plugin is new and its first calls are still being watched.
     pub on_probation: bool,
     /// Hook calls made to plugins of this slot since the host started, and how many failed.
@@ -79,6 +82,7 @@ impl SlotStatus {
                 sha256: plugin.info.sha256.clone(),
                 loaded_at_ms: plugin.info.loaded_at_ms,
             }),
+            compiling: slot.compiling().map(|compiling| (*compiling).clone()),
             on_probation: slot.on_probation(),
             calls: stats.calls(),
             failures: stats.failures(),

@@ -81,15 +81,26 @@ impl CompileCache {
         mac.finalize()
     }
 
+    /// The entry of component `sha256` for `engine`, when there is a cache.
+    fn entry(&self, engine: &Engine, sha256: &str) -> Option<PathBuf> {
+        // `.mac`: entries that carry their MAC; older entries, without one, are left alone
+        // rather than taken for tampered ones.
+        self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{}.mac.cwasm", engine_key(engine))))
+    }
+
+    /// Whether the cache holds an entry for component `sha256`: loading it takes
+    /// milliseconds, not a compile (unless the entry turns out damaged).
+    pub fn holds(&self, engine: &Engine, sha256: &str) -> bool {
+        self.entry(engine, sha256).is_some_and(|entry| entry.is_file())
+    }
+
     /// Loads the compiled form of `bytes`, whose SHA-256 is `sha256`, from the cache, or
     /// compiles and stores it. A damaged, unreadable or foreign cache entry is recompiled,
     /// never an error.
     pub fn load_or_compile(&self, engine: &Engine, bytes: &[u8], sha256: String) -> wasmtime::Result<CompileReport> {
         let started = Instant::now();
         let engine_key = engine_key(engine);
-        // `.mac`: entries that carry their MAC; older entries, without one, are left alone
-        // rather than taken for tampered ones.
-        let entry = self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{engine_key}.mac.cwasm")));
+        let entry = self.entry(engine, &sha256);
         if let Some(entry) = entry.as_ref().filter(|entry| entry.is_file()) {
             match self.load(engine, entry, &sha256, &engine_key) {
                 Ok(component) => {

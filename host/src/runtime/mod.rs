@@ -23,7 +23,7 @@ pub use kind::SlotKind;
 pub use limits::Limits;
 pub use limits::allowed as limits_allowed;
 pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
-pub use slot::{Decided, Rollback, Slot, SlotStats, Source};
+pub use slot::{Compiling, Decided, Rollback, Slot, SlotStats, Source};
 
 use crate::caps::{self, Capabilities};
 use std::path::PathBuf;
@@ -46,6 +46,11 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         caps::add_to_linker(&mut linker)?;
         Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
+    }
+
+    /// Whether the component `sha256` is compiled already, so that loading it is quick.
+    pub fn is_compiled(&self, sha256: &str) -> bool {
+        self.cache.holds(&self.engine, sha256)
     }
 }
 

@@ -18,6 +18,8 @@ pub enum Source {
     Plugin(Arc<str>),
     /// The built-in fallback, because the slot has no plugin.
     NoPlugin,
+    /// The built-in fallback, because the slot's plugin is still being compiled.
+    Compiling(Arc<str>),
     /// The built-in fallback, because the plugin failed.
     Fallback { plugin: Arc<str>, failure: CallFailure },
 }
@@ -28,6 +30,7 @@ impl Source {
         match self {
             Source::Plugin(name) => name.to_string(),
             Source::NoPlugin => "built-in".into(),
+            Source::Compiling(plugin) => format!("built-in (plugin {plugin} is being compiled)"),
             Source::Fallback { plugin, .. } => format!("built-in (plugin {plugin} failed)"),
         }
     }
@@ -92,11 +95,23 @@ impl SlotStats {
     }
 }
 
+/// A plugin a slot waits for while it is compiled in the background.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Compiling {
+    pub name: String,
+    pub path: std::path::PathBuf,
+    pub sha256: String,
+    /// Since when, in milliseconds since the Unix epoch.
+    pub since_ms: u64,
+}
+
 /// A slot holding at most one plugin, swapped atomically. A version put in service with
 /// [`Slot::replace_on_probation`] is rolled back to the one it replaced if any of its
 /// first calls fails.
 pub struct Slot<K: SlotKind> {
     current: ArcSwapOption<LoadedPlugin<K>>,
+    /// The plugin being compiled for the slot while none serves yet.
+    compiling: ArcSwapOption<Compiling>,
     /// The config the policy gives the slot now: what the fallback decides with when no
     /// plugin serves.
     config: ArcSwap<PluginConfig>,
@@ -116,6 +131,7 @@ impl<K: SlotKind> Default for Slot<K> {
     fn default() -> Self {
         Slot {
             current: ArcSwapOption::empty(),
+            compiling: ArcSwapOption::empty(),
             config: ArcSwap::default(),
             probation: Mutex::new(None),
             stats: SlotStats::default(),
@@ -141,9 +157,29 @@ impl<K: SlotKind> Slot<K> {
         self.current.load_full()
     }
 
+    /// The plugin being compiled for the slot, while the fallback decides in its place.
+    pub fn compiling(&self) -> Option<Arc<Compiling>> {
+        self.compiling.load_full()
+    }
+
+    /// Has the fallback decide with `config`, the config `plugin` will get, until `plugin`
+    /// is compiled and put in service (or refused, [`Slot::stop_waiting`]).
+    pub fn wait_for(&self, plugin: Compiling, config: Arc<PluginConfig>) {
+        *self.probation() = None;
+        self.config.store(config);
+        self.current.store(None);
+        self.compiling.store(Some(Arc::new(plugin)));
+    }
+
+    /// The plugin waited for was refused: the fallback decides as if the slot had none.
+    pub fn stop_waiting(&self) {
+        self.compiling.store(None);
+    }
+
     /// Puts `plugin` in service; calls already running finish on the previous one.
     pub fn replace(&self, plugin: Option<LoadedPlugin<K>>) -> Option<Arc<LoadedPlugin<K>>> {
         *self.probation() = None;
+        self.compiling.store(None);
         self.config.store(plugin.as_ref().map(|plugin| plugin.config().clone()).unwrap_or_default());
         self.current.swap(plugin.map(Arc::new))
     }
@@ -154,6 +190,7 @@ impl<K: SlotKind> Slot<K> {
     pub fn replace_on_probation(&self, plugin: LoadedPlugin<K>, calls: u32) {
         let candidate = Arc::new(plugin);
         let mut probation = self.probation();
+        self.compiling.store(None);
         self.config.store(candidate.config().clone());
         let replaced = self.current.swap(Some(candidate.clone()));
         // A version replaced while still on probation was never trusted: keep the one before.
@@ -228,7 +265,11 @@ impl<K: SlotKind> Slot<K> {
         FbFut: Future<Output = R>,
     {
         let Some(plugin) = self.current() else {
-            return Decided { value: fallback(self.config()).await, source: Source::NoPlugin };
+            let source = match self.compiling() {
+                Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
+                None => Source::NoPlugin,
+            };
+            return Decided { value: fallback(self.config()).await, source };
         };
         self.stats.calls.fetch_add(1, Relaxed);
         let result = plugin.call(call).await.and_then(|value| match check(&value) {

@@ -21,6 +21,7 @@ mod reload;
 mod search_flow;
 mod search_policy;
 mod simulator;
+mod startup;
 mod store;
 mod sync;
 mod web_flow;

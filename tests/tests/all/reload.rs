@@ -8,7 +8,7 @@ use pos_host::bindings::SearchQuery;
 use pos_host::bindings::search::{LocalDecision, LocalSearchOutcome, SearchButton};
 use pos_host::bindings::ui::Choice;
 use pos_host::caps::{Capabilities, Operator};
-use pos_host::live::{LiveHost, Outcome, Watching};
+use pos_host::live::{LiveHost, Outcome, Startup, Watching};
 use pos_host::runtime::Decided;
 use pos_tests::{artifacts, runtime};
 use std::path::{Path, PathBuf};
@@ -109,7 +109,9 @@ async fn overrides_hold_across_reloads() {
         Box::new(|policy| policy.host.erp.url = Some("http://127.0.0.1:9999".into()));
     let mut first = pos_host::Policy::load(&policy).unwrap();
     overrides(&mut first);
-    let host = LiveHost::start_with(runtime(Capabilities::default()), first, overrides).await.unwrap();
+    let host = LiveHost::start_with(runtime(Capabilities::default()), first, overrides, Startup::WaitForPlugins)
+        .await
+        .unwrap();
     assert_eq!(host.policy().host.erp.url.as_deref(), Some("http://127.0.0.1:9999"));
     std::fs::write(&policy, format!("[host.erp]\nurl = \"http://erp.example:2\"\n{}", policy_text(2))).unwrap();
     assert_eq!(host.reload(Vec::new()).await.outcome, Outcome::Applied);

@@ -225,7 +225,7 @@ fn answer<T: Wit>(decided: Decided<T>) -> Answer {
         Source::Fallback { failure, .. } => {
             Err(format!("the plugin {failure}; the host would answer with its built-in fallback instead"))
         }
-        Source::NoPlugin => Err("no plugin is loaded".into()),
+        Source::NoPlugin | Source::Compiling(_) => Err("no plugin is loaded".into()),
     }
 }
 
