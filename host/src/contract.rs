@@ -47,36 +47,52 @@ impl fmt::Display for Version {
 /// The version numbers this host loads, oldest first.
 pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
 
-/// A plugin slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum SlotId {
-    SearchPolicy,
-    NotificationTexts,
-    WebMergeRules,
+/// Every slot, once. A line names the [`SlotId`] variant, the slot's (and its world's) name,
+/// the interface its world exports, its field in `slots::Plugins` and its kind in `slots`.
+/// Adding a slot is a line here, its world in `wit/` (with its bindings line in `bindings/`)
+/// and its module in `slots/`: loading, hot reload, status and `plugin check` go through
+/// every slot of this list.
+macro_rules! every_slot {
+    ($then:path) => {
+        $then! {
+            SearchPolicy, "search-policy", "search-decisions", search: search_policy::SearchPolicyKind;
+            NotificationTexts, "notification-texts", "texts", texts: notification_texts::NotificationTextsKind;
+            WebMergeRules, "web-merge-rules", "merge-rules", merge: web_merge_rules::WebMergeRulesKind;
+        }
+    };
+}
+pub(crate) use every_slot;
+
+macro_rules! slot_ids {
+    ($($variant:ident, $name:literal, $interface:literal, $field:ident : $module:ident :: $kind:ident;)*) => {
+        /// A plugin slot.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+        pub enum SlotId {
+            $($variant,)*
+        }
+
+        impl SlotId {
+            /// Every slot.
+            pub const ALL: [SlotId; [$($name),*].len()] = [$(SlotId::$variant),*];
+
+            /// The slot's (and its world's) name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(SlotId::$variant => $name,)*
+                }
+            }
+
+            /// The interface the slot's world exports.
+            pub fn interface(self) -> &'static str {
+                match self {
+                    $(SlotId::$variant => $interface,)*
+                }
+            }
+        }
+    };
 }
 
-impl SlotId {
-    /// Every slot.
-    pub const ALL: [SlotId; 3] = [SlotId::SearchPolicy, SlotId::NotificationTexts, SlotId::WebMergeRules];
-
-    /// The slot's (and its world's) name.
-    pub fn name(self) -> &'static str {
-        match self {
-            SlotId::SearchPolicy => "search-policy",
-            SlotId::NotificationTexts => "notification-texts",
-            SlotId::WebMergeRules => "web-merge-rules",
-        }
-    }
-
-    /// The interface the slot's world exports.
-    pub fn interface(self) -> &'static str {
-        match self {
-            SlotId::SearchPolicy => "search-decisions",
-            SlotId::NotificationTexts => "texts",
-            SlotId::WebMergeRules => "merge-rules",
-        }
-    }
-}
+every_slot!(slot_ids);
 
 impl fmt::Display for SlotId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

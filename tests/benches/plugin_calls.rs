@@ -4,8 +4,9 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
 //!
-//! Also the JavaScript build of notification-texts (`cargo xtask js-plugin`, which `cargo
-//! xtask bench` runs first) next to the Rust one: its hook call, and each one's load alone.
+//! Also the JavaScript and Python builds of notification-texts (`cargo xtask js-plugin` and
+//! `python-plugin`, which `cargo xtask bench` runs first) next to the Rust one: their hook
+//! call, and each one's load alone.
 
 use pos_host::Capability;
 use pos_host::bindings::search::LocalSearchOutcome;
@@ -72,13 +73,14 @@ async fn loads() {
     println!("  warm (from cache):  median {:>8.1} ms   target < 100 ms", ms(warm[2]));
 }
 
-/// One texts plugin loaded alone, cold and warm: the JavaScript build carries a JavaScript
-/// engine, so its compile is measured in seconds (3 runs rather than 5).
+/// One texts plugin loaded alone, cold and warm: the JavaScript and Python builds carry their
+/// language's interpreter, so their compile is measured in seconds (3 runs rather than 5).
 async fn texts_loads() {
     println!("\nLoad of notification-texts alone (new runtime + compile or cache + checks + validate-config):");
     for (name, spec) in [
         ("Rust", PluginSpec::new(artifacts::NOTIFICATION_TEXTS)),
         ("JavaScript build", PluginSpec::new(js_plugin::component())),
+        ("Python build", PluginSpec::new(js_plugin::python_texts())),
     ] {
         let (mut cold, mut warm) = (Vec::new(), Vec::new());
         let mut entry = Vec::new();
@@ -209,6 +211,9 @@ async fn calls() {
     let js: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::component())).await;
     let plugin = measure(async || assert!(!js.render(black_box(&message), "nl").await.is_fallback())).await;
     report("notification-texts render, JavaScript build", plugin, native);
+    let py: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::python_texts())).await;
+    let plugin = measure(async || assert!(!py.render(black_box(&message), "nl").await.is_fallback())).await;
+    report("notification-texts render, Python build", plugin, native);
 
     let merge: Slot<WebMergeRulesKind> = slot(&runtime, &merge.1).await;
     let web = Customer { web_id: Some("W-1".into()), origin: Origin::Web, ..customer("K-9", "Anna", "Wojcik-Nowak") };

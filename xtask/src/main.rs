@@ -20,7 +20,7 @@ tasks:
   js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm
   python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm
   test      setup + js-plugin + python-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
-  bench     setup + plugins + js-plugin + python-plugin, then the plugin call and load benchmarks";
+  bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
 /// crate name in `plugins/`, and the component file the policy names.
@@ -133,5 +133,5 @@ fn test() -> Result<(), String> {
 }
 
 fn bench() -> Result<(), String> {
-    run(cargo().args(["bench", "--package", "pos-tests", "--bench", "plugin_calls"]))
+    run(cargo().args(["bench", "--package", "pos-tests", "--bench", "plugin_calls", "--bench", "startup"]))
 }

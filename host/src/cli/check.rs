@@ -2,8 +2,9 @@
 //! before handing it to an integrator.
 
 use super::PolicyArgs;
+use futures_util::future::BoxFuture;
 use pos_host::runtime::{Compiled, ImportReport, LoadedPlugin, PluginSpec, SlotKind, expected_export};
-use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
+use pos_host::slots::{KindVisitor, with_kind};
 use pos_host::{Capability, SlotId};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,11 +12,14 @@ use std::process::ExitCode;
 pub async fn run(file: &Path, slot: SlotId, grants: Vec<Capability>, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let (policy, spec) = args.plugin_spec(file, slot, grants)?;
     let cache_dir = args.cache_dir(policy.as_ref());
-    match slot {
-        SlotId::SearchPolicy => check::<SearchPolicyKind>(&spec, cache_dir).await,
-        SlotId::NotificationTexts => check::<NotificationTextsKind>(&spec, cache_dir).await,
-        SlotId::WebMergeRules => check::<WebMergeRulesKind>(&spec, cache_dir).await,
+    struct Check(PluginSpec, Option<PathBuf>);
+    impl KindVisitor for Check {
+        type Output = BoxFuture<'static, anyhow::Result<ExitCode>>;
+        fn visit<K: SlotKind>(self) -> Self::Output {
+            Box::pin(async move { check::<K>(&self.0, self.1).await })
+        }
     }
+    with_kind(slot, Check(spec, cache_dir)).await
 }
 
 /// Loads the plugin through the cache a host with this policy uses, so that the host finds it

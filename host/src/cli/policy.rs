@@ -2,10 +2,11 @@
 //! and every problem at once, the plugins' own included.
 
 use super::PolicyArgs;
+use futures_util::future::BoxFuture;
+use pos_host::Policy;
 use pos_host::policy::SlotPolicy;
 use pos_host::runtime::{LoadError, PluginInfo, PluginSpec, Runtime, SlotKind};
-use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
-use pos_host::{Policy, SlotId};
+use pos_host::slots::{KindVisitor, with_kind};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -60,13 +61,12 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<PluginInfo, LoadError> {
-    async fn info<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<PluginInfo, LoadError> {
-        runtime.load::<K>(spec).await.map(|plugin| plugin.info.clone())
+    struct Info<'a>(&'a Runtime, PluginSpec);
+    impl<'a> KindVisitor for Info<'a> {
+        type Output = BoxFuture<'a, Result<PluginInfo, LoadError>>;
+        fn visit<K: SlotKind>(self) -> Self::Output {
+            Box::pin(async move { self.0.load::<K>(&self.1).await.map(|plugin| plugin.info.clone()) })
+        }
     }
-    let spec = slot.spec(policy);
-    match slot.slot {
-        SlotId::SearchPolicy => info::<SearchPolicyKind>(runtime, &spec).await,
-        SlotId::NotificationTexts => info::<NotificationTextsKind>(runtime, &spec).await,
-        SlotId::WebMergeRules => info::<WebMergeRulesKind>(runtime, &spec).await,
-    }
+    with_kind(slot.slot, Info(runtime, slot.spec(policy))).await
 }

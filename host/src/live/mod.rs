@@ -18,8 +18,9 @@ use crate::policy::{Policy, PolicyErrors};
 use crate::runtime::{
     Compiling, Integrity, Limits, LoadError, LoadedPlugin, Runtime, Slot, SlotKind, check_header, now_ms, sha256_hex,
 };
-use crate::slots::{NotificationTextsKind, Plugins, SearchPolicyKind, SlotId, WebMergeRulesKind};
+use crate::slots::{KindVisitor, Plugins, SlotId, SlotVisitor, with_kind};
 use arc_swap::ArcSwap;
+use futures_util::future::{BoxFuture, join_all};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -141,13 +142,16 @@ impl LiveHost {
         let changes = staged.describe();
         let problems = staged.problems.clone();
         self.commit(policy, staged, 0);
-        let slots = &self.plugins;
-        for slot in [slots.search.compiling(), slots.texts.compiling(), slots.merge.compiling()].into_iter().flatten() {
-            tracing::warn!(plugin = slot.name, "refused once compiled; the built-in fallback keeps deciding");
+        struct StopWaiting;
+        impl SlotVisitor for StopWaiting {
+            fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
+                if let Some(plugin) = slot.compiling() {
+                    tracing::warn!(plugin = plugin.name, "refused once compiled; the built-in fallback keeps deciding");
+                    slot.stop_waiting();
+                }
+            }
         }
-        slots.search.stop_waiting();
-        slots.texts.stop_waiting();
-        slots.merge.stop_waiting();
+        self.plugins.visit(&mut StopWaiting);
         // Each slot's plugin is independent at a start: those that loaded serve even when
         // another was refused.
         let outcome = match (changes.is_empty(), problems.is_empty()) {
@@ -242,12 +246,19 @@ impl LiveHost {
     /// Waits until no slot waits for its plugin to be compiled (see
     /// [`Startup::CompileInBackground`]).
     pub async fn compiled(&self) {
+        struct Compiling(bool);
+        impl SlotVisitor for Compiling {
+            fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
+                self.0 |= slot.compiling().is_some();
+            }
+        }
+        let compiling = || {
+            let mut any = Compiling(false);
+            self.plugins.visit(&mut any);
+            any.0
+        };
         let mut reloads = self.reloads.subscribe();
-        let slots = &self.plugins;
-        while slots.search.compiling().is_some()
-            || slots.texts.compiling().is_some()
-            || slots.merge.compiling().is_some()
-        {
+        while compiling() {
             // The compile ends with a record in the history; the sender lives as long as `self`.
             let _ = reloads.changed().await;
         }
@@ -267,25 +278,27 @@ impl LiveHost {
     /// Loads every slot of `policy` whose source changed, without putting anything in
     /// service.
     async fn stage(&self, policy: &Policy, startup: Startup) -> Staged {
+        struct Stage<'a>(&'a LiveHost, &'a Policy, &'a HashMap<SlotId, SlotSource>, Startup);
+        impl<'a> KindVisitor for Stage<'a> {
+            type Output = BoxFuture<'a, Result<Option<Box<dyn Staging>>, Vec<String>>>;
+            fn visit<K: SlotKind>(self) -> Self::Output {
+                let Stage(host, policy, sources, startup) = self;
+                Box::pin(async move {
+                    let change = host.stage_slot::<K>(policy, sources, startup).await?;
+                    Ok(change.map(|change| Box::new(change) as Box<dyn Staging>))
+                })
+            }
+        }
         let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let (search, texts, merge) = tokio::join!(
-            self.stage_slot::<SearchPolicyKind>(policy, &sources, startup),
-            self.stage_slot::<NotificationTextsKind>(policy, &sources, startup),
-            self.stage_slot::<WebMergeRulesKind>(policy, &sources, startup),
-        );
-        let mut problems = Vec::new();
-        fn take<T>(result: Result<Option<T>, Vec<String>>, problems: &mut Vec<String>) -> Option<T> {
-            result.unwrap_or_else(|p| {
-                problems.extend(p);
-                None
-            })
+        let staging = SlotId::ALL.map(|id| with_kind(id, Stage(self, policy, &sources, startup)));
+        let mut staged = Staged { changes: Vec::new(), problems: Vec::new() };
+        for result in join_all(staging).await {
+            match result {
+                Ok(change) => staged.changes.extend(change),
+                Err(problems) => staged.problems.extend(problems),
+            }
         }
-        Staged {
-            search: take(search, &mut problems),
-            texts: take(texts, &mut problems),
-            merge: take(merge, &mut problems),
-            problems,
-        }
+        staged
     }
 
     /// `None` when the slot is unchanged.
@@ -343,9 +356,9 @@ impl LiveHost {
     /// Puts what `stage` prepared in service, with the new policy.
     fn commit(&self, policy: Arc<Policy>, staged: Staged, probation: u32) {
         let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
-        swap(&self.plugins.search, staged.search, &mut sources, probation);
-        swap(&self.plugins.texts, staged.texts, &mut sources, probation);
-        swap(&self.plugins.merge, staged.merge, &mut sources, probation);
+        for change in staged.changes {
+            change.commit(&self.plugins, &mut sources, probation);
+        }
         self.policy.store(policy);
     }
 
@@ -358,11 +371,15 @@ impl LiveHost {
             .iter()
             .map(|f| WatchedFile { path: f.path.clone(), sha256: sha256_hex(f.text.as_bytes()) })
             .collect();
-        let slots = vec![
-            SlotStatus::of(&self.plugins.search),
-            SlotStatus::of(&self.plugins.texts),
-            SlotStatus::of(&self.plugins.merge),
-        ];
+        struct Statuses(Vec<SlotStatus>);
+        impl SlotVisitor for Statuses {
+            fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
+                self.0.push(SlotStatus::of(slot));
+            }
+        }
+        let mut slots = Statuses(Vec::new());
+        self.plugins.visit(&mut slots);
+        let slots = slots.0;
         let reloads = self.history.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect();
         Status { policy: policy.path.clone(), files, slots, reloads }
     }
@@ -376,60 +393,65 @@ enum Change<K: SlotKind> {
     Remove,
 }
 
+/// What `stage` prepared, to be put in service by `commit`.
 struct Staged {
-    search: Option<Change<SearchPolicyKind>>,
-    texts: Option<Change<NotificationTextsKind>>,
-    merge: Option<Change<WebMergeRulesKind>>,
+    changes: Vec<Box<dyn Staging>>,
     problems: Vec<String>,
 }
 
 impl Staged {
     /// Whether a slot waits for a plugin to be compiled.
     fn awaits_compiler(&self) -> bool {
-        fn one<K: SlotKind>(change: &Option<Change<K>>) -> bool {
-            matches!(change, Some(Change::Await(..)))
-        }
-        one(&self.search) || one(&self.texts) || one(&self.merge)
+        self.changes.iter().any(|change| change.awaits_compiler())
     }
 
     fn describe(&self) -> Vec<String> {
-        fn one<K: SlotKind>(change: &Option<Change<K>>) -> Option<String> {
-            match change.as_ref()? {
-                Change::Load(plugin, source) => {
-                    Some(format!("slots.{}: {} (sha256 {}…)", K::ID, plugin.info.name, &source.sha256[..12]))
-                }
-                Change::Await(plugin, _) => Some(format!(
-                    "slots.{}: {} (sha256 {}…) is being compiled; the built-in fallback decides until it is ready",
-                    K::ID,
-                    plugin.name,
-                    &plugin.sha256[..12]
-                )),
-                Change::Remove => Some(format!("slots.{}: removed; the built-in fallback decides", K::ID)),
-            }
-        }
-        [one(&self.search), one(&self.texts), one(&self.merge)].into_iter().flatten().collect()
+        self.changes.iter().map(|change| change.describe()).collect()
     }
 }
 
-fn swap<K: SlotKind>(
-    slot: &Slot<K>,
-    change: Option<Change<K>>,
-    sources: &mut HashMap<SlotId, SlotSource>,
-    probation: u32,
-) {
-    match change {
-        None => {}
-        Some(Change::Remove) => {
-            sources.remove(&K::ID);
-            slot.replace(None);
+/// A slot's [`Change`], whatever the slot's kind.
+trait Staging: Send {
+    fn awaits_compiler(&self) -> bool;
+    fn describe(&self) -> String;
+    fn commit(self: Box<Self>, plugins: &Plugins, sources: &mut HashMap<SlotId, SlotSource>, probation: u32);
+}
+
+impl<K: SlotKind> Staging for Change<K> {
+    fn awaits_compiler(&self) -> bool {
+        matches!(self, Change::Await(..))
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Change::Load(plugin, source) => {
+                format!("slots.{}: {} (sha256 {}…)", K::ID, plugin.info.name, &source.sha256[..12])
+            }
+            Change::Await(plugin, _) => format!(
+                "slots.{}: {} (sha256 {}…) is being compiled; the built-in fallback decides until it is ready",
+                K::ID,
+                plugin.name,
+                &plugin.sha256[..12]
+            ),
+            Change::Remove => format!("slots.{}: removed; the built-in fallback decides", K::ID),
         }
-        Some(Change::Load(plugin, source)) => {
-            sources.insert(K::ID, *source);
-            slot.replace_on_probation(*plugin, probation);
-        }
-        Some(Change::Await(plugin, config)) => {
-            sources.remove(&K::ID);
-            slot.wait_for(*plugin, config);
+    }
+
+    fn commit(self: Box<Self>, plugins: &Plugins, sources: &mut HashMap<SlotId, SlotSource>, probation: u32) {
+        let slot = plugins.slot::<K>();
+        match *self {
+            Change::Remove => {
+                sources.remove(&K::ID);
+                slot.replace(None);
+            }
+            Change::Load(plugin, source) => {
+                sources.insert(K::ID, *source);
+                slot.replace_on_probation(*plugin, probation);
+            }
+            Change::Await(plugin, config) => {
+                sources.remove(&K::ID);
+                slot.wait_for(*plugin, config);
+            }
         }
     }
 }

@@ -67,41 +67,83 @@ macro_rules! versioned_slot {
 }
 
 mod check;
-pub mod notification_texts;
-pub mod search_policy;
-pub mod web_merge_rules;
-
-pub use notification_texts::NotificationTextsKind;
-pub use search_policy::SearchPolicyKind;
-pub use web_merge_rules::WebMergeRulesKind;
 
 pub use crate::contract::SlotId;
 use crate::policy::Policy;
 use crate::runtime::{LoadError, LoadedPlugin, Runtime, Slot, SlotKind};
+use futures_util::future::{BoxFuture, join_all};
 
-/// Every slot of a host.
-#[derive(Default)]
-pub struct Plugins {
-    pub search: Slot<SearchPolicyKind>,
-    pub texts: Slot<NotificationTextsKind>,
-    pub merge: Slot<WebMergeRulesKind>,
+/// Something done with each slot in turn, whatever its kind.
+pub trait SlotVisitor {
+    fn visit<K: SlotKind>(&mut self, slot: &Slot<K>);
 }
+
+/// Something done with the kind of one slot, chosen by its [`SlotId`] ([`with_kind`]).
+pub trait KindVisitor {
+    type Output;
+    fn visit<K: SlotKind>(self) -> Self::Output;
+}
+
+macro_rules! plugins {
+    ($($variant:ident, $name:literal, $interface:literal, $field:ident : $module:ident :: $kind:ident;)*) => {
+        $(
+            pub mod $module;
+            pub use $module::$kind;
+        )*
+
+        /// Every slot of a host.
+        #[derive(Default)]
+        pub struct Plugins {
+            $(pub $field: Slot<$module::$kind>,)*
+        }
+
+        impl Plugins {
+            /// Calls `visitor` with every slot, in the order of [`SlotId::ALL`].
+            pub fn visit(&self, visitor: &mut impl SlotVisitor) {
+                $(visitor.visit(&self.$field);)*
+            }
+
+            /// The slot of kind `K`.
+            pub fn slot<K: SlotKind>(&self) -> &Slot<K> {
+                $(
+                    if let Some(slot) = (&self.$field as &dyn std::any::Any).downcast_ref::<Slot<K>>() {
+                        return slot;
+                    }
+                )*
+                unreachable!("every slot kind has its slot")
+            }
+        }
+
+        /// Calls `visitor` with the kind of slot `id`.
+        pub fn with_kind<V: KindVisitor>(id: SlotId, visitor: V) -> V::Output {
+            match id {
+                $(SlotId::$variant => visitor.visit::<$module::$kind>(),)*
+            }
+        }
+    };
+}
+
+crate::contract::every_slot!(plugins);
 
 impl Plugins {
     /// Loads every slot the policy configures; every refused plugin is reported, not just
     /// the first.
     pub async fn load(runtime: &Runtime, policy: &Policy) -> Result<Plugins, Vec<LoadError>> {
-        let (search, texts, merge) = tokio::join!(
-            load_slot::<SearchPolicyKind>(runtime, policy),
-            load_slot::<NotificationTextsKind>(runtime, policy),
-            load_slot::<WebMergeRulesKind>(runtime, policy),
-        );
-        match (search, texts, merge) {
-            (Ok(search), Ok(texts), Ok(merge)) => {
-                Ok(Plugins { search: Slot::new(search), texts: Slot::new(texts), merge: Slot::new(merge) })
+        struct Load<'a>(&'a Runtime, &'a Policy, &'a Plugins);
+        impl<'a> KindVisitor for Load<'a> {
+            type Output = BoxFuture<'a, Result<(), LoadError>>;
+            fn visit<K: SlotKind>(self) -> Self::Output {
+                let Load(runtime, policy, plugins) = self;
+                Box::pin(async move {
+                    plugins.slot::<K>().replace(load_slot::<K>(runtime, policy).await?);
+                    Ok(())
+                })
             }
-            (search, texts, merge) => Err([search.err(), texts.err(), merge.err()].into_iter().flatten().collect()),
         }
+        let plugins = Plugins::default();
+        let loads = SlotId::ALL.map(|id| with_kind(id, Load(runtime, policy, &plugins)));
+        let errors: Vec<LoadError> = join_all(loads).await.into_iter().filter_map(Result::err).collect();
+        if errors.is_empty() { Ok(plugins) } else { Err(errors) }
     }
 }
 
