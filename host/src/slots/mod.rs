@@ -67,6 +67,7 @@ macro_rules! versioned_slot {
 }
 
 mod check;
+mod seed;
 
 pub use crate::contract::SlotId;
 use crate::policy::Policy;

@@ -1,16 +1,15 @@
 //! The `search-policy` slot: the decisions of the customer search flow.
 
-use super::{SlotId, check};
+use super::{SlotId, check, seed};
 use crate::bindings::search::{
-    ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction, RetrieveDecision,
-    SearchButton,
+    ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, RetrieveAction, RetrieveDecision,
 };
-use crate::bindings::{ErpError, Message, Notice, SearchQuery, Severity};
+use crate::bindings::{ErpError, SearchQuery};
 use crate::caps::erp;
 use crate::policy::PluginConfig;
 use crate::runtime::{Decided, Slot};
 use pos_seed_rules::config::Ignore;
-use pos_seed_rules::search::{self as rules, Button, ErpOutcome, List, Thresholds};
+use pos_seed_rules::search::{self as rules, Thresholds};
 use std::future::ready;
 
 /// The longest waiting-window delay a plugin may ask for.
@@ -114,54 +113,20 @@ impl Slot<SearchPolicyKind> {
 
 /// The seed behaviour with the thresholds `config` sets (the seed's where it sets none).
 pub fn fallback_local(config: &PluginConfig, outcome: &LocalSearchOutcome) -> LocalDecision {
-    let decision = rules::after_local_search(
+    seed::local_decision(rules::after_local_search(
         &Thresholds::read(config, &mut Ignore),
         outcome.result_count,
         outcome.criteria_changed,
         outcome.online_search_enabled,
-    );
-    LocalDecision {
-        notice: decision.notice.map(to_notice),
-        search_button: match decision.button {
-            Button::Hidden => SearchButton::Hidden,
-            Button::Available => SearchButton::Available,
-            Button::Suggested => SearchButton::Suggested,
-        },
-        erp_limit: decision.erp_limit,
-        waiting_window_after_ms: decision.waiting_window_after_ms,
-    }
+    ))
 }
 
 /// The seed behaviour with the thresholds `config` sets (the seed's where it sets none).
 pub fn fallback_erp(config: &PluginConfig, outcome: &ErpSearchOutcome) -> ErpDecision {
-    let outcome = match outcome {
-        ErpSearchOutcome::Found(found) => ErpOutcome::Found { count: found.count, has_more: found.has_more },
-        ErpSearchOutcome::Failed(ErpError::Cancelled) => ErpOutcome::Cancelled,
-        ErpSearchOutcome::Failed(_) => ErpOutcome::Failed,
-    };
-    let (list, notice) = rules::after_erp_search(&Thresholds::read(config, &mut Ignore), outcome);
-    ErpDecision {
-        show: match list {
-            List::Local => ResultList::Local,
-            List::Erp => ResultList::Erp,
-        },
-        notice: notice.map(to_notice),
-    }
+    seed::erp_decision(&Thresholds::read(config, &mut Ignore), outcome)
 }
 
 /// The seed behaviour.
 pub fn fallback_retrieve(error: &ErpError) -> RetrieveDecision {
-    let (clear, notice) = rules::after_retrieve_failed(matches!(error, ErpError::Cancelled));
-    RetrieveDecision { clear_erp_results: clear, notice: notice.map(to_notice) }
-}
-
-fn to_notice(notice: rules::Notice) -> Notice {
-    Notice {
-        severity: match notice.severity {
-            rules::Severity::Info => Severity::Info,
-            rules::Severity::Warning => Severity::Warning,
-            rules::Severity::Error => Severity::Error,
-        },
-        message: Message { key: notice.key.into(), args: Vec::new() },
-    }
+    seed::retrieve_decision(error)
 }

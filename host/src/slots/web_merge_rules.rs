@@ -1,18 +1,14 @@
 //! The `web-merge-rules` slot: matching web shop customers with local ones, and the plans
 //! that say what each side becomes.
 
-use super::{SlotId, check};
-use crate::bindings::merge::{Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange};
-use crate::bindings::{Argument, Choice, Customer, DbError, Field, Filter, Message, Notice, SearchQuery, Severity};
+use super::{SlotId, check, seed};
+use crate::bindings::merge::{Candidate, LocalChange, MatchReason, Plan, WebChange};
+use crate::bindings::{Customer, DbError, Message};
 use crate::caps::LocalDb;
 use crate::policy::PluginConfig;
 use crate::runtime::{Decided, Slot};
 use pos_seed_rules::config::Ignore;
-use pos_seed_rules::merge::{
-    self as rules, AsPerson, FilterField, LocalSpec, Lookup, MatchConfig, MessageSpec, PERSON_FIELDS, Person,
-    PersonField, PlanSpec, Reason, WebSpec,
-};
-use pos_seed_rules::search::Severity as RuleSeverity;
+use pos_seed_rules::merge::{self as rules, AsPerson, Lookup, MatchConfig, Reason};
 use std::future::ready;
 
 /// The most candidates a plugin may propose.
@@ -180,149 +176,29 @@ pub async fn fallback_candidates(
         match lookup {
             Lookup::Number(number) => found.extend(local_db.get(&number).await?),
             Lookup::LastName { key, limit } => found.extend(local_db.find_by_last_name(&key, limit).await?),
-            Lookup::Search(search) => found.extend(local_db.search(&search_query(&search), search.limit).await?),
+            Lookup::Search(search) => found.extend(local_db.search(&seed::search_query(&search), search.limit).await?),
         }
     }
-    Ok(config
-        .rank(&person, found)
-        .into_iter()
-        .map(|ranked| Candidate {
-            customer: ranked.customer,
-            reasons: ranked.reasons.into_iter().map(match_reason).collect(),
-            score: ranked.score,
-        })
-        .collect())
-}
-
-/// A customer as the seed rules read it.
-impl AsPerson for Customer {
-    fn person(&self) -> Person<'_> {
-        Person {
-            number: self.number.as_deref(),
-            web_id: self.web_id.as_deref(),
-            first_name: &self.first_name,
-            last_name: &self.last_name,
-            email: self.email.as_deref(),
-            tax_id: self.tax_id.as_deref(),
-        }
-    }
+    Ok(seed::candidates_of(config.rank(&person, found)))
 }
 
 /// The operator's text for why a candidate was proposed (`pos_seed_rules::texts`).
 pub fn reason_message(reason: MatchReason) -> Message {
-    let rule = Reason::ALL.into_iter().find(|rule| match_reason(*rule) == reason);
+    let rule = Reason::ALL.into_iter().find(|rule| seed::match_reason(*rule) == reason);
     Message { key: rule.map_or("", Reason::text_key).into(), args: Vec::new() }
-}
-
-fn match_reason(reason: Reason) -> MatchReason {
-    match reason {
-        Reason::SameNumber => MatchReason::SameNumber,
-        Reason::SameTaxId => MatchReason::SameTaxId,
-        Reason::SameEmail => MatchReason::SameEmail,
-        Reason::SameLastName => MatchReason::SameLastName,
-        Reason::SameLastNameWithoutPrefix => MatchReason::SameLastNameWithoutPrefix,
-        Reason::GenderedLastName => MatchReason::GenderedLastName,
-        Reason::LastNamePart => MatchReason::LastNamePart,
-        Reason::SameFirstName => MatchReason::SameFirstName,
-    }
-}
-
-fn search_query(search: &rules::Search) -> SearchQuery {
-    SearchQuery {
-        phrase: search.phrase.clone(),
-        filters: search
-            .filters
-            .iter()
-            .map(|(field, value)| Filter {
-                field: match field {
-                    FilterField::Email => Field::Email,
-                    FilterField::TaxId => Field::TaxId,
-                },
-                value: value.clone(),
-            })
-            .collect(),
-        include_inactive: true,
-    }
-}
-
-fn message(spec: &MessageSpec) -> Message {
-    Message {
-        key: spec.key.into(),
-        args: spec.args.iter().map(|(name, value)| Argument { name: (*name).into(), value: value.clone() }).collect(),
-    }
-}
-
-/// `target` with the person's data of `source` (`pos_seed_rules::merge::PERSON_FIELDS`).
-fn with_person_of(target: &Customer, source: &Customer) -> Customer {
-    let mut customer = target.clone();
-    for field in PERSON_FIELDS {
-        match field {
-            PersonField::Number => customer.number = source.number.clone(),
-            PersonField::FirstName => customer.first_name = source.first_name.clone(),
-            PersonField::LastName => customer.last_name = source.last_name.clone(),
-            PersonField::Company => customer.company = source.company.clone(),
-            PersonField::TaxId => customer.tax_id = source.tax_id.clone(),
-            PersonField::Email => customer.email = source.email.clone(),
-            PersonField::Phone => customer.phone = source.phone.clone(),
-            PersonField::Street => customer.street = source.street.clone(),
-            PersonField::PostalCode => customer.postal_code = source.postal_code.clone(),
-            PersonField::City => customer.city = source.city.clone(),
-            PersonField::Country => customer.country = source.country.clone(),
-        }
-    }
-    customer
-}
-
-/// A seed plan in the bindings' types, for the web customer `web` and the local customer
-/// `local` (`None` when the action has none: the web customer stands in).
-fn plan(spec: PlanSpec, web: &Customer, local: Option<&Customer>) -> Plan {
-    let local = local.unwrap_or(web);
-    Plan {
-        local: match spec.local {
-            LocalSpec::Keep => LocalChange::Keep,
-            LocalSpec::CreateFromWeb => LocalChange::Create(web.clone()),
-            LocalSpec::LinkToWeb => LocalChange::Update(Customer { web_id: web.web_id.clone(), ..local.clone() }),
-        },
-        web: match spec.web {
-            WebSpec::Keep => WebChange::Keep,
-            WebSpec::AsIs => WebChange::Update(web.clone()),
-            WebSpec::PersonOfLocal => WebChange::Update(with_person_of(web, local)),
-        },
-        confirmations: spec
-            .confirmations
-            .iter()
-            .map(|confirmation| Confirmation {
-                notice: Notice {
-                    severity: match confirmation.severity {
-                        RuleSeverity::Info => Severity::Info,
-                        RuleSeverity::Warning => Severity::Warning,
-                        RuleSeverity::Error => Severity::Error,
-                    },
-                    message: message(&confirmation.message),
-                },
-                choices: confirmation
-                    .choices
-                    .iter()
-                    .map(|choice| Choice { id: choice.id.into(), label: message(&choice.label) })
-                    .collect(),
-                proceed: confirmation.proceed.into(),
-            })
-            .collect(),
-        summary: message(&spec.summary),
-    }
 }
 
 /// The seed's "take over local info" (`pos_seed_rules::merge::take_over_local`).
 pub fn fallback_take_over_local(web: &Customer, local: &Customer) -> Plan {
-    plan(rules::take_over_local(&web.person(), &local.person()), web, Some(local))
+    seed::plan(rules::take_over_local(&web.person(), &local.person()), web, Some(local))
 }
 
 /// The seed's "take over internet info" (`pos_seed_rules::merge::take_over_web`).
 pub fn fallback_take_over_web(web: &Customer) -> Plan {
-    plan(rules::take_over_web(&web.person()), web, None)
+    seed::plan(rules::take_over_web(&web.person()), web, None)
 }
 
 /// The seed's "take over local info" for a local edit (`pos_seed_rules::merge::push_local`).
 pub fn fallback_push_local(local: &Customer, web: &Customer) -> Plan {
-    plan(rules::push_local(&local.person(), &web.person()), web, Some(local))
+    seed::plan(rules::push_local(&local.person(), &web.person()), web, Some(local))
 }
