@@ -9,3 +9,4 @@ pub mod merge;
 pub mod names;
 pub mod search;
 pub mod texts;
+pub mod translit;
