@@ -268,7 +268,7 @@ mod workflows {
         assert!(erp.contains("ERP results (3):"), "{erp}");
         assert!(erp.contains("E-1") && erp.contains("Jan Brzęczyszczykiewicz"), "{erp}");
         let screen: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
-        assert_eq!(screen["list"], "Erp");
+        assert_eq!(screen["list"], "erp");
         assert_eq!(screen["customers"].as_array().unwrap().len(), 3);
         assert!(show.status.success());
         assert!(stdout(&show).contains("last name    Brzęczyszczykiewicz"));
@@ -395,7 +395,7 @@ mod workflows {
 
         assert_eq!(unknown.status.code(), Some(1));
         let error: serde_json::Value = serde_json::from_str(&stdout(&unknown)).unwrap();
-        assert_eq!(error["kind"], "not_listed");
+        assert_eq!(error["kind"], "not-found");
         assert_eq!(error["error"], "web customer W-999 is not on the web edit list");
 
         let audit: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
@@ -416,6 +416,122 @@ mod workflows {
                 ("take-over-local", "cancelled"),
             ]
         );
+    }
+
+    /// `--json` prints what the HTTP API answers, in its spelling (`same-last-name`, `erp`,
+    /// as the WIT), never the Rust names of the host's types (`SameLastName`, `Erp`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn json_is_spelled_as_the_http_api_answers() {
+        use pos_tests::sim::WebCustomerFields;
+        let served = pos_tests::served::serve(
+            vec![local_customer("K-1", "Anna", "Kowalska")],
+            vec![AdminCustomer::new("E-1", "Jan", "Kowalski")],
+            std::time::Duration::from_secs(5),
+            None,
+        )
+        .await;
+        let fields =
+            WebCustomerFields { first_name: "Anna".into(), last_name: "Kowalska".into(), ..Default::default() };
+        let registered = served.sim.register_web_customer(fields).await.unwrap();
+        let client = reqwest::Client::new();
+        let http = |method: reqwest::Method, path: String| {
+            let request = served.api(&client, method.clone(), &path);
+            let request = if method == reqwest::Method::POST { request.json(&serde_json::json!({})) } else { request };
+            async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+        };
+        let listed = http(reqwest::Method::GET, "/api/web/edits".into()).await;
+        let id = registered.id.clone();
+        let over_http = [
+            http(reqwest::Method::GET, format!("/api/web/edits/{id}/candidates?locale=en")).await,
+            http(reqwest::Method::POST, "/api/web/edits/W-999/take-over-web".into()).await,
+        ];
+
+        let policy = served.policy.display().to_string();
+        let db = served.policy.with_file_name("pos.sqlite").display().to_string();
+        let (erp_url, webshop_url) = (served.sim.erp_url(), served.sim.webshop_url());
+        let outputs = tokio::task::spawn_blocking(move || {
+            let json = |args: &[&str]| {
+                let mut all = args.to_vec();
+                all.extend(["--json", "--locale", "en", "--policy", &policy, "--db", &db]);
+                all.extend(["--erp-url", &erp_url, "--webshop-url", &webshop_url]);
+                let output = run(&all);
+                serde_json::from_str::<serde_json::Value>(&stdout(&output)).expect("JSON on stdout")
+            };
+            [
+                json(&["web", "candidates", &id]),
+                json(&["web", "take-over-web", "W-999"]),
+                json(&["web", "check"]),
+                json(&["search", "kowalsk", "--erp"]),
+                json(&["customer", "show", "E-1"]),
+                json(&["web", "take-over-local", &id, "K-1"]),
+                json(&["web", "local-edits"]),
+                json(&["web", "audit"]),
+            ]
+        });
+        let outputs = outputs.await.unwrap();
+        let [candidates, unknown, check, search, shown, taken, _, _] = &outputs;
+
+        assert_eq!([candidates, unknown], over_http.each_ref(), "the same answers as the HTTP API");
+        let reasons: Vec<&str> = candidates["candidates"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(reasons, ["same-last-name", "same-first-name"], "{candidates}");
+        assert_eq!(candidates["web"]["origin"], "web");
+        assert_eq!(unknown["kind"], "not-found");
+        assert_eq!(check["entries"], listed["entries"]);
+        assert_eq!((&search["list"], &search["customers"][0]["origin"]), (&"erp".into(), &"erp".into()), "{search}");
+        assert_eq!(shown["origin"], "erp");
+        assert_eq!((&taken["action"], &taken["outcome"]), (&"take-over-local".into(), &"applied".into()), "{taken}");
+        for output in &outputs {
+            assert_kebab_case_values(output);
+        }
+    }
+
+    fn local_customer(number: &str, first: &str, last: &str) -> pos_host::bindings::Customer {
+        pos_host::bindings::Customer {
+            number: Some(number.into()),
+            web_id: None,
+            first_name: first.into(),
+            last_name: last.into(),
+            company: None,
+            tax_id: None,
+            email: None,
+            phone: None,
+            street: None,
+            postal_code: None,
+            city: Some("Kraków".into()),
+            country: Some("PL".into()),
+            active: true,
+            origin: pos_host::bindings::Origin::Local,
+            version: 1,
+            updated_at: 1_700_000_000_000,
+            previewable: true,
+            editable: true,
+        }
+    }
+
+    /// Every value that names one of a set of choices is spelled in lower case with dashes.
+    fn assert_kebab_case_values(value: &serde_json::Value) {
+        const CHOICES: [&str; 9] =
+            ["origin", "list", "search_button", "severity", "reason", "kind", "action", "outcome", "state"];
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (name, field) in fields {
+                    if let (true, Some(text)) = (CHOICES.contains(&name.as_str()), field.as_str()) {
+                        assert!(
+                            text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                            "{name}: {text:?} in {value}"
+                        );
+                    }
+                    assert_kebab_case_values(field);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(assert_kebab_case_values),
+            _ => {}
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::screen;
 use pos_host::bindings::search::RetrieveAction;
 use pos_host::caps::Headless;
 use pos_host::flows::local_changes;
+use pos_host::serve::wire::{CustomerJson, ScreenJson};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -48,7 +49,7 @@ pub async fn run(
         Ok(opened) => opened,
         Err(screen) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&screen)?);
+                println!("{}", serde_json::to_string_pretty(&ScreenJson::from(&screen))?);
             } else if let Some(notice) = &screen.notice {
                 screen::print_notice(notice);
             }
@@ -66,7 +67,7 @@ pub async fn run(
         _ => opened.customer,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&customer)?);
+        println!("{}", serde_json::to_string_pretty(&CustomerJson::from(&customer))?);
     } else {
         screen::details(&customer);
     }

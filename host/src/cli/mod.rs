@@ -110,7 +110,7 @@ enum Command {
         /// The operator's locale (default: the policy's).
         #[arg(long)]
         locale: Option<String>,
-        /// Print the screen as JSON.
+        /// Print the screen as JSON, in the HTTP API's shape.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -125,7 +125,7 @@ enum Command {
         /// The operator's locale (default: the policy's).
         #[arg(long, global = true)]
         locale: Option<String>,
-        /// Print the result as JSON.
+        /// Print the result as JSON, in the HTTP API's shape.
         #[arg(long, global = true)]
         json: bool,
         #[command(flatten)]
@@ -138,7 +138,7 @@ enum Command {
         /// The operator's locale (default: the policy's).
         #[arg(long, global = true)]
         locale: Option<String>,
-        /// Print the result as JSON.
+        /// Print the result as JSON, in the HTTP API's shape.
         #[arg(long, global = true)]
         json: bool,
         #[command(flatten)]

@@ -4,6 +4,7 @@ use super::PolicyArgs;
 use super::screen;
 use pos_host::bindings::{Field, Filter, Message, SearchQuery};
 use pos_host::caps::Headless;
+use pos_host::serve::wire::ScreenJson;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -63,7 +64,7 @@ pub async fn run(
         on_ctrl_c.abort();
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&screen)?);
+        println!("{}", serde_json::to_string_pretty(&ScreenJson::from(&screen))?);
     } else {
         screen::print(&screen);
     }

@@ -1,14 +1,17 @@
 //! `pos-host web ...`: the web shop screens of the second seed on the command line. The
 //! plans' questions (such as the last-name warning) are asked on the terminal, or answered
-//! by `--yes` / `--no`.
+//! by `--yes` / `--no`. `--json` prints what the HTTP API answers.
 
 use super::PolicyArgs;
 use super::screen;
 use async_trait::async_trait;
+use pos_host::Host;
 use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Message, Notice};
 use pos_host::caps::Operator;
 use pos_host::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
+use pos_host::serve::ApiError;
+use pos_host::serve::wire::{self, LocalEditJson, WebListJson};
 use pos_host::slots::Plugins;
 use pos_host::slots::web_merge_rules::reason_message;
 use std::io::{BufRead, IsTerminal, Write};
@@ -142,7 +145,7 @@ pub async fn run(
     let locale = locale.unwrap_or_else(|| host.policy().host.locale.clone());
     let _ = operator.texts.set((host.plugins(), locale.clone()));
     let flow = host.web()?;
-    let screen = Screen { flow: &flow, locale: &locale, json };
+    let screen = Screen { host: &host, flow: &flow, locale: &locale, json };
     let result = match command {
         WebCommand::Check => screen.check().await,
         WebCommand::Candidates { web_id, search } => screen.candidates(&web_id, search.as_deref()).await,
@@ -161,7 +164,7 @@ pub async fn run(
         Ok(code) => Ok(code),
         Err(error) => {
             if json {
-                println!("{}", serde_json::json!({ "error": error.to_string(), "kind": kind(&error) }));
+                print_json(&ApiError::from(error));
             } else {
                 eprintln!("pos-host: {error}");
                 if let WebFlowError::Changed { current: Some(current), .. } = &error {
@@ -174,24 +177,8 @@ pub async fn run(
     }
 }
 
-/// A stable name for each error, for scripts reading `--json`.
-fn kind(error: &WebFlowError) -> &'static str {
-    match error {
-        WebFlowError::NotListed(_) => "not_listed",
-        WebFlowError::NoLocalCustomer(_) => "no_local_customer",
-        WebFlowError::NotOnLocalEditList(_) => "not_on_local_edit_list",
-        WebFlowError::Changed { .. } => "changed",
-        WebFlowError::Gone(_) => "gone",
-        WebFlowError::Webshop(_) => "webshop",
-        WebFlowError::Unanswered(_) => "unanswered",
-        WebFlowError::NumberTaken { .. } => "number_taken",
-        WebFlowError::NumberUnverified { .. } => "number_unverified",
-        WebFlowError::Plan(_) => "plan",
-        WebFlowError::Store(_) => "store",
-    }
-}
-
 struct Screen<'a> {
+    host: &'a Host,
     flow: &'a WebFlow,
     locale: &'a str,
     json: bool,
@@ -205,7 +192,7 @@ impl Screen<'_> {
     async fn check(&self) -> Result<ExitCode, WebFlowError> {
         let list = self.flow.check().await?;
         if self.json {
-            print_json(&list);
+            print_json(&WebListJson::from(&list));
             return Ok(ExitCode::SUCCESS);
         }
         if let Err(why) = &list.refreshed {
@@ -226,7 +213,7 @@ impl Screen<'_> {
     async fn candidates(&self, web_id: &str, search: Option<&str>) -> Result<ExitCode, WebFlowError> {
         let found = self.flow.candidates(web_id, search).await?;
         if self.json {
-            print_json(&found);
+            print_json(&wire::candidates(self.host, &found, self.locale).await);
             return Ok(ExitCode::SUCCESS);
         }
         println!("Web customer {web_id}: {}", screen::line(&found.web));
@@ -250,7 +237,7 @@ impl Screen<'_> {
     async fn local_edits(&self) -> Result<ExitCode, WebFlowError> {
         let views = self.flow.local_edits().await?;
         if self.json {
-            print_json(&views);
+            print_json(&views.iter().map(LocalEditJson::from).collect::<Vec<_>>());
             return Ok(ExitCode::SUCCESS);
         }
         println!("Local edit list ({}):", views.len());
@@ -268,7 +255,7 @@ impl Screen<'_> {
     async fn audit(&self, limit: u32) -> Result<ExitCode, WebFlowError> {
         let trail = self.flow.audit_trail(limit).await?;
         if self.json {
-            print_json(&trail);
+            print_json(&trail.into_iter().map(wire::audit_entry).collect::<Vec<_>>());
             return Ok(ExitCode::SUCCESS);
         }
         for entry in &trail {
@@ -290,7 +277,7 @@ impl Screen<'_> {
     async fn decided(&self, decision: Result<Decision, WebFlowError>) -> Result<ExitCode, WebFlowError> {
         let decision = decision?;
         if self.json {
-            print_json(&decision);
+            print_json(&wire::decision(self.host, &decision, self.locale).await);
         } else {
             if decision.resumed {
                 println!("An earlier decision about this web customer had not been answered; it is now complete:");

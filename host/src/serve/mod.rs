@@ -12,7 +12,7 @@ mod prompts;
 mod search;
 mod token;
 mod web;
-mod wire;
+pub mod wire;
 
 pub use body::BODY_LIMIT;
 pub use error::ApiError;

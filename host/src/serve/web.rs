@@ -4,7 +4,7 @@
 use super::Path;
 use super::body::Body;
 use super::error::ApiError;
-use super::wire::{self, CustomerJson, LocalEditJson, WebEditJson};
+use super::wire::{self, LocalEditJson, WebListJson};
 use super::{AppState, LocaleParam, Params};
 use crate::flows::web::{Decision, WebFlow, WebFlowError};
 use axum::extract::State;
@@ -12,16 +12,9 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 
 async fn edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let list = state.host.web()?.check().await?;
-    let entries: Vec<WebEditJson> = list.entries.iter().map(WebEditJson::from).collect();
-    let (refreshed, refresh_error) = match list.refreshed {
-        Ok(refreshed) => (Some(refreshed), None),
-        Err(error) => (None, Some(error)),
-    };
-    Ok(Json(json!({ "entries": entries, "refreshed": refreshed, "refresh_error": refresh_error })))
+    Ok(Json(WebListJson::from(&state.host.web()?.check().await?)))
 }
 
 #[derive(Deserialize)]
@@ -42,13 +35,7 @@ async fn candidates(
         return Err(ApiError::invalid("search", format!("is longer than {} characters", wire::MAX_PHRASE)));
     }
     let found = state.host.web()?.candidates(&web_id, params.search.as_deref()).await?;
-    let candidates = wire::candidates(&state.host, &found.candidates, &locale).await;
-    Ok(Json(json!({
-        "web": CustomerJson::from(&found.web),
-        "candidates": candidates,
-        "search": wire::customers(&found.search),
-        "decided_by": found.decided_by,
-    })))
+    Ok(Json(wire::candidates(&state.host, &found, &locale).await))
 }
 
 /// Carries out an action to its end in a task of its own: a client that goes away while a

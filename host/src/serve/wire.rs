@@ -1,12 +1,13 @@
 //! The API's JSON shapes: `snake_case` fields and `kebab-case` values throughout, and every
-//! message already in words in the operator's locale.
+//! message already in words in the operator's locale. `pos-host --json` prints the same
+//! shapes, so that a script reads one spelling whichever way it asks.
 
 use crate::bindings::merge::{Candidate, MatchReason};
 use crate::bindings::search::{ResultList, SearchButton};
 use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
-use crate::flows::web::{Decision, LocalEditView};
+use crate::flows::web::{Candidates, Decision, LocalEditView, Refreshed, WebList};
 use crate::store::web::{AuditEntry, WebEdit};
 use serde::{Deserialize, Serialize};
 
@@ -194,9 +195,27 @@ pub struct CandidateJson {
     pub reasons: Vec<ReasonJson>,
 }
 
+/// The local candidates for one web customer, and the customers the operator's search found.
+#[derive(Serialize)]
+pub struct CandidatesJson {
+    pub web: CustomerJson,
+    pub candidates: Vec<CandidateJson>,
+    pub search: Vec<CustomerJson>,
+    pub decided_by: String,
+}
+
+pub async fn candidates(host: &Host, found: &Candidates, locale: &str) -> CandidatesJson {
+    CandidatesJson {
+        web: (&found.web).into(),
+        candidates: ranked(host, &found.candidates, locale).await,
+        search: customers(&found.search),
+        decided_by: found.decided_by.clone(),
+    }
+}
+
 /// The candidates, each reason's text rendered once for all of them: a render is a plugin
 /// call, and fifty candidates share a handful of reasons.
-pub async fn candidates(host: &Host, candidates: &[Candidate], locale: &str) -> Vec<CandidateJson> {
+async fn ranked(host: &Host, candidates: &[Candidate], locale: &str) -> Vec<CandidateJson> {
     let mut texts: Vec<(MatchReason, String, String)> = Vec::new();
     for reason in candidates.iter().flat_map(|c| &c.reasons) {
         if !texts.iter().any(|(known, ..)| known == reason) {
@@ -229,6 +248,24 @@ pub struct WebEditJson {
 impl From<&WebEdit> for WebEditJson {
     fn from(entry: &WebEdit) -> WebEditJson {
         WebEditJson { customer: (&entry.customer).into(), state: entry.state, listed_at: entry.listed_at }
+    }
+}
+
+/// The web edit list, and what reading the feed did or why it failed.
+#[derive(Serialize)]
+pub struct WebListJson {
+    pub entries: Vec<WebEditJson>,
+    pub refreshed: Option<Refreshed>,
+    pub refresh_error: Option<String>,
+}
+
+impl From<&WebList> for WebListJson {
+    fn from(list: &WebList) -> WebListJson {
+        WebListJson {
+            entries: list.entries.iter().map(WebEditJson::from).collect(),
+            refreshed: list.refreshed.as_ref().ok().cloned(),
+            refresh_error: list.refreshed.as_ref().err().cloned(),
+        }
     }
 }
 

@@ -222,6 +222,38 @@ fn last_name_phrase(folded: &str) -> Option<String> {
     (!words.is_empty()).then(|| format!("last_name : \"{}\"", words.join(" ")))
 }
 
+/// Folds anew the last-name key and the index entry of each customer with a capital ẞ or a
+/// combining diacritic in its text: folding once left those as written, so that "STRAUẞ"
+/// was stored as "strauß" while "Strauß" and "Strauss" are looked up as "strauss". Only
+/// those customers are written; finding them is one scan of the table.
+pub(super) fn refold(tx: &Transaction) -> rusqlite::Result<()> {
+    let folded_columns = [
+        "number",
+        "first_name",
+        "last_name",
+        "company",
+        "tax_id",
+        "email",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+    ];
+    let text = folded_columns.map(|column| format!("coalesce({column}, '')")).join(" || ' ' || ");
+    let mut statement = tx.prepare(&format!("SELECT id, {COLUMNS} FROM customers WHERE ({text}) GLOB ?1"))?;
+    let rows: Vec<(i64, Customer)> = statement
+        .query_map(["*[\u{1e9e}\u{300}-\u{36f}]*"], |row| Ok((row.get(0)?, from_row(row, 1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rekey = tx.prepare("UPDATE customers SET last_name_key = ?2 WHERE id = ?1")?;
+    let mut index = IndexQueue::default();
+    for (id, customer) in &rows {
+        rekey.execute(params![id, fold(&customer.last_name)])?;
+        index.add(*id, entry(customer), true);
+    }
+    index.write(tx)
+}
+
 /// Marks a customer as listed by full synchronization `generation` without changing it.
 pub fn mark_listed(tx: &WriteTx, number: &str, generation: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("UPDATE customers SET sync_generation = ?2 WHERE number = ?1")?

@@ -1,12 +1,20 @@
 //! Schema migrations, append-only: each entry moves `user_version` up by one. A released
 //! migration is never edited; a change of schema is a new entry at the end.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+
+/// One step of the schema.
+enum Migration {
+    Sql(&'static str),
+    /// What SQL alone cannot do, such as folding text as the host folds it.
+    Code(fn(&Transaction) -> rusqlite::Result<()>),
+}
 
 /// The migrations, in order; the database's `user_version` counts how many were applied.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: customers with a full-text index, synchronization state, the outbox to the ERP.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE customers (
         id INTEGER PRIMARY KEY,
         number TEXT NOT NULL UNIQUE,
@@ -69,9 +77,11 @@ const MIGRATIONS: &[&str] = &[
         last INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    ),
     // 2: the web shop: the web edit list, the local edit list filled by a trigger, web
     // writes waiting for their answer, and the audit trail of every decision.
-    r#"
+    Migration::Sql(
+        r#"
     -- Web customers whose registration changed. `version` is the web version the operator
     -- was shown; a newer one reopens the entry. Taken-over, discarded and ignored entries
     -- stay, closed, so that the feed does not bring back what was decided.
@@ -133,6 +143,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_web_id ON audit (web_id);
     CREATE INDEX audit_number ON audit (number);
     "#,
+    ),
+    // 3: the last-name keys and index entries of the customers whose text folding used to
+    // leave as written, a capital ẞ and letters followed by combining diacritics, folded as
+    // the letters written as one ("STRAUẞ" as "strauss", as "Strauß" always was).
+    Migration::Code(super::customers::refold),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.
@@ -141,9 +156,12 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<MigrationReport>
     if from > MIGRATIONS.len() {
         return Ok(MigrationReport { from, to: from, newer_than_host: true });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(from) {
         let tx = connection.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(step) => step(&tx)?,
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }

@@ -26,7 +26,8 @@ pub fn after_erp_retrieve_failed(error: &ErpError) -> RetrieveDecision {
 }
 
 /// The seed's candidates for `web`: runs [`MatchConfig::lookups`] on the `local-db`
-/// capability and ranks what they found.
+/// capability and ranks what they found, with the name prefixes, gendered endings and
+/// transliterations `config` holds ([`MatchConfig::read`] reads them from the slot's config).
 pub fn candidates(config: &MatchConfig, web: &Customer) -> Result<Vec<Candidate>, DbError> {
     let person = web.person();
     let mut found = Vec::new();

@@ -1,11 +1,16 @@
 //! Case and diacritics folding, so that "Łukasz Żółć" and "lukasz zolc" compare equal.
 
-/// Folds `text` for comparison: lower case, Latin diacritics removed, runs of whitespace
-/// collapsed to one space, and leading and trailing whitespace dropped.
+/// Folds `text` for comparison: lower case, Latin diacritics removed (whether a letter
+/// carries them or combining marks follow it, as in "u" + U+0308), runs of whitespace
+/// collapsed to one space, and leading and trailing whitespace dropped. Folding a folded
+/// text changes nothing.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
+        if COMBINING_DIACRITICS.contains(&c) {
+            continue;
+        }
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -21,6 +26,9 @@ pub fn fold(text: &str) -> String {
     }
     out
 }
+
+/// The combining marks that put diacritics on the letter before them.
+const COMBINING_DIACRITICS: std::ops::RangeInclusive<char> = '\u{300}'..='\u{36f}';
 
 /// Whether two texts are equal once folded.
 pub fn same(a: &str, b: &str) -> bool {
@@ -53,7 +61,7 @@ fn base_letters(c: char) -> Option<&'static str> {
         'Œ' | 'œ' => "oe",
         'Ŕ' | 'ŕ' | 'Ŗ' | 'ŗ' | 'Ř' | 'ř' | 'Ȑ' | 'ȑ' | 'Ȓ' | 'ȓ' => "r",
         'Ś' | 'ś' | 'Ŝ' | 'ŝ' | 'Ş' | 'ş' | 'Š' | 'š' | 'ſ' | 'Ș' | 'ș' => "s",
-        'ß' => "ss",
+        'ß' | 'ẞ' => "ss",
         'Ţ' | 'ţ' | 'Ť' | 'ť' | 'Ț' | 'ț' => "t",
         'Þ' | 'þ' => "th",
         'Ù' | 'Ú' | 'Û' | 'Ü' | 'ù' | 'ú' | 'û' | 'ü' | 'Ũ' | 'ũ' | 'Ū' | 'ū' | 'Ŭ' | 'ŭ' | 'Ů' | 'ů' | 'Ű' | 'ű'
@@ -78,6 +86,22 @@ mod tests {
         assert_eq!(fold("Weiß"), "weiss");
         assert!(same("Wójcik", "WOJCIK"));
         assert!(!same("Kowalski", "Kowalska"));
+    }
+
+    #[test]
+    fn combining_diacritics_and_the_capital_sharp_s_fold_as_the_letters_written_as_one() {
+        assert_eq!(fold("Mu\u{308}ller"), "muller");
+        assert_eq!(fold("Z\u{307}o\u{301}\u{142}c\u{301}"), "zolc");
+        assert_eq!(fold("STRAUẞ"), "strauss");
+        assert!(same("STRAUẞ", "Strauß"));
+    }
+
+    #[test]
+    fn folding_twice_changes_nothing() {
+        for text in ["STRAUẞ", "Łukasz ŻÓŁĆ", "Mu\u{308}ller", "Ĳsselmeer", "Þór", "İzmir", "Ολγα 🙂", " a \u{308} b "]
+        {
+            assert_eq!(fold(&fold(text)), fold(text), "{text:?}");
+        }
     }
 
     #[test]

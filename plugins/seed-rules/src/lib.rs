@@ -9,4 +9,5 @@ pub mod merge;
 pub mod names;
 pub mod search;
 pub mod texts;
+pub mod translit;
 pub mod wit;

@@ -20,7 +20,7 @@
 //! | same customer number | 100 | +10 |
 //! | same tax id | 90 | +10 |
 //! | same e-mail | 80 | +10 |
-//! | same last name (folded) | 60 | +10 |
+//! | same last name (folded, or transliterated: "Müller", "Mueller") | 60 | +10 |
 //! | same last name without prefix ("van der Berg", "Berg") | 55 | +10 |
 //! | masculine / feminine form ("Kowalski", "Kowalska") | 50 | +10 |
 //! | part of a double last name ("Kowalska-Nowak", "Nowak") | 40 | +10 |
@@ -32,11 +32,12 @@
 //! Names are compared with [`crate::names`]; e-mail addresses trimmed and case-insensitively;
 //! tax ids by their letters and digits only, a two-letter country prefix on one side only
 //! being ignored ("PL 526-104-08-28" and "5261040828"); first names by their first word,
-//! folded ("Anna Maria" and "anna").
+//! folded or transliterated ("Anna Maria" and "anna", "Jürgen" and "Juergen").
 
 use crate::config::{Problems, Table, boolean, text_list, u32_in};
 use crate::fold::{fold, same};
 use crate::names::{self, DEFAULT_GENDERED_SUFFIXES, DEFAULT_PREFIXES, LastName, NameMatch, NameRules};
+use crate::translit::{self, DEFAULT_TRANSLITERATIONS};
 
 /// The most candidates proposed for one web customer, by default.
 pub const MAX_CANDIDATES: u32 = 50;
@@ -155,7 +156,7 @@ pub trait AsPerson {
 pub struct MatchConfig {
     /// The most candidates proposed (1..=[`MAX_CANDIDATES_LIMIT`]).
     pub max_candidates: u32,
-    /// Prefixes and gendered endings of last names.
+    /// Prefixes, gendered endings and transliterations of names.
     pub names: NameRules,
     /// Whether the same e-mail address proposes a customer.
     pub match_email: bool,
@@ -214,14 +215,22 @@ pub struct Ranked<T> {
 }
 
 /// The config keys of the merge rules.
-pub const MATCH_KEYS: [&str; 6] =
-    ["max-candidates", "name-prefixes", "gendered-suffixes", "match-email", "match-tax-id", "min-score"];
+pub const MATCH_KEYS: [&str; 7] = [
+    "max-candidates",
+    "name-prefixes",
+    "gendered-suffixes",
+    "transliterations",
+    "match-email",
+    "match-tax-id",
+    "min-score",
+];
 
 impl MatchConfig {
     /// The rules a slot's config sets: `max-candidates` (1..=200), `name-prefixes`
     /// (replacing the default list), `gendered-suffixes` (`"masculine:feminine"`),
-    /// `match-email`, `match-tax-id` and `min-score` (0..=100). A value that is absent or
-    /// wrong keeps the default, and is a problem when wrong. Other keys are not read.
+    /// `transliterations` (`"letter=spelling"`, replacing the German default), `match-email`,
+    /// `match-tax-id` and `min-score` (0..=100). A value that is absent or wrong keeps the
+    /// default, and is a problem when wrong. Other keys are not read.
     pub fn read(table: &(impl Table + ?Sized), problems: &mut (impl Problems + ?Sized)) -> MatchConfig {
         let default = MatchConfig::default();
         let prefixes: Vec<&str> = match text_list(table, "name-prefixes", problems) {
@@ -250,9 +259,16 @@ impl MatchConfig {
             }
             None => DEFAULT_GENDERED_SUFFIXES.to_vec(),
         };
+        let transliterations: Vec<(&str, &str)> = match text_list(table, "transliterations", problems) {
+            Some(items) => translit::parse_entries(items).unwrap_or_else(|bad| {
+                problems.push("transliterations", bad.join("; "));
+                DEFAULT_TRANSLITERATIONS.to_vec()
+            }),
+            None => DEFAULT_TRANSLITERATIONS.to_vec(),
+        };
         MatchConfig {
             max_candidates: u32_in(table, "max-candidates", default.max_candidates, 1..=MAX_CANDIDATES_LIMIT, problems),
-            names: NameRules::new(prefixes, suffixes),
+            names: NameRules::new(prefixes, suffixes, transliterations),
             match_email: boolean(table, "match-email", default.match_email, problems),
             match_tax_id: boolean(table, "match-tax-id", default.match_tax_id, problems),
             min_score: u32_in(table, "min-score", default.min_score.into(), 0..=100, problems) as u8,
@@ -284,11 +300,22 @@ impl MatchConfig {
         if reasons.is_empty() {
             return None;
         }
-        if same_first_name(web.first_name, local.first_name) {
+        if self.same_first_name(web.first_name, local.first_name) {
             reasons.push(Reason::SameFirstName);
         }
         let score = score(&reasons);
         (score >= self.min_score).then_some((reasons, score))
+    }
+
+    /// [`same_first_name`] as written or transliterated ("Jürgen" and "Juergen").
+    fn same_first_name(&self, a: &str, b: &str) -> bool {
+        if same_first_name(a, b) {
+            return true;
+        }
+        let table = self.names.transliterations();
+        let (a_spelled, b_spelled) = (table.apply(a), table.apply(b));
+        (a_spelled.is_some() || b_spelled.is_some())
+            && same_first_name(a_spelled.as_deref().unwrap_or(a), b_spelled.as_deref().unwrap_or(b))
     }
 
     /// What to ask the local database for the candidates of `web`, in this order:
@@ -726,6 +753,81 @@ mod tests {
         ] {
             assert_eq!(assess(&web(None, "Anna", a), &row("K-1", "Anna", b)), None, "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn german_spellings_are_the_same_name() {
+        use Reason::*;
+        let local = row("K-1", "Jürgen", "Müller");
+        assert_eq!(assess(&web(None, "Hans", "Mueller"), &local), Some((vec![SameLastName], 60)));
+        assert_eq!(assess(&web(None, "Juergen", "MUELLER"), &local), Some((vec![SameLastName, SameFirstName], 75)));
+        assert_eq!(assess(&web(None, "Jurgen", "Muller"), &local), Some((vec![SameLastName, SameFirstName], 75)));
+        assert_eq!(assess(&web(None, "Jürgen", "Mueller"), &row("K-2", "Juergen", "Muller")), None);
+        assert_eq!(
+            assess(&web(None, "Eva", "Strauss"), &row("K-3", "Eva", "Strauß")),
+            Some((vec![SameLastName, SameFirstName], 75))
+        );
+        assert_eq!(
+            assess(&web(None, "Udo", "Schroeder"), &row("K-4", "Jörg", "Schröder")),
+            Some((vec![SameLastName], 60))
+        );
+        let lookups = MatchConfig::default().lookups(&web(None, "Hans", "Mueller"));
+        assert_eq!(
+            lookups,
+            [
+                Lookup::LastName { key: "mueller".into(), limit: MAX_CANDIDATES },
+                Lookup::LastName { key: "muller".into(), limit: MAX_CANDIDATES }
+            ],
+            "muller finds Müller, whose last name is stored folded"
+        );
+    }
+
+    fn read(entries: Vec<(&'static str, crate::config::Value<'static>)>) -> (MatchConfig, Vec<(String, String)>) {
+        let mut problems = Vec::new();
+        let config = MatchConfig::read(&crate::config::tests::Entries(entries), &mut problems);
+        (config, problems)
+    }
+
+    fn texts(items: &[&str]) -> crate::config::Value<'static> {
+        crate::config::Value::TextList(Box::leak(items.iter().map(|i| i.to_string()).collect::<Vec<_>>().into()))
+    }
+
+    #[test]
+    fn transliterations_come_from_the_config() {
+        let relate = |config: &MatchConfig, a: &str, b: &'static str| {
+            config.assess(&web(None, "", a), &row("K-1", "", b).person()).map(|(reasons, _)| reasons)
+        };
+        let (danish, problems) = read(vec![("transliterations", texts(&["ø=oe", "Å=AA", "æ=ae"]))]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(relate(&danish, "Moeller", "Møller"), Some(vec![Reason::SameLastName]));
+        assert_eq!(relate(&danish, "Aaberg", "Åberg"), Some(vec![Reason::SameLastName]));
+        assert_eq!(relate(&danish, "Mueller", "Müller"), None, "the list replaces the German default");
+        let (none, problems) = read(vec![("transliterations", texts(&[]))]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(relate(&none, "Mueller", "Müller"), None);
+        assert_eq!(relate(&none, "Muller", "Müller"), Some(vec![Reason::SameLastName]), "folding still holds");
+        assert_eq!(none.lookups(&web(None, "", "Mueller")).len(), 1);
+    }
+
+    #[test]
+    fn bad_transliterations_are_problems_naming_each_entry_and_keep_the_default() {
+        let (config, problems) = read(vec![("transliterations", texts(&["ø=oe", "ü->ue", "ß=s s", "Ø=o"]))]);
+        assert_eq!(config.names, NameRules::default());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let (key, message) = &problems[0];
+        assert_eq!(key, "transliterations");
+        for expected in [
+            "\"ü->ue\" is not `letter=spelling`",
+            "\"ß=s s\": the spelling must be 1 to 8 letters",
+            "\"Ø=o\": Ø is given twice, spelled \"oe\" and \"o\"",
+        ] {
+            assert!(message.contains(expected), "{expected}\n{message}");
+        }
+        let (_, problems) = read(vec![("transliterations", crate::config::Value::Text("ü=ue"))]);
+        assert_eq!(
+            problems,
+            [("transliterations".to_owned(), "must be an array of strings, found a string".to_owned())]
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! customers: prefixes ("van der Berg", "Berg, van der", "v.d. Berg"), double names
 //! ("Kowalska-Nowak", "Jansen - de Vries") and the masculine and feminine forms of Polish
 //! surnames ("Kowalski" and "Kowalska"). Everything is compared folded (case, diacritics and
-//! spacing, see [`crate::fold`]).
+//! spacing, see [`crate::fold`]), and a name with a letter of the transliteration table also
+//! transliterated ("Müller" as "Mueller", see [`crate::translit`]).
 //!
 //! A last name is parsed once into a [`LastName`]:
 //!
@@ -22,6 +23,7 @@
 //! "Berg" of "Bergh".
 
 use crate::fold::fold;
+use crate::translit::{DEFAULT_TRANSLITERATIONS, Transliterations};
 
 /// The prefixes set aside by default: Dutch, German, French, Italian, Spanish and
 /// Portuguese particles, and the Dutch abbreviations of "van de(n/r)".
@@ -39,25 +41,31 @@ pub const DEFAULT_GENDERED_SUFFIXES: &[(&str, &str)] = &[("ski", "ska"), ("cki",
 /// The shortest stem a gendered ending is swapped on: "Ski" has no other form.
 const MIN_STEM_CHARS: usize = 2;
 
-/// The prefixes and gendered endings names are parsed with.
+/// The prefixes, gendered endings and transliterations names are parsed with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameRules {
     /// Each prefix as its folded words; the longest first, so that "in 't" wins over "in".
     prefixes: Vec<Vec<String>>,
     /// `(masculine, feminine)` endings, folded; the longest first.
     suffixes: Vec<(String, String)>,
+    transliterations: Transliterations,
 }
 
 impl Default for NameRules {
     fn default() -> NameRules {
-        NameRules::new(DEFAULT_PREFIXES.iter().copied(), DEFAULT_GENDERED_SUFFIXES.iter().copied())
+        NameRules::new(
+            DEFAULT_PREFIXES.iter().copied(),
+            DEFAULT_GENDERED_SUFFIXES.iter().copied(),
+            DEFAULT_TRANSLITERATIONS.iter().copied(),
+        )
     }
 }
 
 /// A last name, parsed by [`NameRules::parse`]. All forms are folded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastName {
-    /// Folded as written: two names are the same last name when these are equal.
+    /// Folded as written: two names are the same last name when these are equal, or those
+    /// of their transliterated forms.
     pub folded: String,
     /// The written order restored ("Berg, van der" becomes "van der berg"), apostrophes
     /// and dashes unified, no spaces around a hyphen.
@@ -69,12 +77,26 @@ pub struct LastName {
     /// The cores of the pieces of a double name (at least two), such as "kowalska" and
     /// "nowak"; empty for a single name.
     pub parts: Vec<String>,
+    /// The name parsed once more with its letters transliterated ("Müller" as "mueller"),
+    /// when the transliteration table has a letter of it.
+    pub transliterated: Option<Box<LastName>>,
 }
 
 impl LastName {
     /// Whether there is nothing to compare.
     pub fn is_empty(&self) -> bool {
         self.core.is_empty()
+    }
+
+    /// The forms the name is compared in: as written, then transliterated if it has a
+    /// letter to transliterate.
+    pub fn forms(&self) -> impl Iterator<Item = &LastName> {
+        std::iter::once(self).chain(self.transliterated.as_deref())
+    }
+
+    /// The name as transliterated, or as written when nothing was.
+    fn transliterated_or_written(&self) -> &LastName {
+        self.transliterated.as_deref().unwrap_or(self)
     }
 }
 
@@ -92,11 +114,13 @@ pub enum NameMatch {
 }
 
 impl NameRules {
-    /// Rules with these prefixes (each one or more words, such as "van" or "in 't") and
-    /// `(masculine, feminine)` endings; blank entries are ignored.
+    /// Rules with these prefixes (each one or more words, such as "van" or "in 't"),
+    /// `(masculine, feminine)` endings and `(letter, spelling)` transliterations (see
+    /// [`Transliterations::new`]); blank entries are ignored.
     pub fn new<'a>(
         prefixes: impl IntoIterator<Item = &'a str>,
         suffixes: impl IntoIterator<Item = (&'a str, &'a str)>,
+        transliterations: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> NameRules {
         let mut prefixes: Vec<Vec<String>> = prefixes
             .into_iter()
@@ -111,12 +135,26 @@ impl NameRules {
             .filter(|(male, female)| !male.is_empty() && !female.is_empty() && male != female)
             .collect();
         suffixes.sort_by_key(|(male, female)| std::cmp::Reverse(male.len().max(female.len())));
-        NameRules { prefixes, suffixes }
+        NameRules { prefixes, suffixes, transliterations: Transliterations::new(transliterations) }
+    }
+
+    /// The transliteration table.
+    pub fn transliterations(&self) -> &Transliterations {
+        &self.transliterations
     }
 
     /// Parses a last name as written.
     pub fn parse(&self, last_name: &str) -> LastName {
-        let folded = fold(last_name);
+        let mut name = self.parse_folded(fold(last_name));
+        name.transliterated = self
+            .transliterations
+            .apply(last_name)
+            .filter(|transliterated| *transliterated != name.folded)
+            .map(|transliterated| Box::new(self.parse_folded(transliterated)));
+        name
+    }
+
+    fn parse_folded(&self, folded: String) -> LastName {
         let normalized = normalize(&folded);
         let full = self.restore_order(&normalized);
         let (prefix, core) = self.split_prefix(&full);
@@ -132,7 +170,7 @@ impl NameRules {
             Vec::new()
         };
         let parts = if parts.len() >= 2 { parts } else { Vec::new() };
-        LastName { folded, full, prefix, core, parts }
+        LastName { folded, full, prefix, core, parts, transliterated: None }
     }
 
     /// The other gender's form of a core or part ("kowalski" -> "kowalska", and back);
@@ -169,8 +207,19 @@ impl NameRules {
         None
     }
 
-    /// How `a` and `b` relate, if they do.
+    /// How `a` and `b` relate, if they do: the stronger of how they relate as written and
+    /// how they relate transliterated, so that "Müller" is the same as "Muller" and as
+    /// "Mueller" (but "Muller" is not "Mueller").
     pub fn relate(&self, a: &LastName, b: &LastName) -> Option<NameMatch> {
+        let written = self.relate_forms(a, b);
+        if written == Some(NameMatch::Same) || (a.transliterated.is_none() && b.transliterated.is_none()) {
+            return written;
+        }
+        let transliterated = self.relate_forms(a.transliterated_or_written(), b.transliterated_or_written());
+        written.into_iter().chain(transliterated).min()
+    }
+
+    fn relate_forms(&self, a: &LastName, b: &LastName) -> Option<NameMatch> {
         if a.is_empty() || b.is_empty() {
             return None;
         }
@@ -191,9 +240,13 @@ impl NameRules {
 
     /// The last names a candidate search asks `find-by-last-name` for, most specific first,
     /// without repeats: the full name, its core, the parts of a double name, and the other
-    /// gender's form of the core. Each is found as a whole last name and as words of one
-    /// (the core "berg" finds "van der Berg"), so together they reach every name
-    /// [`NameRules::relate`] accepts.
+    /// gender's form of the core; the same of the transliterated name; and then each of
+    /// those with the transliteration table's spellings read as their letters ("mueller" as
+    /// "muller"). Each is found as a whole last name and as words of one (the core "berg"
+    /// finds "van der Berg"), and the database compares them folded, so together they
+    /// reach every name [`NameRules::relate`] accepts ("Mueller" finds "Müller", stored
+    /// folded as "muller", and "Müller" finds "Mueller"), except a name that mixes both
+    /// spellings in one word ("Müeller").
     pub fn lookup_keys(&self, name: &LastName) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         let mut add = |key: String| {
@@ -204,13 +257,21 @@ impl NameRules {
         if name.is_empty() {
             return Vec::new();
         }
-        add(name.full.clone());
-        add(name.core.clone());
-        for part in &name.parts {
-            add(part.clone());
+        for form in name.forms() {
+            add(form.full.clone());
+            add(form.core.clone());
+            for part in &form.parts {
+                add(part.clone());
+            }
+            if let Some(other) = self.gendered(&form.core) {
+                add(other);
+            }
         }
-        if let Some(other) = self.gendered(&name.core) {
-            add(other);
+        let undone: Vec<String> = keys.iter().filter_map(|key| self.transliterations.undo(key)).collect();
+        for key in undone {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
         }
         keys
     }
@@ -449,6 +510,60 @@ mod tests {
     }
 
     #[test]
+    fn german_spellings_relate_written_and_transliterated() {
+        use NameMatch::*;
+        assert_eq!(relate("Müller", "Mueller"), Some(Same));
+        assert_eq!(relate("Müller", "Muller"), Some(Same));
+        assert_eq!(relate("MÜLLER", "mueller"), Some(Same));
+        assert_eq!(relate("Mu\u{308}ller", "Mueller"), Some(Same), "a combining diaeresis");
+        assert_eq!(relate("Strauß", "Strauss"), Some(Same));
+        assert_eq!(relate("STRAUẞ", "Strauss"), Some(Same));
+        assert_eq!(relate("Schröder", "Schroeder"), Some(Same));
+        assert_eq!(relate("Schröder", "Schroder"), Some(Same));
+        assert_eq!(relate("von Müller", "Mueller"), Some(SameWithoutPrefix));
+        assert_eq!(relate("Müller-Lüdenscheidt", "Mueller"), Some(Part));
+        assert_eq!(relate("Schröder-Müller", "Schroeder-Mueller"), Some(Same));
+        assert_eq!(relate("Koenig-Müller", "König-Mueller"), Some(Same));
+        for (a, b) in [("Mueller", "Muller"), ("Bauer", "Baur"), ("Schroeder", "Schroder"), ("Müller", "Möller")] {
+            assert_eq!(relate(a, b), None, "{a} / {b}: written in plain letters, \"ue\" may be just that");
+        }
+    }
+
+    #[test]
+    fn without_a_transliteration_table_only_folding_counts() {
+        let rules = NameRules::new(DEFAULT_PREFIXES.iter().copied(), DEFAULT_GENDERED_SUFFIXES.iter().copied(), []);
+        let relate = |a: &str, b: &str| rules.relate(&rules.parse(a), &rules.parse(b));
+        assert_eq!(relate("Müller", "Mueller"), None);
+        assert_eq!(relate("Müller", "Muller"), Some(NameMatch::Same));
+        assert_eq!(relate("Strauß", "Strauss"), Some(NameMatch::Same), "folding spells ß as ss");
+        assert_eq!(rules.parse("Müller").transliterated, None);
+        assert_eq!(rules.lookup_keys(&rules.parse("Mueller")), ["mueller"]);
+    }
+
+    #[test]
+    fn lookup_keys_reach_both_spellings() {
+        let rules = NameRules::default();
+        let keys = |name: &str| rules.lookup_keys(&rules.parse(name));
+        assert_eq!(keys("Mueller"), ["mueller", "muller"], "muller: Müller as stored, folded");
+        assert_eq!(keys("Müller"), ["muller", "mueller"]);
+        assert_eq!(keys("Strauß"), ["strauss"]);
+        assert_eq!(
+            keys("von Schröder-Müller"),
+            [
+                "von schroder-muller",
+                "schroder-muller",
+                "schroder",
+                "muller",
+                "von schroeder-mueller",
+                "schroeder-mueller",
+                "schroeder",
+                "mueller"
+            ]
+        );
+        assert_eq!(keys("Kowalski"), ["kowalski", "kowalska"], "nothing to spell");
+    }
+
+    #[test]
     fn configured_prefixes_and_endings_are_checked() {
         assert!(check_prefix("in 't").is_ok());
         assert!(check_prefix(" ").is_err());
@@ -463,7 +578,7 @@ mod tests {
 
     #[test]
     fn prefixes_and_endings_are_configurable() {
-        let rules = NameRules::new(["ibn", "al"], [("ov", "ova")]);
+        let rules = NameRules::new(["ibn", "al"], [("ov", "ova")], []);
         assert_eq!(rules.parse("ibn al Haytham").core, "haytham");
         assert_eq!(rules.parse("van der Berg").core, "van der berg", "the list replaces the default");
         assert_eq!(rules.gendered("ivanov").as_deref(), Some("ivanova"));

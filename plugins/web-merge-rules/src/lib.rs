@@ -9,6 +9,9 @@
 //!   replacing the default list;
 //! - `gendered-suffixes` (array of `"masculine:feminine"`, such as `"ski:ska"`): the endings
 //!   of the two forms of a surname, replacing the default `ski:ska`, `cki:cka`, `dzki:dzka`;
+//! - `transliterations` (array of `"letter=spelling"`, such as `"ü=ue"`): how a letter is
+//!   spelled where it cannot be written, so that "Müller" matches "Mueller" as well as
+//!   "Muller"; replacing the default `ä=ae`, `ö=oe`, `ü=ue`, `ß=ss` (`[]`: none);
 //! - `match-email`, `match-tax-id` (booleans, default true): whether the same e-mail address
 //!   or tax id proposes a customer;
 //! - `min-score` (0..=100, default 1): candidates scoring less are not proposed.

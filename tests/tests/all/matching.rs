@@ -1,6 +1,6 @@
 //! Matching web shop registrations with local customers (`web-merge-rules` `candidates`):
-//! realistic Polish and Dutch names in a real store, through the default plugin and through
-//! the host's fallback, which must give the same answer.
+//! realistic Polish, Dutch and German names in a real store, through the default plugin and
+//! through the host's fallback, which must give the same answer.
 
 use crate::{customer, web_customer};
 use MatchReason::{
@@ -12,6 +12,7 @@ use pos_host::bindings::merge::MatchReason;
 use pos_host::caps::{Capabilities, LocalDb};
 use pos_host::runtime::{LoadProblem, Slot};
 use pos_host::slots::WebMergeRulesKind;
+use pos_host::slots::web_merge_rules::fallback_candidates;
 use pos_host::store::Store;
 use pos_host::{Capability, Source};
 use pos_tests::{artifacts, load, runtime, spec};
@@ -56,6 +57,13 @@ fn locals() -> Vec<Customer> {
         local("K-208", "Ruud", "Janssen"),
         local("K-209", "Pieter", "Van Der Berg"),
         local("K-210", "Inge", "Jansen-de Vries"),
+        // German.
+        local("K-301", "Jürgen", "Müller"),
+        local("K-302", "Hans", "Muller"),
+        local("K-303", "Anna", "Müller-Lüdenscheidt"),
+        local("K-304", "Eva", "Strauß"),
+        local("K-305", "Jörg", "Schröder"),
+        local("K-306", "Uwe", "Baur"),
     ]
 }
 
@@ -73,25 +81,32 @@ fn store() -> Store {
 struct World {
     caps: Capabilities,
     plugin: Slot<WebMergeRulesKind>,
+    /// Whether the plugin is configured with the defaults, as a slot without a plugin is.
+    defaults: bool,
 }
 
 async fn world_with(config: &str) -> World {
     let caps = Capabilities { local_db: Arc::new(store()), ..Capabilities::default() };
     let runtime = runtime(caps.clone());
     let plugin = load(&runtime, &spec(artifacts::WEB_MERGE_RULES, &[Capability::LocalDb], config)).await.unwrap();
-    World { caps, plugin: Slot::new(Some(plugin)) }
+    World { caps, plugin: Slot::new(Some(plugin)), defaults: config.is_empty() }
 }
 
 type Found = Vec<(String, Vec<MatchReason>, u8)>;
 
-/// The plugin's candidates for `web`, checked against the fallback's.
+/// The plugin's candidates for `web`, checked against the fallback's with the plugin's
+/// config, and, with the defaults, against a slot's without a plugin.
 async fn candidates(world: &World, web: &Customer) -> Found {
     let plugin = world.plugin.candidates(&*world.caps.local_db, web).await;
     assert_eq!(plugin.source, Source::Plugin("web_merge_rules".into()), "{:?}", plugin.source);
-    let fallback = Slot::<WebMergeRulesKind>::new(None).candidates(&*world.caps.local_db, web).await;
-    assert_eq!(fallback.source, Source::NoPlugin);
     let plugin = plugin.value.unwrap();
-    assert_eq!(plugin, fallback.value.unwrap(), "the plugin and the fallback agree on {:?}", web.last_name);
+    let fallback = fallback_candidates(&world.plugin.config(), &*world.caps.local_db, web).await;
+    assert_eq!(plugin, fallback.unwrap(), "the plugin and the fallback agree on {:?}", web.last_name);
+    if world.defaults {
+        let fallback = Slot::<WebMergeRulesKind>::new(None).candidates(&*world.caps.local_db, web).await;
+        assert_eq!(fallback.source, Source::NoPlugin);
+        assert_eq!(plugin, fallback.value.unwrap(), "no plugin decides as the plugin on {:?}", web.last_name);
+    }
     plugin.into_iter().map(|c| (c.customer.number.unwrap(), c.reasons, c.score)).collect()
 }
 
@@ -210,6 +225,40 @@ async fn case_and_diacritics_are_folded() {
     assert_eq!(candidates(&world, &web("teresa", "Lukasiewicz")).await, found(&[("K-113", &[Same, First], 75)]));
 }
 
+/// A web registration spelled without umlauts finds the local customer written with them,
+/// though the store keeps last names folded ("Müller" as "muller") and is asked for
+/// "mueller".
+#[tokio::test]
+async fn german_spellings_find_each_other() {
+    let world = world_with("").await;
+    assert_eq!(
+        candidates(&world, &web("Juergen", "Mueller")).await,
+        found(&[("K-301", &[Same, First], 75), ("K-303", &[Part], 40)]),
+        "not Muller: written in plain letters, ue may be just that"
+    );
+    assert_eq!(
+        candidates(&world, &web("Hans", "MÜLLER")).await,
+        found(&[("K-302", &[Same, First], 75), ("K-301", &[Same], 60), ("K-303", &[Part], 40)])
+    );
+    assert_eq!(candidates(&world, &web("Eva", "Strauss")).await, found(&[("K-304", &[Same, First], 75)]));
+    assert_eq!(candidates(&world, &web("Eva", "STRAUẞ")).await, found(&[("K-304", &[Same, First], 75)]));
+    assert_eq!(candidates(&world, &web("Joerg", "Schroeder")).await, found(&[("K-305", &[Same, First], 75)]));
+    assert_eq!(candidates(&world, &web("Uwe", "Bauer")).await, found(&[]), "Bauer is not Baur");
+}
+
+#[tokio::test]
+async fn an_empty_transliteration_table_leaves_only_folding() {
+    let world = world_with("transliterations = []").await;
+    assert_eq!(candidates(&world, &web("Juergen", "Mueller")).await, found(&[]));
+    assert_eq!(
+        candidates(&world, &web("Jurgen", "Muller")).await,
+        found(&[("K-301", &[Same, First], 75), ("K-302", &[Same], 60), ("K-303", &[Part], 40)])
+    );
+
+    let world = world_with("transliterations = [\"ø=oe\"]").await;
+    assert_eq!(candidates(&world, &web("Juergen", "Mueller")).await, found(&[]), "the list replaces the default");
+}
+
 #[tokio::test]
 async fn the_same_email_or_tax_id_finds_another_last_name() {
     let world = world_with("").await;
@@ -293,23 +342,26 @@ async fn configured_prefixes_and_endings_replace_the_defaults() {
 async fn bad_config_is_refused_naming_every_key() {
     let runtime = runtime(Capabilities::default());
     let config = "max-candidates = 0\nname-prefixes = \"van\"\ngendered-suffixes = [\"ski-ska\", \"cki:cka\", \"a:a\"]\n\
-                  match-email = \"yes\"\nmin-score = 101\ncolour = 1";
+                  transliterations = [\"ü=ue\", \"ö-oe\", \"Ü=u\"]\nmatch-email = \"yes\"\nmin-score = 101\ncolour = 1";
     let bad = spec(artifacts::WEB_MERGE_RULES, &[Capability::LocalDb], config);
     let error = load::<WebMergeRulesKind>(&runtime, &bad).await.err().expect("refused");
     let LoadProblem::Config(problems) = &error.problem else { panic!("{error}") };
     let all = problems.join("\n");
-    assert_eq!(problems.len(), 6, "{all}");
+    assert_eq!(problems.len(), 7, "{all}");
     for expected in [
         "config.max-candidates: must be between 1 and 200, found 0",
         "config.name-prefixes: must be an array of strings, found a string",
         "config.gendered-suffixes: \"ski-ska\" is not `masculine:feminine`",
         "\"a:a\": the two endings are the same",
+        "config.transliterations: \"ö-oe\" is not `letter=spelling`, such as \"ü=ue\"; \"Ü=u\": Ü is given twice",
         "config.match-email: must be a boolean, found a string",
         "config.min-score: must be between 0 and 100, found 101",
         "config.colour: unknown key",
     ] {
         assert!(all.contains(expected), "{expected}\n{all}");
     }
+    let transliterations = problems.iter().find(|p| p.contains("config.transliterations")).unwrap();
+    assert!(transliterations.starts_with("test.toml:7:20: "), "placed at the list: {transliterations}");
 }
 
 #[tokio::test]

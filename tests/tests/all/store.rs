@@ -2,6 +2,7 @@
 
 use crate::customer;
 use pos_host::bindings::{Customer, Field, Filter, SearchQuery};
+use pos_host::caps::LocalDb;
 use pos_host::store::{Store, StoreError};
 
 fn query(phrase: &str) -> SearchQuery {
@@ -161,6 +162,61 @@ async fn the_schema_is_versioned_and_a_newer_one_is_refused() {
     drop(connection);
     let error = Store::open(&path).err().unwrap().to_string();
     assert!(error.contains("has schema version 99, newer than this host's"), "{error}");
+}
+
+/// A capital ẞ folds to "ss" as ß does, and a letter followed by a combining diacritic
+/// ("u" + U+0308, as some systems store "ü") as the letter written as one: each is found by
+/// its other spellings, in the search and by last name.
+#[tokio::test]
+async fn a_capital_sharp_s_and_combining_diacritics_are_found_in_every_spelling() {
+    let (_dir, store) = store_with(vec![
+        Customer { city: Some("HAUPTSTRAẞE".into()), ..customer(Some("K-1"), "EVA", "STRAUẞ") },
+        customer(Some("K-2"), "Ju\u{308}rgen", "Mu\u{308}ller"),
+    ])
+    .await;
+    for (phrase, expected) in [("strauss", "K-1"), ("Strauß", "K-1"), ("hauptstrasse", "K-1"), ("jürgen müller", "K-2")]
+    {
+        assert_eq!(numbers(&store.search(&query(phrase), 10).await.unwrap()), [expected], "{phrase}");
+    }
+    for (last_name, expected) in [("Strauss", "K-1"), ("STRAUẞ", "K-1"), ("Müller", "K-2"), ("muller", "K-2")] {
+        let found = LocalDb::find_by_last_name(&store, last_name, 10).await.unwrap();
+        assert_eq!(numbers(&found), [expected], "{last_name}");
+    }
+}
+
+/// A database written by a host that folded "STRAUẞ" as "strauß" is folded anew when a
+/// newer host opens it, the customers it does not concern left as they were.
+#[tokio::test]
+async fn a_database_folded_by_an_earlier_host_is_folded_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.sqlite");
+    let store = Store::open(&path).unwrap();
+    for customer in [customer(Some("K-1"), "Eva", "STRAUẞ"), customer(Some("K-2"), "Jan", "Nowak")] {
+        store.save(customer).await.unwrap();
+    }
+    drop(store);
+    // What the earlier host stored: the schema before the migration, and the old folds.
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "UPDATE customers SET last_name_key = 'strauß' WHERE number = 'K-1';
+             DELETE FROM customers_fts WHERE rowid = (SELECT id FROM customers WHERE number = 'K-1');
+             INSERT INTO customers_fts (rowid, number, first_name, last_name, city)
+                 SELECT id, 'k-1', 'eva', 'strauß', 'krakow' FROM customers WHERE number = 'K-1';
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    drop(connection);
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0))).await.unwrap();
+    assert_eq!(version as usize, pos_host::store::current_version());
+    assert_eq!(numbers(&LocalDb::find_by_last_name(&store, "Strauss", 10).await.unwrap()), ["K-1"]);
+    assert_eq!(numbers(&store.search(&query("strauss eva"), 10).await.unwrap()), ["K-1"]);
+    let in_krakow = store.search(&query("krakow"), 10).await.unwrap();
+    let mut in_krakow = numbers(&in_krakow);
+    in_krakow.sort();
+    assert_eq!(in_krakow, ["K-1", "K-2"], "one index entry each, as before");
+    assert_eq!(numbers(&LocalDb::find_by_last_name(&store, "nowak", 10).await.unwrap()), ["K-2"]);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 use crate::customer;
 use async_trait::async_trait;
+use pos_host::bindings::merge::MatchReason;
 use pos_host::bindings::ui::Choice;
 use pos_host::bindings::{Customer, Notice, Origin};
 use pos_host::caps::{Capabilities, Operator};
@@ -193,6 +194,18 @@ async fn candidates_come_with_their_reasons_and_the_operators_search() {
     assert_eq!(found.search.iter().map(|c| c.number.clone().unwrap()).collect::<Vec<_>>(), ["K-3"]);
     let err = h.flow.candidates("W-999999", None).await.unwrap_err();
     assert!(matches!(err, WebFlowError::NotListed(_)), "{err}");
+}
+
+/// Registered on the web without umlauts, "Jürgen Müller" of the local customers is offered.
+#[tokio::test]
+async fn a_registration_spelled_without_umlauts_finds_the_local_customer_with_them() {
+    let h = Harness::new().await;
+    h.store.save(customer(Some("K-4"), "Jürgen", "Müller")).await.unwrap();
+    let web = h.listed(person("Juergen", "Mueller")).await;
+    let found = h.flow.candidates(&web.id, None).await.unwrap();
+    let offered: Vec<(&str, &[MatchReason])> =
+        found.candidates.iter().map(|c| (c.customer.number.as_deref().unwrap(), c.reasons.as_slice())).collect();
+    assert_eq!(offered, [("K-4", &[MatchReason::SameLastName, MatchReason::SameFirstName][..])]);
 }
 
 #[tokio::test]

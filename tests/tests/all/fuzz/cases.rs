@@ -251,6 +251,10 @@ fn slot_config(slot: &str, json: bool) -> BoxedStrategy<V> {
                     "gendered-suffixes",
                     prop::collection::vec(pick(&["ski:ska", "cki:cka"], &["ski"]), 0..3).prop_map(V::Arr),
                 ),
+                entry(
+                    "transliterations",
+                    prop::collection::vec(pick(&["ü=ue", "ø=oe", "Ü=UE"], &["ü", "ue=ü", "ü="]), 0..3).prop_map(V::Arr),
+                ),
             ],
             &["max-candidates"],
             json,

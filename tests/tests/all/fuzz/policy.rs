@@ -97,6 +97,7 @@ pub(super) fn config_table(json: bool) -> BoxedStrategy<V> {
         "fallback-locale",
         "name-prefixes",
         "gendered-suffixes",
+        "transliterations",
         "match-email",
         "min-score",
         "a.b",
