@@ -69,7 +69,7 @@ async fn run() {
     ];
     println!("Host start with the notification-texts plugin (embedding API; medians in ms):");
     println!(
-        "  {:<11} {:>9} {:>10} {:>15} {:>12}   {:>9} {:>13}",
+        "  {:<11} {:>9} {:>12} {:>15} {:>12}   {:>12} {:>13}",
         "plugin", "size MB", "cold: serves", "plugin decides", "1st render", "warm: serves", "1st render"
     );
     for (language, plugin) in plugins {
