@@ -43,6 +43,20 @@ pub fn python_texts() -> PathBuf {
     path
 }
 
+/// The virtual environment that `cargo xtask python-plugin` installs the pinned componentize-py
+/// in: the tests build the Python projects `pos-host plugin new` makes with it, as a user
+/// builds with the componentize-py the repository pins.
+pub fn componentize_py_venv() -> PathBuf {
+    let venv = root().join("target/componentize-py");
+    assert!(
+        venv.join("bin/componentize-py").is_file(),
+        "{} has no componentize-py: install it with `cargo xtask python-plugin`; `cargo xtask test` installs it \
+         before the tests",
+        venv.display()
+    );
+    venv
+}
+
 /// The shipped `policies/default.toml` and `policies/clients/js-texts.toml` copied into a new
 /// directory, with the default plugins' paths pointed at the components the build script built
 /// (`plugins/*.wasm` need not exist) and the JavaScript component's at its fixed place. Returns

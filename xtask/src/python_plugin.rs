@@ -8,7 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The virtual environment componentize-py is installed in, relative to the workspace root.
+/// The virtual environment componentize-py is installed in, relative to the workspace root;
+/// `pos_tests::js_plugin::componentize_py_venv` finds it there.
 const VENV: &str = "target/componentize-py";
 
 /// componentize-py's pinned version and hash, relative to the workspace root.
@@ -23,8 +24,11 @@ const PLUGINS: [(&str, &str); 1] = [("notification-texts", "notification-texts")
 /// What the Python build needs installed.
 const NEEDS: &str = "the Python plugins need Python 3.10 or later with its `venv` module";
 
-/// Builds every Python plugin whose inputs changed since it was built.
+/// Installs componentize-py, then builds every Python plugin whose inputs changed since it was
+/// built. The install comes first even when no plugin needs building: the tests build the
+/// Python projects `pos-host plugin new` makes with this componentize-py.
 pub fn build(root: &Path) -> Result<(), String> {
+    let componentize_py = install(root)?;
     PLUGINS.iter().try_for_each(|(plugin, world)| {
         let guest = Guest {
             task: "python-plugin",
@@ -33,8 +37,7 @@ pub fn build(root: &Path) -> Result<(), String> {
             arguments: format!("componentize-py -d {WIT} -w {world} componentize app"),
         };
         guest.build(root, |partial| {
-            let componentize_py = install(root)?;
-            let mut componentize = Command::new(componentize_py);
+            let mut componentize = Command::new(&componentize_py);
             componentize.arg("-d").arg(root.join(WIT)).args(["-w", world, "componentize", "app", "-o"]).arg(partial);
             run_in(&root.join("plugins/python").join(plugin), &mut componentize, NEEDS)
         })
