@@ -43,6 +43,20 @@ pub fn python_texts() -> PathBuf {
     path
 }
 
+/// A test fixture built by `cargo xtask js-plugin` or `cargo xtask python-plugin` (they need
+/// Node.js and componentize-py, which this crate's build script does not install), such as
+/// `same-last-name-js.wasm`; a test needing it fails, never skips, when it was not built.
+pub fn fixture(file: &str) -> PathBuf {
+    let path = root().join("target/fixtures").join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo xtask js-plugin` or `cargo xtask python-plugin`; `cargo xtask test` \
+         builds it before the tests",
+        path.display()
+    );
+    path
+}
+
 /// The virtual environment that `cargo xtask python-plugin` installs the pinned componentize-py
 /// in: the tests build the Python projects `pos-host plugin new` makes with it, as a user
 /// builds with the componentize-py the repository pins.

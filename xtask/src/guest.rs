@@ -40,6 +40,8 @@ impl Guest<'_> {
         // Written beside its place and renamed over it, so that a host following the file never
         // loads a half-written component.
         let partial = output.with_extension("wasm.part");
+        let dir = output.parent().expect("the component lives in a directory");
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let built = make(&partial)
             .and_then(|()| fs::read(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display())))
             .and_then(|bytes| {

@@ -11,9 +11,16 @@
 //! import resolves, and the class implements every hook.
 
 use super::{pos_host, root, run, stdout};
+use pos_host::bindings::local_db::DbError;
+use pos_host::bindings::{Customer, Origin, SearchQuery};
+use pos_host::caps::LocalDb;
+use pos_host::runtime::Slot;
+use pos_host::slots::WebMergeRulesKind;
+use pos_host::{Capabilities, Capability, PluginSpec, Runtime, Source};
 use pos_tests::js_plugin::componentize_py_venv;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A generated Python project, with the repository's componentize-py as its `.venv`.
@@ -155,7 +162,85 @@ fn the_python_search_policy_template_builds_and_passes_its_cases() {
     template_works("search-policy", CONFIG_IMPORT, "(none)");
 }
 
+/// The web-merge-rules project calls a capability as the guide shows: its world includes the
+/// shipped slot world and imports `local-db`, and the host loads it only where the policy
+/// grants `local-db`, naming the capability and the key to change everywhere else.
 #[test]
-fn the_python_web_merge_rules_template_builds_and_passes_its_cases() {
-    template_works("web-merge-rules", "pos:plugin/local-db@0.2.0                granted: local-db", "local-db");
+fn the_python_web_merge_rules_template_builds_passes_its_cases_and_needs_its_grant() {
+    let granted = "pos:plugin/local-db@0.2.0                granted: local-db";
+    let project = template_works("web-merge-rules", granted, "local-db").expect("every run builds it");
+    let policy = std::fs::read_to_string(project.path.join("policy.toml")).unwrap();
+    let ungranted = policy.replace("grants = [\"local-db\"]", "grants = []");
+    assert_ne!(ungranted, policy);
+    std::fs::write(project.path.join("ungranted.toml"), &ungranted).unwrap();
+
+    let refused = run(pos_host_cached(&project).args(["policy", "check", "ungranted.toml"]));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let at = super::position(&ungranted, "[]");
+    for expected in [
+        format!("error: ungranted.toml:{at}: slots.web-merge-rules.grants: cannot load plugin "),
+        "it imports the `local-db` capability (`pos:plugin/local-db@0.2.0`), which the slot does not grant in \
+         ungranted.toml; add \"local-db\" to the slot's `grants` or remove the import"
+            .into(),
+    ] {
+        assert!(stderr.contains(&expected), "{expected:?} in\n{stderr}");
+    }
+
+    let loaded = run(pos_host_cached(&project).args(["policy", "check", "policy.toml"]));
+    assert!(loaded.status.success());
+    assert!(stdout(&loaded).contains("slots.web-merge-rules: py-web-merge-rules loads ("), "{}", stdout(&loaded));
+
+    // A failed lookup is the hook's error, as `app.py` says, not a failure of the plugin.
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let decided = tokio.block_on(async {
+        let caps = Capabilities { local_db: Arc::new(Gone), ..Capabilities::default() };
+        let runtime = Runtime::new(caps, Some(project.dir.path().join("cache"))).unwrap();
+        let spec = PluginSpec { grants: vec![Capability::LocalDb], ..PluginSpec::new(&project.wasm) };
+        let plugin = runtime.load::<WebMergeRulesKind>(&spec).await.unwrap_or_else(|error| panic!("{error}"));
+        Slot::new(Some(plugin)).candidates(&Gone, &web_customer()).await
+    });
+    assert_eq!(decided.source, Source::Plugin("py-web-merge-rules".into()));
+    assert_eq!(decided.value, Err(DbError::Unavailable("the disk is gone".into())));
+}
+
+/// A local database that has gone away.
+struct Gone;
+
+#[async_trait::async_trait]
+impl LocalDb for Gone {
+    async fn search(&self, _query: &SearchQuery, _limit: u32) -> Result<Vec<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
+
+    async fn get(&self, _number: &str) -> Result<Option<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
+
+    async fn find_by_last_name(&self, _last_name: &str, _limit: u32) -> Result<Vec<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
+}
+
+fn web_customer() -> Customer {
+    Customer {
+        number: None,
+        web_id: Some("W-1".into()),
+        first_name: "Anna".into(),
+        last_name: "Nowak".into(),
+        company: None,
+        tax_id: None,
+        email: None,
+        phone: None,
+        street: None,
+        postal_code: None,
+        city: None,
+        country: None,
+        active: true,
+        origin: Origin::Web,
+        version: 1,
+        updated_at: 0,
+        previewable: true,
+        editable: true,
+    }
 }
