@@ -24,8 +24,8 @@ struct JsPlugin {
 /// `notification-texts` builds against a world of its own that includes the slot's (the way
 /// to add a capability); `search-thresholds` against the shipped slot world as it is. The
 /// test fixtures are built here too, since they need this package: `same-last-name`, the
-/// plugin guide's example of a plugin calling a capability.
-const PLUGINS: [JsPlugin; 3] = [
+/// plugin guide's example of a plugin calling a capability, and `hostile-texts`, which throws.
+const PLUGINS: [JsPlugin; 4] = [
     JsPlugin {
         folder: "plugins/js/notification-texts",
         source: "notification-texts/src/texts.js",
@@ -46,6 +46,13 @@ const PLUGINS: [JsPlugin; 3] = [
         wit: "../../tests/fixtures/js/same-last-name/wit",
         world: "plugin",
         output: "target/fixtures/same-last-name-js.wasm",
+    },
+    JsPlugin {
+        folder: "tests/fixtures/js/hostile-texts",
+        source: "../../tests/fixtures/js/hostile-texts/src/texts.js",
+        wit: "../../wit/v0.2.0",
+        world: "notification-texts",
+        output: "target/fixtures/hostile-texts-js.wasm",
     },
 ];
 
