@@ -722,3 +722,114 @@ async fn plugin_check_leaves_the_component_compiled_for_the_host() {
     let plugin = runtime.load::<pos_host::slots::NotificationTextsKind>(&spec).await.unwrap();
     assert_eq!(plugin.info.compiled, pos_host::runtime::Compiled::Cached);
 }
+
+/// An exception a Python plugin leaves uncaught fails the call, and every report of the failure
+/// names its type and message, not only componentize-py's "unexpected exception".
+#[test]
+fn a_python_exception_is_named_in_every_report_of_the_failure() {
+    the_exception_is_in_every_report("hostile-texts-py.wasm", "ValueError: no text for 'erp-no-results' in nl");
+}
+
+/// The same for an `Error` a JavaScript plugin throws: its message.
+#[test]
+fn a_javascript_error_is_named_in_every_report_of_the_failure() {
+    the_exception_is_in_every_report("hostile-texts-js.wasm", "no text for erp-no-results in nl");
+}
+
+/// `fixture`'s `render` raises `exception` on every message: `plugin test`, `texts`, the status
+/// of a host serving it, and the host's log all carry it.
+fn the_exception_is_in_every_report(fixture: &str, exception: &str) {
+    let plugin = pos_tests::js_plugin::fixture(fixture);
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = \"a Dutch text\"\nhook = \"render\"\ninput = { message = { key = \"erp-no-results\" }, \
+         locale = \"nl\" }\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, format!("[slots.notification-texts]\nplugin = {plugin:?}\n")).unwrap();
+    let (plugin, cases, policy) = (plugin.to_str().unwrap(), cases.to_str().unwrap(), policy.to_str().unwrap());
+
+    // The first command compiles the component into the shared cache: the others, the host
+    // included, start with it compiled.
+    let tested =
+        run(&["plugin", "test", plugin, "--slot", "notification-texts", "--cases", cases, "--policy", "none.toml"]);
+    assert_eq!(tested.status.code(), Some(1));
+    let report = stdout(&tested);
+    let trapped = report.lines().find(|line| line.trim_start().starts_with("the plugin trapped: "));
+    assert!(trapped.is_some_and(|line| line.contains(exception)), "plugin test shows {exception:?}:\n{report}");
+
+    let rendered = run(&["texts", "erp-no-results", "--locale", "nl", "--policy", policy]);
+    assert!(rendered.status.success());
+    assert_eq!(stdout(&rendered), "Geen zoekresultaten gevonden in het ERP-systeem\n", "the built-in text");
+    let stderr = String::from_utf8_lossy(&rendered.stderr);
+    let note = stderr.lines().find(|line| line.starts_with("note: plugin "));
+    assert!(note.is_some_and(|note| note.contains(exception)), "texts notes {exception:?}:\n{stderr}");
+
+    let listen = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().to_string()
+    };
+    let token_file = dir.path().join("api-token");
+    let token_file = token_file.to_str().unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+        .args(["serve", "--listen", &listen, "--policy", policy, "--token-file", token_file])
+        .arg("--db")
+        .arg(dir.path().join("pos.sqlite"))
+        .env("POS_HOST_CACHE_DIR", shared_cache())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let serve = KillOnDrop(&mut serve);
+    let log = log_lines(serve.0.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(serve.0.stdout.take().unwrap()), &mut line).unwrap();
+    assert!(line.starts_with("pos-host: serving "), "{line}");
+    let url = format!("http://{listen}");
+
+    let asked = run(&["texts", "erp-no-results", "--locale", "nl", "--url", &url, "--token-file", token_file]);
+    assert!(asked.status.success());
+    assert_eq!(stdout(&asked), "Geen zoekresultaten gevonden in het ERP-systeem\n");
+    let status = run(&["status", "--url", &url, "--token-file", token_file]);
+    let failure =
+        stdout(&status).lines().find(|line| line.trim_start().starts_with("last failure: ")).map(str::to_owned);
+    let failure = failure.unwrap_or_else(|| panic!("no last failure in\n{}", stdout(&status)));
+    assert!(failure.contains("render: trapped: ") && failure.contains(exception), "{failure}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["status", "--url", &url, "--json", "--token-file", token_file]))).unwrap();
+    let slot = json["slots"].as_array().unwrap().iter().find(|slot| slot["slot"] == "notification-texts").unwrap();
+    assert!(slot["last_failure"].as_str().unwrap().contains(exception), "{slot}");
+
+    // The host logs the failed call before it answers: the line has come, or is on its way.
+    let logged = next_line(&log, |line| line.contains("using the built-in fallback") && line.contains(exception));
+    assert!(logged.contains("render"), "{logged}");
+}
+
+/// The next line of `log` that `wanted` accepts; fails when the log ends first, or stays silent
+/// for half a minute (a guard against a hung test, not a wait for the line).
+fn next_line(log: &std::sync::mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    loop {
+        match log.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) if wanted(&line) => return line,
+            Ok(_) => {}
+            Err(error) => panic!("the wanted line never came to the log: {error}"),
+        }
+    }
+}
+
+/// The lines `stream` carries, as they come, each also shown in the test's output.
+fn log_lines(stream: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stream)).map_while(Result::ok) {
+            eprintln!("pos-host serve: {line}");
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}

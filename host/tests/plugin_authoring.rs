@@ -6,6 +6,9 @@
 #[cfg(unix)]
 #[path = "plugin_authoring/guide.rs"]
 mod guide;
+#[cfg(unix)]
+#[path = "plugin_authoring/python.rs"]
+mod python;
 
 use pos_tests::{artifacts, root, shared_cache};
 use std::path::{Path, PathBuf};

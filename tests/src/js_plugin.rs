@@ -43,6 +43,34 @@ pub fn python_texts() -> PathBuf {
     path
 }
 
+/// A test fixture built by `cargo xtask js-plugin` or `cargo xtask python-plugin` (they need
+/// Node.js and componentize-py, which this crate's build script does not install), such as
+/// `same-last-name-js.wasm`; a test needing it fails, never skips, when it was not built.
+pub fn fixture(file: &str) -> PathBuf {
+    let path = root().join("target/fixtures").join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo xtask js-plugin` or `cargo xtask python-plugin`; `cargo xtask test` \
+         builds it before the tests",
+        path.display()
+    );
+    path
+}
+
+/// The virtual environment that `cargo xtask python-plugin` installs the pinned componentize-py
+/// in: the tests build the Python projects `pos-host plugin new` makes with it, as a user
+/// builds with the componentize-py the repository pins.
+pub fn componentize_py_venv() -> PathBuf {
+    let venv = root().join("target/componentize-py");
+    assert!(
+        venv.join("bin/componentize-py").is_file(),
+        "{} has no componentize-py: install it with `cargo xtask python-plugin`; `cargo xtask test` installs it \
+         before the tests",
+        venv.display()
+    );
+    venv
+}
+
 /// The shipped `policies/default.toml` and `policies/clients/js-texts.toml` copied into a new
 /// directory, with the default plugins' paths pointed at the components the build script built
 /// (`plugins/*.wasm` need not exist) and the JavaScript component's at its fixed place. Returns

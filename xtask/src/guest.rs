@@ -40,6 +40,8 @@ impl Guest<'_> {
         // Written beside its place and renamed over it, so that a host following the file never
         // loads a half-written component.
         let partial = output.with_extension("wasm.part");
+        let dir = output.parent().expect("the component lives in a directory");
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let built = make(&partial)
             .and_then(|()| fs::read(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display())))
             .and_then(|bytes| {
@@ -101,11 +103,16 @@ fn stamp_text(inputs: &str, output: &str) -> String {
     format!("inputs {inputs}\noutput {output}\n")
 }
 
-/// The files at `path`, following links.
+/// The files at `path`, following links, but for the bytecode Python caches.
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     let metadata = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if !metadata.is_dir() {
         files.push(path.to_owned());
+        return Ok(());
+    }
+    // componentize-py leaves the bytecode of the app it imported in the app's folder: counted as
+    // an input, it would make every build the cause of the next one.
+    if path.file_name().is_some_and(|name| name == "__pycache__") {
         return Ok(());
     }
     let entries = fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
@@ -122,4 +129,29 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_bytecode_is_not_an_input() {
+        let root = tempfile::tempdir().unwrap();
+        let app = root.path().join("plugins/python/texts");
+        fs::create_dir_all(&app).unwrap();
+        fs::write(app.join("app.py"), "x = 1\n").unwrap();
+        let guest = Guest {
+            task: "python-plugin",
+            output: "plugins/texts-py.wasm".into(),
+            inputs: vec!["plugins/python/texts".into()],
+            arguments: "componentize app".into(),
+        };
+        let before = guest.inputs_hash(root.path()).unwrap();
+        fs::create_dir(app.join("__pycache__")).unwrap();
+        fs::write(app.join("__pycache__/app.cpython-312.pyc"), b"\x00bytecode").unwrap();
+        assert_eq!(guest.inputs_hash(root.path()).unwrap(), before);
+        fs::write(app.join("app.py"), "x = 2\n").unwrap();
+        assert_ne!(guest.inputs_hash(root.path()).unwrap(), before);
+    }
 }

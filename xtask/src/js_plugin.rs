@@ -1,5 +1,6 @@
 //! `cargo xtask js-plugin`: the plugins written in JavaScript (`plugins/js/<plugin>`), made
-//! with componentize-js into `plugins/<plugin>-js.wasm`.
+//! with componentize-js into `plugins/<plugin>-js.wasm`, and the JavaScript test fixtures
+//! (`tests/fixtures/js/<fixture>`), into `target/fixtures/<fixture>-js.wasm`.
 
 use crate::guest::{Guest, run_in, sha256_hex};
 use std::fs;
@@ -9,29 +10,49 @@ use std::process::Command;
 /// The npm package of every JavaScript plugin, relative to the workspace root.
 const PACKAGE: &str = "plugins/js";
 
-/// One JavaScript plugin: its folder in the package, its source, and the WIT folder and world
-/// it is built against, relative to the package.
+/// One JavaScript plugin: its folder (relative to the workspace root), its source, and the WIT
+/// folder and world it is built against (relative to the package), and the component it becomes
+/// (relative to the workspace root).
 struct JsPlugin {
-    name: &'static str,
+    folder: &'static str,
     source: &'static str,
     wit: &'static str,
     world: &'static str,
+    output: &'static str,
 }
 
 /// `notification-texts` builds against a world of its own that includes the slot's (the way
-/// to add a capability); `search-thresholds` against the shipped slot world as it is.
-const PLUGINS: [JsPlugin; 2] = [
+/// to add a capability); `search-thresholds` against the shipped slot world as it is. The
+/// test fixtures are built here too, since they need this package: `same-last-name`, the
+/// plugin guide's example of a plugin calling a capability, and `hostile-texts`, which throws.
+const PLUGINS: [JsPlugin; 4] = [
     JsPlugin {
-        name: "notification-texts",
+        folder: "plugins/js/notification-texts",
         source: "notification-texts/src/texts.js",
         wit: "notification-texts/wit",
         world: "plugin",
+        output: "plugins/notification-texts-js.wasm",
     },
     JsPlugin {
-        name: "search-thresholds",
+        folder: "plugins/js/search-thresholds",
         source: "search-thresholds/src/policy.js",
         wit: "../../wit/v0.2.0",
         world: "search-policy",
+        output: "plugins/search-thresholds-js.wasm",
+    },
+    JsPlugin {
+        folder: "tests/fixtures/js/same-last-name",
+        source: "../../tests/fixtures/js/same-last-name/src/rules.js",
+        wit: "../../tests/fixtures/js/same-last-name/wit",
+        world: "plugin",
+        output: "target/fixtures/same-last-name-js.wasm",
+    },
+    JsPlugin {
+        folder: "tests/fixtures/js/hostile-texts",
+        source: "../../tests/fixtures/js/hostile-texts/src/texts.js",
+        wit: "../../wit/v0.2.0",
+        world: "notification-texts",
+        output: "target/fixtures/hostile-texts-js.wasm",
     },
 ];
 
@@ -45,10 +66,11 @@ pub fn build(root: &Path) -> Result<(), String> {
     PLUGINS.iter().try_for_each(|plugin| {
         let guest = Guest {
             task: "js-plugin",
-            output: format!("plugins/{}-js.wasm", plugin.name),
-            inputs: ["package.json", "package-lock.json", plugin.name, plugin.wit]
+            output: plugin.output.into(),
+            inputs: ["package.json", "package-lock.json", plugin.wit]
                 .iter()
                 .map(|input| Path::new(PACKAGE).join(input))
+                .chain([plugin.folder.into()])
                 .collect(),
             arguments: format!("{} {} {} {}", plugin.source, plugin.wit, plugin.world, DISABLED.join(" ")),
         };

@@ -17,8 +17,8 @@ tasks:
   setup     install the wasm32-wasip2 target
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
-  js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm
-  python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm
+  js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm, and the tests' into target/fixtures
+  python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm, and the tests' into target/fixtures
   test      setup + js-plugin + python-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 

@@ -173,18 +173,23 @@ enum PluginCommand {
         #[command(flatten)]
         policy: PolicyArgs,
     },
-    /// Create a plugin crate for a slot, ready to build, test and run (docs/plugin-guide.md).
+    /// Create a plugin for a slot, ready to build, test and run: a Rust crate, or a Python
+    /// project (docs/plugin-guide.md).
     New {
         /// The slot the plugin is for.
         #[arg(value_enum)]
         slot: SlotId,
-        /// The plugin's name: its crate's and directory's, such as `my-texts`.
+        /// The plugin's name: its directory's, its crate's or component's, such as `my-texts`.
         #[arg(value_parser = plugin_new::parse_name)]
         name: String,
-        /// The directory to create the crate's directory in.
+        /// The directory to create the plugin's directory in.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
-        /// The SDK crate to depend on: `plugins/sdk` of the pos-host repository (default: found
+        /// The language the plugin is written in.
+        #[arg(long, value_enum, default_value_t = plugin_new::Lang::Rust)]
+        lang: plugin_new::Lang,
+        /// The SDK crate: `plugins/sdk` of the pos-host repository, whose SDK a Rust plugin
+        /// depends on and whose `wit/v0.2.0` a Python plugin builds against (default: found
         /// above the current directory, --dir or this executable).
         #[arg(long)]
         sdk: Option<PathBuf>,
@@ -340,8 +345,8 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
             tokio.block_on(check::run(&file, slot, grants, &policy))
         }
-        Command::Plugin { command: PluginCommand::New { slot, name, dir, sdk } } => {
-            plugin_new::run(slot, &name, &dir, sdk.as_deref())
+        Command::Plugin { command: PluginCommand::New { slot, name, dir, lang, sdk } } => {
+            plugin_new::run(slot, &name, &dir, lang, sdk.as_deref())
         }
         Command::Plugin { command: PluginCommand::Test { file, slot, cases, grants, policy } } => {
             tokio.block_on(plugin_test::run(&file, slot, &cases, grants, &policy))

@@ -1,10 +1,18 @@
-//! `pos-host plugin new`: a plugin crate for a slot, ready to build, test and run, made from
-//! the templates in `host/templates/plugin/`.
+//! `pos-host plugin new`: a plugin for a slot, ready to build, test and run, made from the
+//! templates in `host/templates/plugin/`: a Rust crate, or a Python project built with
+//! componentize-py (`python/`). Both languages share a slot's cases, policy and description.
 
 use anyhow::{Context as _, bail};
 use pos_host::SlotId;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
+
+/// The language a plugin is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Rust,
+    Python,
+}
 
 /// The files of every plugin crate: where each goes, and its template.
 const COMMON: [(&str, &str); 3] = [
@@ -13,9 +21,18 @@ const COMMON: [(&str, &str); 3] = [
     (".gitignore", include_str!("../../templates/plugin/gitignore")),
 ];
 
-/// A slot's own templates: the code, its cases, its policy, and what the README says of it.
+/// The files of every Python plugin.
+const PYTHON_COMMON: [(&str, &str); 2] = [
+    ("README.md", include_str!("../../templates/plugin/python/README.md")),
+    (".gitignore", include_str!("../../templates/plugin/python/gitignore")),
+];
+
+/// A slot's own templates: the code in each language, its cases, its policy, and what the
+/// README says of it.
 struct SlotTemplates {
     lib: &'static str,
+    app: &'static str,
+    world: &'static str,
     cases: &'static str,
     policy: &'static str,
     about: &'static str,
@@ -26,6 +43,8 @@ fn templates(slot: SlotId) -> SlotTemplates {
         ($dir:literal) => {
             SlotTemplates {
                 lib: include_str!(concat!("../../templates/plugin/", $dir, "/lib.rs")),
+                app: include_str!(concat!("../../templates/plugin/python/", $dir, "/app.py")),
+                world: include_str!(concat!("../../templates/plugin/python/", $dir, "/world.wit")),
                 cases: include_str!(concat!("../../templates/plugin/", $dir, "/cases.toml")),
                 policy: include_str!(concat!("../../templates/plugin/", $dir, "/policy.toml")),
                 about: include_str!(concat!("../../templates/plugin/", $dir, "/about.md")),
@@ -116,7 +135,7 @@ pub fn parse_name(name: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
-pub fn run(slot: SlotId, name: &str, parent: &Path, sdk: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(slot: SlotId, name: &str, parent: &Path, lang: Lang, sdk: Option<&Path>) -> anyhow::Result<ExitCode> {
     let dir = parent.join(name);
     if dir.exists() {
         let empty = std::fs::read_dir(&dir).map(|mut entries| entries.next().is_none()).unwrap_or(false);
@@ -131,12 +150,23 @@ pub fn run(slot: SlotId, name: &str, parent: &Path, sdk: Option<&Path>) -> anyho
         Some(sdk) => check_sdk(sdk)?,
         None => find_sdk(parent)?,
     };
-    std::fs::create_dir_all(dir.join("src")).with_context(|| format!("cannot create {}", dir.display()))?;
+    let root = sdk.parent().and_then(Path::parent).context("the SDK lies in `plugins/sdk` of a repository")?;
+    if lang == Lang::Python && !root.join("wit/v0.2.0").is_dir() {
+        bail!(
+            "{} has no `wit/v0.2.0`, the contract a Python plugin builds against; pass --sdk <path to plugins/sdk> of \
+             the pos-host repository",
+            root.display()
+        );
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let dir = dir.canonicalize().with_context(|| format!("cannot resolve {}", dir.display()))?;
     let sdk_path = relative(&dir, &sdk);
-    let root = sdk.parent().and_then(Path::parent).context("the SDK lies in `plugins/sdk` of a repository")?;
     let wit = relative(&dir, &root.join("wit/v0.2.0"));
-    let wasm = format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_"));
+    let requirements = relative(&dir, &root.join("plugins/python/requirements.txt"));
+    let wasm = match lang {
+        Lang::Rust => format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_")),
+        Lang::Python => format!("{name}.wasm"),
+    };
     let slot_templates = templates(slot);
     let fill = |template: &str| {
         template
@@ -146,29 +176,56 @@ pub fn run(slot: SlotId, name: &str, parent: &Path, sdk: Option<&Path>) -> anyho
             .replace("{{wasm}}", &wasm)
             .replace("{{sdk-path}}", &toml::Value::String(sdk_path.clone()).to_string())
             .replace("{{sdk}}", &format!("`{sdk_path}`"))
+            .replace("{{wit-path}}", &wit)
             .replace("{{wit}}", &format!("`{wit}`"))
+            .replace("{{requirements}}", &requirements)
     };
-    let mut files: Vec<(&str, String)> = COMMON.iter().map(|(path, template)| (*path, fill(template))).collect();
-    files.push(("src/lib.rs", fill(slot_templates.lib)));
+    let common: &[(&str, &str)] = match lang {
+        Lang::Rust => &COMMON,
+        Lang::Python => &PYTHON_COMMON,
+    };
+    let mut files: Vec<(&str, String)> = common.iter().map(|(path, template)| (*path, fill(template))).collect();
+    match lang {
+        Lang::Rust => files.push(("src/lib.rs", fill(slot_templates.lib))),
+        Lang::Python => {
+            files.push(("app.py", fill(slot_templates.app)));
+            files.push(("wit/world.wit", fill(slot_templates.world)));
+        }
+    }
     files.push(("cases.toml", fill(slot_templates.cases)));
     files.push(("policy.toml", fill(slot_templates.policy)));
     // Starting from the repository plugins' lock builds with the versions they are tested with.
-    if let Some(lock) = sdk.parent().map(|plugins| plugins.join("Cargo.lock")).filter(|lock| lock.is_file()) {
+    if lang == Lang::Rust
+        && let Some(lock) = sdk.parent().map(|plugins| plugins.join("Cargo.lock")).filter(|lock| lock.is_file())
+    {
         let text = std::fs::read_to_string(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
         files.push(("Cargo.lock", text));
     }
     for (path, text) in &files {
         let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
         std::fs::write(&target, text).with_context(|| format!("cannot write {}", target.display()))?;
     }
 
     let shown = parent.join(name);
-    println!("created {} (a {slot} plugin, with the SDK at {sdk_path})", shown.display());
+    match lang {
+        Lang::Rust => println!("created {} (a {slot} plugin, with the SDK at {sdk_path})", shown.display()),
+        Lang::Python => println!("created {} (a {slot} plugin in Python, against the WIT at {wit})", shown.display()),
+    }
     for (path, _) in &files {
         println!("  {path}");
     }
     println!("\nnext, in {}:", shown.display());
-    println!("  cargo build --release --target wasm32-wasip2");
+    match lang {
+        Lang::Rust => println!("  cargo build --release --target wasm32-wasip2"),
+        Lang::Python => {
+            println!("  python3 -m venv .venv");
+            println!("  .venv/bin/pip install --require-hashes --no-deps -r {requirements}");
+            println!("  .venv/bin/componentize-py -d {wit} -d wit -w local:app/plugin componentize app -o {wasm}");
+        }
+    }
     println!("  pos-host plugin test {wasm} --slot {slot} --cases cases.toml --policy policy.toml");
     println!("  pos-host serve --policy policy.toml");
     Ok(ExitCode::SUCCESS)
@@ -252,9 +309,11 @@ mod tests {
 
     #[test]
     fn every_template_placeholder_is_filled() {
-        let known = ["name", "slot", "wasm", "sdk", "sdk-path", "wit", "about"];
+        let known = ["name", "slot", "wasm", "sdk", "sdk-path", "wit", "wit-path", "requirements", "about"];
         let all = SlotId::ALL.into_iter().map(templates);
-        let texts = all.flat_map(|t| [t.lib, t.cases, t.policy, t.about]).chain(COMMON.iter().map(|(_, text)| *text));
+        let texts = all
+            .flat_map(|t| [t.lib, t.app, t.world, t.cases, t.policy, t.about])
+            .chain(COMMON.iter().chain(&PYTHON_COMMON).map(|(_, text)| *text));
         for text in texts {
             for (at, _) in text.match_indices("{{") {
                 let name: String = text[at + 2..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();

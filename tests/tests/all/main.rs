@@ -10,6 +10,7 @@ mod hostile;
 mod hostile_pages;
 mod http_api;
 mod integrity;
+mod js_capability;
 mod js_plugin;
 mod js_search_policy;
 mod loading;
