@@ -86,8 +86,8 @@ fn texts_renders_through_the_texts_plugin() {
     assert_eq!(stdout(&dutch), "Uit edit-lijst web\n");
 }
 
-/// The commands of docs/plugin-guide-js.md, on a copy of `policies/clients/js-texts.toml`
-/// whose default plugins are the test builds.
+/// The commands of the guide's "Plugins in JavaScript" section (docs/plugin-guide.md), on a
+/// copy of `policies/clients/js-texts.toml` whose default plugins are the test builds.
 #[test]
 fn the_js_texts_policy_checks_and_its_javascript_plugin_renders() {
     let (_dir, policy) = pos_tests::js_plugin::policy();

@@ -59,7 +59,15 @@ impl CapturedOutput {
             return Some(exception);
         }
         match text.find("panicked at") {
-            Some(start) => Some(text[start..].lines().take(2).collect::<Vec<_>>().join(": ")),
+            // Rust ends the place line with a colon of its own: `panicked at src/lib.rs:12:5:`.
+            Some(start) => {
+                let mut lines = text[start..].lines();
+                let place = lines.next().unwrap_or_default().trim_end().trim_end_matches(':');
+                Some(match lines.next() {
+                    Some(message) => format!("{place}: {message}"),
+                    None => place.to_owned(),
+                })
+            }
             None => js_exception(&text),
         }
     }
@@ -151,10 +159,7 @@ mod tests {
         let rust = CapturedOutput::default();
         rust.append(b"\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nno text for you\nnote: run with backtrace\n");
         let message = rust.panic_message().unwrap();
-        assert!(
-            message.starts_with("panicked at src/lib.rs:12:5") && message.ends_with("no text for you"),
-            "{message}"
-        );
+        assert!(message == "panicked at src/lib.rs:12:5: no text for you", "{message}");
 
         let js = CapturedOutput::default();
         js.append(b"boom in render\nStack:\n  render@src/texts.js:3:40\n  export_texts$render@initializer.js:328:15\n");

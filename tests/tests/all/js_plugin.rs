@@ -370,16 +370,11 @@ const GUIDE_FILES: [&str; 4] = [
     "policies/clients/js-texts.toml",
 ];
 
-/// The "Plugins in JavaScript" guide: `docs/plugin-guide-js.md`, or its section of
-/// `docs/plugin-guide.md` once merged there.
+/// The "Plugins in JavaScript" section of `docs/plugin-guide.md`.
 fn js_guide() -> String {
-    let docs = pos_tests::root().join("docs");
-    if let Ok(guide) = std::fs::read_to_string(docs.join("plugin-guide-js.md")) {
-        return guide;
-    }
-    let guide = std::fs::read_to_string(docs.join("plugin-guide.md")).unwrap_or_default();
+    let guide = std::fs::read_to_string(pos_tests::root().join("docs/plugin-guide.md")).unwrap_or_default();
     markdown_section(&guide, "Plugins in JavaScript")
-        .expect("neither docs/plugin-guide-js.md nor a \"Plugins in JavaScript\" section in docs/plugin-guide.md")
+        .expect("a \"Plugins in JavaScript\" section in docs/plugin-guide.md")
 }
 
 /// The section of `markdown` under the heading `title`, up to the next heading of its level or
