@@ -129,7 +129,9 @@ fn test() -> Result<(), String> {
     }
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // The embedding API is documented; a broken link or example fails here.
-    run(cargo().args(["doc", "--no-deps", "--package", "pos-host"]).env("RUSTDOCFLAGS", "-D warnings"))
+    run(cargo()
+        .args(["doc", "--no-deps", "--package", "pos-host", "--package", "pos-seed-rules"])
+        .env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 fn bench() -> Result<(), String> {

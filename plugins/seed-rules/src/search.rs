@@ -17,7 +17,7 @@ pub struct Notice {
     pub key: &'static str,
 }
 
-/// How the [Search] button appears after a local search.
+/// How the \[Search\] button appears after a local search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Button {
     Hidden,

@@ -2,7 +2,7 @@
 //! those types: the host, whose fallbacks decide with them (wasmtime's bindings), and the
 //! guest SDK, whose plugins build on them (wit-bindgen's). The two sets of types are
 //! generated from the same WIT, so they share their names and fields but not their Rust
-//! types: [`seed_in_wit_types!`] is expanded in each crate, in a module where the WIT types
+//! types: [`crate::seed_in_wit_types!`] is expanded in each crate, in a module where the WIT types
 //! are in scope by their WIT names.
 
 /// Defines, in the module where it is expanded, the conversions between the seed rules and
