@@ -20,7 +20,9 @@ use crate::runtime::{
 };
 use crate::slots::{KindVisitor, Plugins, SlotId, SlotVisitor, with_kind};
 use arc_swap::ArcSwap;
+use futures_util::StreamExt;
 use futures_util::future::{BoxFuture, join_all};
+use futures_util::stream::FuturesUnordered;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -132,16 +134,29 @@ impl LiveHost {
         Ok(host)
     }
 
-    /// Loads the plugins the start left to the compiler and puts each in service as soon
-    /// as all of them are ready; one that is refused leaves its slot to the fallback.
+    /// Loads the plugins the start left to the compiler and puts each in service as soon as
+    /// it is ready (a Rust plugin does not wait for a JavaScript one's compile); one that is
+    /// refused leaves its slot to the fallback.
     async fn finish_start(&self) {
         let _one_at_a_time = self.reloading.lock().await;
         let started = Instant::now();
         let policy = self.policy();
-        let staged = self.stage(&policy, Startup::WaitForPlugins).await;
-        let changes = staged.describe();
-        let problems = staged.problems.clone();
-        self.commit(policy, staged, 0);
+        let sources = self.sources();
+        let mut staging: FuturesUnordered<_> =
+            self.staging(&policy, &sources, Startup::WaitForPlugins).into_iter().collect();
+        let (mut changes, mut problems) = (Vec::new(), Vec::new());
+        while let Some(result) = staging.next().await {
+            match result {
+                Ok(Some(change)) => {
+                    let change_is = format!("{}, compiled after the start", change.describe());
+                    change.commit(&self.plugins, &mut self.sources.lock().unwrap_or_else(|p| p.into_inner()), 0);
+                    tracing::info!("{change_is}");
+                    changes.push(change_is);
+                }
+                Ok(None) => {}
+                Err(refused) => problems.extend(refused),
+            }
+        }
         struct StopWaiting;
         impl SlotVisitor for StopWaiting {
             fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
@@ -163,7 +178,7 @@ impl LiveHost {
             at_ms: now_ms(),
             trigger: Vec::new(),
             outcome,
-            changes: changes.into_iter().map(|change| format!("{change}, compiled after the start")).collect(),
+            changes,
             problems,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
@@ -278,9 +293,27 @@ impl LiveHost {
     /// Loads every slot of `policy` whose source changed, without putting anything in
     /// service.
     async fn stage(&self, policy: &Policy, startup: Startup) -> Staged {
+        let sources = self.sources();
+        let mut staged = Staged { changes: Vec::new(), problems: Vec::new() };
+        for result in join_all(self.staging(policy, &sources, startup)).await {
+            match result {
+                Ok(change) => staged.changes.extend(change),
+                Err(problems) => staged.problems.extend(problems),
+            }
+        }
+        staged
+    }
+
+    /// What each slot loads (or `None` when unchanged), one future per slot.
+    fn staging<'a>(
+        &'a self,
+        policy: &'a Policy,
+        sources: &'a HashMap<SlotId, SlotSource>,
+        startup: Startup,
+    ) -> [SlotStaging<'a>; SlotId::ALL.len()] {
         struct Stage<'a>(&'a LiveHost, &'a Policy, &'a HashMap<SlotId, SlotSource>, Startup);
         impl<'a> KindVisitor for Stage<'a> {
-            type Output = BoxFuture<'a, Result<Option<Box<dyn Staging>>, Vec<String>>>;
+            type Output = SlotStaging<'a>;
             fn visit<K: SlotKind>(self) -> Self::Output {
                 let Stage(host, policy, sources, startup) = self;
                 Box::pin(async move {
@@ -289,16 +322,12 @@ impl LiveHost {
                 })
             }
         }
-        let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let staging = SlotId::ALL.map(|id| with_kind(id, Stage(self, policy, &sources, startup)));
-        let mut staged = Staged { changes: Vec::new(), problems: Vec::new() };
-        for result in join_all(staging).await {
-            match result {
-                Ok(change) => staged.changes.extend(change),
-                Err(problems) => staged.problems.extend(problems),
-            }
-        }
-        staged
+        SlotId::ALL.map(|id| with_kind(id, Stage(self, policy, sources, startup)))
+    }
+
+    /// What each slot serves now.
+    fn sources(&self) -> HashMap<SlotId, SlotSource> {
+        self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// `None` when the slot is unchanged.
@@ -392,6 +421,9 @@ enum Change<K: SlotKind> {
     Await(Box<Compiling>, Arc<PluginConfig>),
     Remove,
 }
+
+/// Loading one slot: its change (`None`: unchanged), or why its plugin was refused.
+type SlotStaging<'a> = BoxFuture<'a, Result<Option<Box<dyn Staging>>, Vec<String>>>;
 
 /// What `stage` prepared, to be put in service by `commit`.
 struct Staged {

@@ -116,7 +116,9 @@ impl CompileCache {
                 }
             }
         }
-        let component = Component::new(engine, bytes)?;
+        // Only the compile goes to the background threads: a cache hit must not queue behind
+        // another plugin's compile there (seconds for a JavaScript one).
+        let component = super::background::run(|| Component::new(engine, bytes))?;
         let elapsed = started.elapsed();
         if let Some(entry) = entry
             && let Err(error) = self.store(&component, &entry, &sha256, &engine_key)

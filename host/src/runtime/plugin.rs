@@ -90,12 +90,11 @@ impl Runtime {
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let size = bytes.len() as u64;
-        // Compiling is CPU-bound; keep it off the async worker threads.
-        let report =
-            tokio::task::spawn_blocking(move || background::run(|| cache.load_or_compile(&engine, &bytes, sha256)))
-                .await
-                .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
-                .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
+        // Reading the cache and compiling are CPU-bound; keep them off the async worker threads.
+        let report = tokio::task::spawn_blocking(move || cache.load_or_compile(&engine, &bytes, sha256))
+            .await
+            .map_err(|e| fail(LoadProblem::Invalid(format!("compiler task failed: {e}"))))?
+            .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
         let component = report.component;
         let version = inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
         let imports = inspect::check_imports(&self.engine, &component, version, &spec.grants, spec.policy.as_deref())
