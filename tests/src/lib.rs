@@ -11,6 +11,7 @@ use std::sync::Arc;
 pub mod js_plugin;
 pub mod served;
 pub mod sim;
+pub mod tryton;
 pub mod webdriver;
 
 /// Paths of the components built by the build script.

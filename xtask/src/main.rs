@@ -9,6 +9,8 @@ mod demo;
 mod guest;
 mod js_plugin;
 mod python_plugin;
+mod tryton;
+mod venv;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
@@ -19,7 +21,8 @@ tasks:
   tour      setup + plugins, then show the default plugins deciding the seed workflows
   js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm, and the tests' into target/fixtures
   python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm, and the tests' into target/fixtures
-  test      setup + js-plugin + python-plugin + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
+  tryton    install the pinned Tryton server into target/tryton/venv and make its template database
+  test      setup + js-plugin + python-plugin + tryton + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
@@ -35,7 +38,8 @@ fn main() -> ExitCode {
         "tour" => setup().and_then(|()| plugins()).and_then(|()| tour()),
         "js-plugin" => js_plugin::build(&root()),
         "python-plugin" => python_plugin::build(&root()),
-        "test" => setup().and_then(|()| guests()).and_then(|()| test()),
+        "tryton" => tryton::install(&root()),
+        "test" => setup().and_then(|()| guests()).and_then(|()| tryton::install(&root())).and_then(|()| test()),
         "bench" => setup().and_then(|()| plugins()).and_then(|()| guests()).and_then(|()| bench()),
         _ => {
             eprintln!("{USAGE}");

@@ -3,9 +3,8 @@
 //! (`tests/fixtures/python/<fixture>`), into `target/fixtures/<fixture>-py.wasm`, against the
 //! shipped worlds of `wit/v0.2.0` as they are.
 
-use crate::debian;
-use crate::guest::{Guest, run_in, sha256_hex};
-use std::fs;
+use crate::guest::{Guest, run_in};
+use crate::venv::Venv;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -52,27 +51,7 @@ pub fn build(root: &Path) -> Result<(), String> {
 /// Installs the pinned componentize-py into its virtual environment unless it was installed
 /// from these requirements; returns the program.
 fn install(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join(VENV);
-    let program = venv.join("bin/componentize-py");
-    let requirements = fs::read(root.join(REQUIREMENTS)).map_err(|e| format!("cannot read {REQUIREMENTS}: {e}"))?;
-    let installed_from = venv.join(".installed-from-requirements");
-    if program.is_file() && fs::read_to_string(&installed_from).is_ok_and(|hash| hash == sha256_hex(&requirements)) {
-        return Ok(program);
-    }
-    if !venv.join("bin/pip").is_file() {
-        let _ = fs::remove_dir_all(&venv);
-        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
-        if !made.is_ok_and(|status| status.success()) {
-            // Debian's Python leaves `venv` (with the pip it bootstraps) to a package of its own.
-            let _ = fs::remove_dir_all(&venv);
-            debian::install_packages(&["python3-venv"])?;
-            run_in(root, Command::new("/usr/bin/python3").arg("-m").arg("venv").arg(&venv), NEEDS)?;
-        }
-    }
-    let mut pip = Command::new(venv.join("bin/pip"));
-    pip.args(["install", "--quiet", "--disable-pip-version-check", "--require-hashes", "--no-deps", "-r"]);
-    run_in(root, pip.arg(root.join(REQUIREMENTS)), NEEDS)?;
-    fs::write(&installed_from, sha256_hex(&requirements))
-        .map_err(|e| format!("cannot write {}: {e}", installed_from.display()))?;
-    Ok(program)
+    let venv = Venv { dir: VENV, requirements: REQUIREMENTS, program: "componentize-py", needs: NEEDS };
+    let (dir, _) = venv.install(root)?;
+    Ok(dir.join("bin/componentize-py"))
 }

@@ -25,6 +25,7 @@ mod simulator;
 mod startup;
 mod store;
 mod sync;
+mod tryton;
 mod web_flow;
 mod web_merge_rules;
 mod webshop_sim;
