@@ -491,26 +491,7 @@ mod workflows {
     }
 
     fn local_customer(number: &str, first: &str, last: &str) -> pos_host::bindings::Customer {
-        pos_host::bindings::Customer {
-            number: Some(number.into()),
-            web_id: None,
-            first_name: first.into(),
-            last_name: last.into(),
-            company: None,
-            tax_id: None,
-            email: None,
-            phone: None,
-            street: None,
-            postal_code: None,
-            city: Some("Kraków".into()),
-            country: Some("PL".into()),
-            active: true,
-            origin: pos_host::bindings::Origin::Local,
-            version: 1,
-            updated_at: 1_700_000_000_000,
-            previewable: true,
-            editable: true,
-        }
+        pos_host::bindings::Customer { version: 1, ..pos_tests::customer(Some(number), first, last) }
     }
 
     /// Every value that names one of a set of choices is spelled in lower case with dashes.

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests and benchmarks: the built plugin and fixture
 //! components, a compilation cache shared by every test, and loading shortcuts.
 
-use pos_host::caps::Capabilities;
+use pos_host::bindings::local_db::DbError;
+use pos_host::bindings::{Customer, Origin, SearchQuery};
+use pos_host::caps::{Capabilities, LocalDb};
 use pos_host::policy::PluginConfig;
 use pos_host::runtime::{LoadError, LoadedPlugin, PluginSpec, Runtime, SlotKind};
 use pos_host::{Capability, Policy};
@@ -49,4 +51,56 @@ pub fn config(config_toml: &str) -> PluginConfig {
 /// Loads `spec` for slot `K` on `runtime`.
 pub async fn load<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
     runtime.load::<K>(spec).await
+}
+
+/// A local customer for merge tests.
+pub fn customer(number: Option<&str>, first: &str, last: &str) -> Customer {
+    Customer {
+        number: number.map(String::from),
+        web_id: None,
+        first_name: first.into(),
+        last_name: last.into(),
+        company: None,
+        tax_id: None,
+        email: None,
+        phone: None,
+        street: None,
+        postal_code: None,
+        city: Some("Kraków".into()),
+        country: Some("PL".into()),
+        active: true,
+        origin: Origin::Local,
+        version: 3,
+        updated_at: 1_700_000_000_000,
+        previewable: true,
+        editable: true,
+    }
+}
+
+/// A web shop registration for merge tests.
+pub fn web_customer(web_id: &str, number: Option<&str>, first: &str, last: &str) -> Customer {
+    Customer {
+        web_id: Some(web_id.into()),
+        origin: Origin::Web,
+        email: Some("klant@example.nl".into()),
+        ..customer(number, first, last)
+    }
+}
+
+/// A local database that has gone away: every lookup fails.
+pub struct GoneLocalDb;
+
+#[async_trait::async_trait]
+impl LocalDb for GoneLocalDb {
+    async fn search(&self, _query: &SearchQuery, _limit: u32) -> Result<Vec<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
+
+    async fn get(&self, _number: &str) -> Result<Option<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
+
+    async fn find_by_last_name(&self, _last_name: &str, _limit: u32) -> Result<Vec<Customer>, DbError> {
+        Err(DbError::Unavailable("the disk is gone".into()))
+    }
 }

@@ -12,11 +12,11 @@
 
 use super::{pos_host, root, run, stdout};
 use pos_host::bindings::local_db::DbError;
-use pos_host::bindings::{Customer, Origin, SearchQuery};
-use pos_host::caps::LocalDb;
+use pos_host::bindings::Customer;
 use pos_host::runtime::Slot;
 use pos_host::slots::WebMergeRulesKind;
 use pos_host::{Capabilities, Capability, PluginSpec, Runtime, Source};
+use pos_tests::GoneLocalDb;
 use pos_tests::js_plugin::componentize_py_venv;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -194,53 +194,17 @@ fn the_python_web_merge_rules_template_builds_passes_its_cases_and_needs_its_gra
     // A failed lookup is the hook's error, as `app.py` says, not a failure of the plugin.
     let tokio = tokio::runtime::Runtime::new().unwrap();
     let decided = tokio.block_on(async {
-        let caps = Capabilities { local_db: Arc::new(Gone), ..Capabilities::default() };
+        let caps = Capabilities { local_db: Arc::new(GoneLocalDb), ..Capabilities::default() };
         let runtime = Runtime::new(caps, Some(project.dir.path().join("cache"))).unwrap();
         let spec = PluginSpec { grants: vec![Capability::LocalDb], ..PluginSpec::new(&project.wasm) };
         let plugin = runtime.load::<WebMergeRulesKind>(&spec).await.unwrap_or_else(|error| panic!("{error}"));
-        Slot::new(Some(plugin)).candidates(&Gone, &web_customer()).await
+        Slot::new(Some(plugin)).candidates(&GoneLocalDb, &web_customer()).await
     });
     assert_eq!(decided.source, Source::Plugin("py-web-merge-rules".into()));
     assert_eq!(decided.value, Err(DbError::Unavailable("the disk is gone".into())));
 }
 
-/// A local database that has gone away.
-struct Gone;
-
-#[async_trait::async_trait]
-impl LocalDb for Gone {
-    async fn search(&self, _query: &SearchQuery, _limit: u32) -> Result<Vec<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-
-    async fn get(&self, _number: &str) -> Result<Option<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-
-    async fn find_by_last_name(&self, _last_name: &str, _limit: u32) -> Result<Vec<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-}
-
 fn web_customer() -> Customer {
-    Customer {
-        number: None,
-        web_id: Some("W-1".into()),
-        first_name: "Anna".into(),
-        last_name: "Nowak".into(),
-        company: None,
-        tax_id: None,
-        email: None,
-        phone: None,
-        street: None,
-        postal_code: None,
-        city: None,
-        country: None,
-        active: true,
-        origin: Origin::Web,
-        version: 1,
-        updated_at: 0,
-        previewable: true,
-        editable: true,
-    }
+    let registration = pos_tests::web_customer("W-1", None, "Anna", "Nowak");
+    Customer { email: None, city: None, country: None, version: 1, updated_at: 0, ..registration }
 }

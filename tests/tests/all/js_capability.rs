@@ -5,32 +5,12 @@
 //! granted, `candidates` answers from the local customers, and a failed lookup is its error.
 
 use crate::{customer, web_customer};
-use async_trait::async_trait;
 use pos_host::bindings::local_db::DbError;
 use pos_host::bindings::merge::MatchReason;
-use pos_host::bindings::{Customer, SearchQuery};
 use pos_host::caps::{Capabilities, InMemoryCustomers, LocalDb};
 use pos_host::{Plugins, Policy, Source};
-use pos_tests::{js_plugin, runtime};
+use pos_tests::{GoneLocalDb, js_plugin, runtime};
 use std::sync::Arc;
-
-/// A local database that has gone away.
-struct Gone;
-
-#[async_trait]
-impl LocalDb for Gone {
-    async fn search(&self, _query: &SearchQuery, _limit: u32) -> Result<Vec<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-
-    async fn get(&self, _number: &str) -> Result<Option<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-
-    async fn find_by_last_name(&self, _last_name: &str, _limit: u32) -> Result<Vec<Customer>, DbError> {
-        Err(DbError::Unavailable("the disk is gone".into()))
-    }
-}
 
 /// Loads the policy `[slots.web-merge-rules]` with `grants`, the plugin reaching `local_db`; a
 /// refusal as the host reports it, at its place in the policy.
@@ -76,8 +56,8 @@ async fn loads_only_where_local_db_is_granted_and_asks_it() {
     let same = |number: &str| (number.to_owned(), vec![MatchReason::SameLastName], 60);
     assert_eq!(found, [same("K-1"), same("K-3")]);
 
-    let (_, gone) = load("[\"local-db\"]", Arc::new(Gone)).await;
-    let decided = gone.unwrap_or_else(|errors| panic!("{errors}")).merge.candidates(&Gone, &web).await;
+    let (_, gone) = load("[\"local-db\"]", Arc::new(GoneLocalDb)).await;
+    let decided = gone.unwrap_or_else(|errors| panic!("{errors}")).merge.candidates(&GoneLocalDb, &web).await;
     assert_eq!(decided.source, Source::Plugin("same-last-name-js".into()), "the plugin answered with the error");
     assert_eq!(decided.value, Err(DbError::Unavailable("the disk is gone".into())));
 }
