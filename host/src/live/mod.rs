@@ -261,14 +261,14 @@ impl LiveHost {
     /// Waits until no slot waits for its plugin to be compiled (see
     /// [`Startup::CompileInBackground`]).
     pub async fn compiled(&self) {
-        struct Compiling(bool);
-        impl SlotVisitor for Compiling {
+        struct AnyCompiling(bool);
+        impl SlotVisitor for AnyCompiling {
             fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
                 self.0 |= slot.compiling().is_some();
             }
         }
         let compiling = || {
-            let mut any = Compiling(false);
+            let mut any = AnyCompiling(false);
             self.plugins.visit(&mut any);
             any.0
         };

@@ -11,8 +11,8 @@
 //! import resolves, and the class implements every hook.
 
 use super::{pos_host, root, run, stdout};
-use pos_host::bindings::local_db::DbError;
 use pos_host::bindings::Customer;
+use pos_host::bindings::local_db::DbError;
 use pos_host::runtime::Slot;
 use pos_host::slots::WebMergeRulesKind;
 use pos_host::{Capabilities, Capability, PluginSpec, Runtime, Source};
