@@ -81,3 +81,20 @@ pub mod web_merge_rules {
         default_bindings_module: "pos_plugin_sdk::bindings::web_merge_rules",
     });
 }
+
+/// The `erp-connector` slot's world. A connector reaches the network through `wasi:http`
+/// (the `http` feature), whose bindings come from the `wasip2` crate.
+pub mod erp_connector {
+    wit_bindgen::generate!({
+        path: "../../wit/v0.2.0",
+        world: "erp-connector",
+        with: {
+            "pos:plugin/types@0.2.0": crate::types,
+            "pos:plugin/log@0.2.0": crate::log,
+            "pos:plugin/config@0.2.0": crate::config_import,
+        },
+        pub_export_macro: true,
+        export_macro_name: "export_erp_connector",
+        default_bindings_module: "pos_plugin_sdk::bindings::erp_connector",
+    });
+}

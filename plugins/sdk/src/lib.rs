@@ -13,6 +13,8 @@
 #[doc(hidden)]
 pub mod bindings;
 mod config;
+#[cfg(feature = "http")]
+pub mod http;
 mod message;
 #[cfg(feature = "seed-rules")]
 pub mod seed;
@@ -31,6 +33,15 @@ pub mod search_policy {
 pub mod notification_texts {
     pub use crate::bindings::notification_texts::export_notification_texts as export;
     pub use crate::bindings::notification_texts::exports::pos::plugin::texts::*;
+}
+
+/// The `erp-connector` slot: implement `Guest`, then `export!`. With the `http` feature,
+/// [`http`] sends the connector's requests.
+pub mod erp_connector {
+    pub use crate::bindings::erp_connector::export_erp_connector as export;
+    pub use crate::bindings::erp_connector::exports::pos::plugin::connector::Guest;
+    pub use crate::bindings::erp_connector::pos::plugin::connection;
+    pub use crate::bindings::erp_connector::pos::plugin::erp_types::*;
 }
 
 /// The `web-merge-rules` slot: implement `Guest`, then `export!`.
