@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PLUGINS: [&str; 4] = ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search"];
+const PLUGINS: [&str; 5] =
+    ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search", "sync-service-connector"];
 const FIXTURES: [&str; 4] = ["hostile-search", "hostile-texts", "ungranted", "other-version"];
 
 fn main() {

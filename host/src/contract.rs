@@ -58,6 +58,7 @@ macro_rules! every_slot {
             SearchPolicy, "search-policy", "search-decisions", search: search_policy::SearchPolicyKind;
             NotificationTexts, "notification-texts", "texts", texts: notification_texts::NotificationTextsKind;
             WebMergeRules, "web-merge-rules", "merge-rules", merge: web_merge_rules::WebMergeRulesKind;
+            ErpConnector, "erp-connector", "connector", connector: erp_connector::ErpConnectorKind;
         }
     };
 }

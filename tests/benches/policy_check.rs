@@ -55,7 +55,7 @@ async fn run() {
         })
         .await;
         let policy = Policy::parse(Path::new("bench.toml"), &text).unwrap();
-        let spec = policy.slot(SlotId::NotificationTexts).unwrap().spec(&policy.path);
+        let spec = policy.slot(SlotId::NotificationTexts).unwrap().spec(&policy.path, &policy.host);
         let validate = best(async || {
             load::<NotificationTextsKind>(&runtime, &spec).await.unwrap();
         })

@@ -3,7 +3,7 @@
 //! `cargo xtask python-plugin`, not by this crate's build script: `cargo xtask test` builds
 //! them before the tests.
 
-use crate::{artifacts, root};
+use crate::root;
 use std::path::PathBuf;
 
 /// The plugin's name in the host: its file name without extension.
@@ -79,10 +79,7 @@ pub fn policy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let js = component();
     let replace = |text: String| {
-        text.replace("../plugins/search-thresholds.wasm", artifacts::SEARCH_THRESHOLDS)
-            .replace("../plugins/notification-texts.wasm", artifacts::NOTIFICATION_TEXTS)
-            .replace("../plugins/web-merge-rules.wasm", artifacts::WEB_MERGE_RULES)
-            .replace("../../plugins/notification-texts-js.wasm", js.to_str().unwrap())
+        crate::with_built_plugins(&text).replace("\"../../plugins/notification-texts-js.wasm\"", &format!("{js:?}"))
     };
     let read = |path: &str| std::fs::read_to_string(root().join(path)).unwrap();
     std::fs::write(dir.path().join("default.toml"), replace(read("policies/default.toml"))).unwrap();

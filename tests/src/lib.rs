@@ -21,6 +21,23 @@ pub mod artifacts {
     include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
 }
 
+/// Policy text whose shipped plugin paths (`../plugins/x.wasm` in `policies/default.toml`,
+/// `../../plugins/x.wasm` in a client policy) point at the components the build script built,
+/// so that a copy of a shipped policy loads even when `plugins/*.wasm` were never built.
+pub fn with_built_plugins(text: &str) -> String {
+    let built = [
+        ("search-thresholds", artifacts::SEARCH_THRESHOLDS),
+        ("notification-texts", artifacts::NOTIFICATION_TEXTS),
+        ("web-merge-rules", artifacts::WEB_MERGE_RULES),
+        ("sync-service-connector", artifacts::SYNC_SERVICE_CONNECTOR),
+        ("cautious-search", artifacts::CAUTIOUS_SEARCH),
+    ];
+    built.iter().fold(text.to_owned(), |text, (name, path)| {
+        text.replace(&format!("\"../plugins/{name}.wasm\""), &format!("{path:?}"))
+            .replace(&format!("\"../../plugins/{name}.wasm\""), &format!("{path:?}"))
+    })
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()

@@ -32,17 +32,20 @@ impl Drop for ServedHost {
     }
 }
 
-/// The default plugins with the default policy's settings.
+/// The default plugins with the default policy's settings, the ERP reached through the
+/// data synchronization service's connector.
 pub fn policy_text() -> String {
     format!(
         "[host]\nworkstation = \"POS-01\"\nlocale = \"en\"\n\n\
          [slots.search-policy]\nplugin = {:?}\ngrants = []\n\
          config = {{ offer-erp-at-most = 6, erp-show-at-most = 6, waiting-window-after-ms = 700 }}\n\n\
          [slots.notification-texts]\nplugin = {:?}\ngrants = []\n\n\
-         [slots.web-merge-rules]\nplugin = {:?}\ngrants = [\"local-db\"]\nconfig = {{ max-candidates = 50 }}\n",
+         [slots.web-merge-rules]\nplugin = {:?}\ngrants = [\"local-db\"]\nconfig = {{ max-candidates = 50 }}\n\n\
+         [slots.erp-connector]\nplugin = {:?}\n",
         artifacts::SEARCH_THRESHOLDS,
         artifacts::NOTIFICATION_TEXTS,
-        artifacts::WEB_MERGE_RULES
+        artifacts::WEB_MERGE_RULES,
+        artifacts::SYNC_SERVICE_CONNECTOR
     )
 }
 

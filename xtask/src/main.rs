@@ -27,7 +27,8 @@ tasks:
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
 /// crate name in `plugins/`, and the component file the policy names.
-const PLUGINS: [&str; 4] = ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search"];
+const PLUGINS: [&str; 5] =
+    ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search", "sync-service-connector"];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();

@@ -11,6 +11,10 @@ pub use v0_2::caps::pos::plugin::types::{
     Notice, Origin, SearchQuery, Severity,
 };
 pub use v0_2::caps::pos::plugin::{config, erp, local_db, log, types, ui};
+/// What a connector learns of the installation it runs in.
+pub use v0_2::erp_connector::pos::plugin::connection;
+/// The types of the `erp-connector` slot's operations.
+pub use v0_2::erp_connector::pos::plugin::erp_types as connector;
 /// The types of the `search-policy` slot's hooks.
 pub use v0_2::search_policy::exports::pos::plugin::search_decisions as search;
 /// The types of the `web-merge-rules` slot's hooks.

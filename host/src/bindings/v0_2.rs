@@ -42,3 +42,8 @@ pub mod notification_texts {
 pub mod web_merge_rules {
     slot_world!("web-merge-rules");
 }
+
+/// The `erp-connector` slot, and the `connection` its world imports.
+pub mod erp_connector {
+    slot_world!("erp-connector");
+}

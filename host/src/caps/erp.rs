@@ -55,3 +55,18 @@ impl Host for CallCaps {
         self.providers.erp.fetch(&number).await
     }
 }
+
+#[async_trait]
+impl<T: Erp + ?Sized> Erp for std::sync::Arc<T> {
+    async fn online_search_enabled(&self) -> Result<bool, ErpError> {
+        (**self).online_search_enabled().await
+    }
+
+    async fn search(&self, query: &SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
+        (**self).search(query, limit).await
+    }
+
+    async fn fetch(&self, number: &str) -> Result<Option<Customer>, ErpError> {
+        (**self).fetch(number).await
+    }
+}

@@ -3,6 +3,7 @@
 //! screen).
 
 mod config;
+pub mod connection;
 pub mod erp;
 pub mod local_db;
 mod log;
@@ -17,6 +18,7 @@ use wasmtime::component::{HasSelf, Linker};
 pub use crate::contract::{ALWAYS_GRANTED, Capability};
 
 pub use config::PluginConfig;
+pub use connection::{Connection, SecretSource};
 pub use erp::{Erp, NoErp};
 pub use local_db::{InMemoryCustomers, LocalDb};
 pub use ui::{Headless, Operator};
@@ -50,6 +52,8 @@ pub struct CallCaps {
     plugin: Arc<str>,
     config: Arc<PluginConfig>,
     prompt_timeout: Duration,
+    /// The installation as a connector sees it; `None` for the other slots.
+    connection: Option<Arc<Connection>>,
     /// Time spent waiting on the operator, which the call's wall-clock limit does not count.
     waited: Duration,
     log_lines: u32,
@@ -58,7 +62,13 @@ pub struct CallCaps {
 impl CallCaps {
     /// The capabilities of one call of `plugin`, whose prompts wait at most `prompt_timeout`.
     pub fn new(providers: Capabilities, plugin: Arc<str>, config: Arc<PluginConfig>, prompt_timeout: Duration) -> Self {
-        CallCaps { providers, plugin, config, prompt_timeout, waited: Duration::ZERO, log_lines: 0 }
+        CallCaps { providers, plugin, config, prompt_timeout, connection: None, waited: Duration::ZERO, log_lines: 0 }
+    }
+
+    /// The same, for a connector that sees the installation as `connection`.
+    pub fn with_connection(mut self, connection: Option<Arc<Connection>>) -> Self {
+        self.connection = connection;
+        self
     }
 
     /// Time the call spent waiting on the operator so far.
@@ -76,5 +86,6 @@ pub trait CapsView: Send {
 /// Adds every capability, in every supported version of the contract, to `linker`.
 pub fn add_to_linker<T: CapsView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     bindings::v0_2::caps::Capabilities::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)?;
+    bindings::connection::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)?;
     bindings::v0_1::caps::Capabilities::add_to_linker::<T, HasSelf<CallCaps>>(linker, T::caps)
 }

@@ -277,8 +277,8 @@ impl PolicyArgs {
         grants: Vec<Capability>,
     ) -> anyhow::Result<(Option<Policy>, PluginSpec)> {
         let policy = if self.policy.exists() { Some(self.load()?) } else { None };
-        let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, &p.path))) {
-            Some((slot_policy, path)) => PluginSpec { path: file.to_owned(), ..slot_policy.spec(path) },
+        let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, p))) {
+            Some((slot_policy, p)) => PluginSpec { path: file.to_owned(), ..slot_policy.spec(&p.path, &p.host) },
             None => PluginSpec::new(file),
         };
         spec.grants.extend(grants);

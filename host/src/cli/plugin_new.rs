@@ -38,7 +38,7 @@ struct SlotTemplates {
     about: &'static str,
 }
 
-fn templates(slot: SlotId) -> SlotTemplates {
+fn templates(slot: SlotId) -> anyhow::Result<SlotTemplates> {
     macro_rules! slot_templates {
         ($dir:literal) => {
             SlotTemplates {
@@ -51,11 +51,15 @@ fn templates(slot: SlotId) -> SlotTemplates {
             }
         };
     }
-    match slot {
+    Ok(match slot {
         SlotId::SearchPolicy => slot_templates!("search-policy"),
         SlotId::NotificationTexts => slot_templates!("notification-texts"),
         SlotId::WebMergeRules => slot_templates!("web-merge-rules"),
-    }
+        SlotId::ErpConnector => bail!(
+            "`plugin new` has no template for the erp-connector slot: a connector starts from one that works, \
+             plugins/sync-service-connector or plugins/tryton-connector (docs/connectors.md)"
+        ),
+    })
 }
 
 /// Names Rust reserves, and the crates a plugin crate cannot be called after.
@@ -136,6 +140,7 @@ pub fn parse_name(name: &str) -> Result<String, String> {
 }
 
 pub fn run(slot: SlotId, name: &str, parent: &Path, lang: Lang, sdk: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let slot_templates = templates(slot)?;
     let dir = parent.join(name);
     if dir.exists() {
         let empty = std::fs::read_dir(&dir).map(|mut entries| entries.next().is_none()).unwrap_or(false);
@@ -167,7 +172,6 @@ pub fn run(slot: SlotId, name: &str, parent: &Path, lang: Lang, sdk: Option<&Pat
         Lang::Rust => format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_")),
         Lang::Python => format!("{name}.wasm"),
     };
-    let slot_templates = templates(slot);
     let fill = |template: &str| {
         template
             .replace("{{about}}", slot_templates.about.trim_end())
@@ -310,7 +314,7 @@ mod tests {
     #[test]
     fn every_template_placeholder_is_filled() {
         let known = ["name", "slot", "wasm", "sdk", "sdk-path", "wit", "wit-path", "requirements", "about"];
-        let all = SlotId::ALL.into_iter().map(templates);
+        let all = SlotId::ALL.into_iter().filter_map(|slot| templates(slot).ok());
         let texts = all
             .flat_map(|t| [t.lib, t.app, t.world, t.cases, t.policy, t.about])
             .chain(COMMON.iter().chain(&PYTHON_COMMON).map(|(_, text)| *text));

@@ -33,6 +33,12 @@ pub async fn run(
     grants: Vec<Capability>,
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
+    if slot == SlotId::ErpConnector {
+        anyhow::bail!(
+            "`plugin test` runs a slot's decisions on cases; a connector is tried against its ERP: \
+             `pos-host erp check --policy <policy>` connects through it"
+        );
+    }
     let source = Source::read(cases_path)?;
     let case_file = match cases::read(&source, slot) {
         Ok(case_file) => case_file,
@@ -125,6 +131,7 @@ async fn load(runtime: &Runtime, slot: SlotId, spec: &PluginSpec) -> Result<(Loa
             let (slot, info) = load_as::<WebMergeRulesKind>(runtime, spec).await?;
             (Loaded::Merge(slot), info)
         }
+        SlotId::ErpConnector => unreachable!("`run` refuses the erp-connector slot"),
     })
 }
 

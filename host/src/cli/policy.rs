@@ -23,7 +23,7 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
     let mut loaded = Vec::new();
     for slot in policy.slots.iter().filter(|slot| slot.plugin.is_file()) {
-        match load(&runtime, slot, &policy.path).await {
+        match load(&runtime, slot, &policy).await {
             Ok(info) => loaded.push((slot.slot, info)),
             Err(error) => problems.extend(slot.explain(&error)),
         }
@@ -60,7 +60,7 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<PluginInfo, LoadError> {
+async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Policy) -> Result<PluginInfo, LoadError> {
     struct Info<'a>(&'a Runtime, PluginSpec);
     impl<'a> KindVisitor for Info<'a> {
         type Output = BoxFuture<'a, Result<PluginInfo, LoadError>>;
@@ -68,5 +68,5 @@ async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Path) -> Result<Plu
             Box::pin(async move { self.0.load::<K>(&self.1).await.map(|plugin| plugin.info.clone()) })
         }
     }
-    with_kind(slot.slot, Info(runtime, slot.spec(policy))).await
+    with_kind(slot.slot, Info(runtime, slot.spec(&policy.path, &policy.host))).await
 }

@@ -17,7 +17,7 @@ pub async fn run(
     let policy = policy_args.load()?;
     let runtime = super::runtime(policy_args.cache_dir(Some(&policy)))?;
     let plugin = match policy.slot(SlotId::NotificationTexts) {
-        Some(slot) => match runtime.load::<NotificationTextsKind>(&slot.spec(&policy.path)).await {
+        Some(slot) => match runtime.load::<NotificationTextsKind>(&slot.spec(&policy.path, &policy.host)).await {
             Ok(plugin) => Some(plugin),
             Err(error) => anyhow::bail!("{}", slot.explain(&error).join("\n")),
         },

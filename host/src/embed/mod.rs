@@ -43,13 +43,13 @@ pub use crate::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
 use crate::Runtime;
 use crate::bindings::{Customer, Message};
 use crate::caps::{Capabilities, Erp, Headless, NoErp, Operator};
-use crate::erp::{ErpClient, ErpConfig};
+use crate::erp::{Connector, ErpClient, ErpConfig, PluginConnector};
 use crate::flows::local_changes::{self, CustomerChanges};
 use crate::flows::outbox::{self, DrainReport};
 use crate::flows::sync::{self, Progress, SyncError, SyncReport};
 use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
-use crate::slots::Plugins;
+use crate::slots::{Plugins, SlotId};
 use crate::store::{Store, StoreError};
 use crate::webshop::{WebshopClient, WebshopConfig};
 use serde::Serialize;
@@ -199,16 +199,24 @@ impl HostBuilder {
             .ok_or_else(|| HostError::NoDatabase { policy: policy.path.clone() })?;
         let store = Store::open(&database).map_err(|error| HostError::Database { path: database.clone(), error })?;
         let timeout = |ms: u64| Duration::from_millis(ms);
-        let erp = match &policy.host.erp.url {
-            Some(url) => Some(
+        // The ERP is reached through the policy's connector plugin; a policy that names none
+        // but gives `host.erp.url` gets the built-in client of the data synchronization service.
+        let mut plugin_connector = None;
+        let erp: Option<Arc<dyn Connector>> = match (&policy.slot(SlotId::ErpConnector), &policy.host.erp.url) {
+            (Some(_), _) => {
+                let connector = Arc::new(PluginConnector::new(timeout(policy.host.erp.timeout_ms)));
+                plugin_connector = Some(connector.clone());
+                Some(connector)
+            }
+            (None, Some(url)) => Some(Arc::new(
                 ErpClient::new(ErpConfig {
                     url: url.clone(),
                     workstation: policy.host.workstation.clone(),
                     timeout: timeout(policy.host.erp.timeout_ms),
                 })
                 .map_err(|error| HostError::Client(format!("host.erp.url: {error}")))?,
-            ),
-            None => None,
+            )),
+            (None, None) => None,
         };
         let webshop = match &policy.host.webshop.url {
             Some(url) => Some(
@@ -222,7 +230,7 @@ impl HostBuilder {
             None => None,
         };
         let erp_capability: Arc<dyn Erp> = match &erp {
-            Some(client) => Arc::new(client.clone()),
+            Some(connector) => connector.clone(),
             None => Arc::new(NoErp),
         };
         let caps = Capabilities {
@@ -234,6 +242,9 @@ impl HostBuilder {
         let runtime = Runtime::new(caps, cache_dir).map_err(|error| HostError::Runtime(format!("{error:#}")))?;
         let workstation = policy.host.workstation.clone();
         let live = LiveHost::start_with(runtime, policy, Box::new(overrides), self.startup).await?;
+        if let Some(connector) = &plugin_connector {
+            connector.attach(&live.plugins());
+        }
         let watching = match self.watch.unwrap_or(true) {
             true => Some(live.watch().map_err(|error| HostError::Watch(error.to_string()))?),
             false => None,
@@ -264,7 +275,7 @@ pub struct Host {
 struct Inner {
     live: Arc<LiveHost>,
     store: Store,
-    erp: Option<ErpClient>,
+    erp: Option<Arc<dyn Connector>>,
     erp_capability: Arc<dyn Erp>,
     webshop: Option<WebshopClient>,
     operator: Arc<dyn Operator>,
@@ -308,7 +319,7 @@ pub struct SyncSummary {
     pub removed: u64,
     pub restarted_full: bool,
     /// The change cursor reached.
-    pub cursor: u64,
+    pub cursor: String,
 }
 
 impl Host {
@@ -416,7 +427,7 @@ impl Host {
             }
             SyncMode::LocalOnly => None,
         };
-        let DrainReport { sent, parked, stopped } = outbox::drain(&self.inner.store, erp).await?;
+        let DrainReport { sent, parked, stopped } = outbox::drain(&self.inner.store, &**erp).await?;
         Ok(Synchronized { customers, sent, parked, stopped })
     }
 

@@ -1,11 +1,18 @@
-//! The client of the ERP's data synchronization service (docs/erp-api.md): time-limited
+//! The ERP as the workflows see it ([`Connector`]): through the `erp-connector` slot's plugin
+//! ([`PluginConnector`]), or, when a policy configures no connector, through the built-in
+//! client of the data synchronization service (docs/erp-api.md, [`ErpClient`]): time-limited
 //! requests, reads retried on connection failures and 503, writes sent only with their
 //! idempotency key, bounded response bodies, and every failure mapped to the WIT `erp-error`.
 
+mod connector;
+mod plugin;
 mod wire;
 
-pub use wire::OutgoingCustomer;
+pub use connector::Connector;
+pub use plugin::PluginConnector;
+pub use wire::{OutboxCustomer, OutgoingCustomer};
 
+use crate::bindings::connector::ErpInfo;
 use crate::bindings::erp::{ErpError, ErpPage};
 use crate::bindings::{Customer, SearchQuery, field_name};
 use crate::caps::Erp;
@@ -18,7 +25,7 @@ use std::time::Duration;
 pub use crate::http::MAX_BODY_BYTES;
 
 /// How often a read is retried after a connection failure or a 503.
-const READ_RETRIES: u32 = 2;
+pub(crate) const READ_RETRIES: u32 = 2;
 
 /// Where the service is and how patient to be.
 #[derive(Clone, Debug)]
@@ -35,8 +42,10 @@ pub struct ErpConfig {
 #[derive(Debug)]
 pub struct ListPage {
     pub customers: Vec<Customer>,
+    /// Where the next page starts; `None` on the last page.
     pub next_after: Option<String>,
-    pub as_of: u64,
+    /// The change cursor that covers everything since this page was read.
+    pub changes_from: String,
     /// How many customers the whole listing holds, when the ERP says.
     pub total: Option<u64>,
 }
@@ -45,15 +54,18 @@ pub struct ListPage {
 #[derive(Debug)]
 pub enum Change {
     Upsert(Box<Customer>),
-    Removed { number: String, version: u64 },
+    Removed { number: String },
 }
 
 /// A page of the change feed.
 #[derive(Debug)]
 pub struct ChangesPage {
     pub changes: Vec<Change>,
-    pub next: u64,
+    /// The cursor to continue from.
+    pub next: String,
     pub has_more: bool,
+    /// When set, every number the ERP offers the workstation now: the others are gone.
+    pub available: Option<Vec<String>>,
 }
 
 /// Why reading the change feed failed.
@@ -108,6 +120,17 @@ impl ErpClient {
         .await
     }
 
+    /// Which service this is, and that it answers: `GET /health` and `GET /settings`.
+    pub async fn describe(&self) -> Result<ErpInfo, ErpError> {
+        let health: wire::Health = self.read(|| self.request(Method::GET, "/health")).await?.ok_or_else(not_found)?;
+        self.online_search_enabled().await?;
+        Ok(ErpInfo {
+            product: health.service.unwrap_or_else(|| "data synchronization service".into()),
+            version: health.version.unwrap_or_else(|| "unknown".into()),
+            location: format!("{} as {} (built-in client)", self.config.url, self.config.workstation),
+        })
+    }
+
     /// Whether online customer search is activated on the ERP side.
     pub async fn online_search_enabled(&self) -> Result<bool, ErpError> {
         let settings: wire::Settings =
@@ -142,8 +165,9 @@ impl ErpClient {
         list_page(page)
     }
 
-    /// Changes after `since`.
-    pub async fn changes(&self, since: u64, limit: u32) -> Result<ChangesPage, ChangesError> {
+    /// Changes after `cursor`, a change version this client made.
+    pub async fn changes(&self, cursor: &str, limit: u32) -> Result<ChangesPage, ChangesError> {
+        let Ok(since) = cursor.parse::<u64>() else { return Err(ChangesError::CursorExpired) };
         let params = [("since", since.to_string()), ("limit", limit.to_string())];
         let page: wire::ChangesPage = match self.read(|| self.request(Method::GET, "/changes").query(&params)).await {
             Ok(Some(page)) => page,
@@ -153,33 +177,35 @@ impl ErpClient {
             }
             Err(error) => return Err(ChangesError::Erp(error)),
         };
-        changes_page(page).map_err(ChangesError::Erp)
+        let mut page = changes_page(page).map_err(ChangesError::Erp)?;
+        page.next = page.next.parse::<u64>().map_or(since, |next| next.max(since)).to_string();
+        Ok(page)
     }
 
     /// Sends a customer created at the POS.
-    pub async fn create(&self, body: &str, idempotency_key: &str) -> Result<Customer, WriteError> {
+    pub async fn create(&self, customer: &Customer, idempotency_key: &str) -> Result<Customer, WriteError> {
         let request = self
             .request(Method::POST, "/customers")
             .header("Idempotency-Key", idempotency_key)
             .header("Content-Type", "application/json")
-            .body(body.to_owned());
+            .body(body(customer)?);
         self.write(request).await
     }
 
     /// Sends an edit of a customer whose ERP version is `version`.
     pub async fn update(
         &self,
-        number: &str,
+        customer: &Customer,
         version: u64,
-        body: &str,
         idempotency_key: &str,
     ) -> Result<Customer, WriteError> {
+        let number = customer.number.as_deref().unwrap_or_default();
         let request = self
             .request(Method::PUT, &format!("/customers/{}", encode_segment(number)))
             .header("If-Match", format!("\"{version}\""))
             .header("Idempotency-Key", idempotency_key)
             .header("Content-Type", "application/json")
-            .body(body.to_owned());
+            .body(body(customer)?);
         self.write(request).await
     }
 
@@ -195,6 +221,12 @@ impl ErpClient {
             Err(error) => Err(WriteError::Retry(error)),
         }
     }
+}
+
+/// A customer as the service takes it.
+fn body(customer: &Customer) -> Result<String, WriteError> {
+    serde_json::to_string(&OutgoingCustomer::of(customer))
+        .map_err(|e| WriteError::Refused(format!("the customer cannot be sent: {e}")))
 }
 
 /// An ERP failure in words, for logs and command output.
@@ -258,7 +290,7 @@ fn list_page(page: wire::ListPage) -> Result<ListPage, ErpError> {
     Ok(ListPage {
         customers: convert_all(page.customers)?,
         next_after: page.next_after,
-        as_of: page.as_of,
+        changes_from: page.as_of.to_string(),
         total: page.total,
     })
 }
@@ -268,10 +300,10 @@ fn changes_page(page: wire::ChangesPage) -> Result<ChangesPage, ErpError> {
     for change in page.changes {
         changes.push(match (change.deleted_at, change.customer) {
             (None, Some(customer)) => Change::Upsert(Box::new(customer.into_customer().map_err(malformed)?)),
-            (_, _) => Change::Removed { number: change.number, version: change.version },
+            (_, _) => Change::Removed { number: change.number },
         });
     }
-    Ok(ChangesPage { changes, next: page.next, has_more: page.has_more })
+    Ok(ChangesPage { changes, next: page.next.to_string(), has_more: page.has_more, available: None })
 }
 
 /// What the client makes of the body of a `2xx` answer from each endpoint it reads, the very

@@ -104,6 +104,58 @@ impl<'a> OutgoingCustomer<'a> {
     }
 }
 
+/// A customer as the outbox keeps it: what [`OutgoingCustomer`] wrote when the change was
+/// made, read back to be sent.
+#[derive(Debug, Deserialize)]
+pub struct OutboxCustomer {
+    pub number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub active: bool,
+}
+
+impl OutboxCustomer {
+    /// The customer to send; the ERP sets its version and time.
+    pub fn into_customer(self) -> Customer {
+        Customer {
+            number: Some(self.number),
+            web_id: None,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            company: self.company,
+            tax_id: self.tax_id,
+            email: self.email,
+            phone: self.phone,
+            street: self.street,
+            postal_code: self.postal_code,
+            city: self.city,
+            country: self.country,
+            active: self.active,
+            origin: Origin::Local,
+            version: 0,
+            updated_at: 0,
+            previewable: true,
+            editable: true,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Health {
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct Settings {
     pub online_search_enabled: bool,
@@ -126,7 +178,9 @@ pub struct ListPage {
 
 #[derive(Debug, Deserialize)]
 pub struct Change {
-    pub version: u64,
+    /// Required by the protocol; the host follows the page's `next` rather than each change's.
+    #[serde(rename = "version")]
+    pub _version: u64,
     pub number: String,
     #[serde(default)]
     pub deleted_at: Option<i64>,

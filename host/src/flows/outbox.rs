@@ -2,7 +2,7 @@
 //! written with. A change the ERP refuses for good is parked with the reason; the first
 //! change that cannot be delivered stops the run, so that order per customer is kept.
 
-use crate::erp::{ErpClient, WriteError};
+use crate::erp::{Connector, OutboxCustomer, WriteError};
 use crate::store::outbox::{self, Operation};
 use crate::store::{Store, StoreError};
 
@@ -18,15 +18,19 @@ pub struct DrainReport {
 }
 
 /// Sends pending changes until the outbox is empty or the ERP cannot be reached.
-pub async fn drain(store: &Store, erp: &ErpClient) -> Result<DrainReport, StoreError> {
+pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, StoreError> {
     let mut report = DrainReport::default();
     while let Some(entry) = store.read(outbox::next).await? {
+        let customer = match serde_json::from_str::<OutboxCustomer>(&entry.body) {
+            Ok(customer) => customer.into_customer(),
+            Err(error) => Err(StoreError::Invalid(format!("outbox entry {} cannot be read: {error}", entry.id)))?,
+        };
         let result = match entry.operation {
-            Operation::Create => erp.create(&entry.body, &entry.idempotency_key).await,
+            Operation::Create => erp.create(&customer, &entry.idempotency_key).await,
             Operation::Update => {
                 let number = entry.number.clone();
                 let version = store.customer(&number).await?.map_or(0, |c| c.version);
-                erp.update(&entry.number, version, &entry.body, &entry.idempotency_key).await
+                erp.update(&customer, version, &entry.idempotency_key).await
             }
         };
         match result {

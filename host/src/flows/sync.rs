@@ -4,7 +4,7 @@
 
 use crate::bindings::erp::ErpError;
 use crate::bindings::{Customer, Origin};
-use crate::erp::{Change, ChangesError, ErpClient, ListPage};
+use crate::erp::{Change, ChangesError, Connector, ListPage};
 use crate::store::sync_state::{self, Phase};
 use crate::store::{Store, StoreError, WriteTx, outbox};
 use std::fmt;
@@ -34,7 +34,7 @@ pub struct SyncReport {
     /// Whether the ERP expired the cursor, forcing a full synchronization.
     pub restarted_full: bool,
     /// The change cursor reached.
-    pub cursor: u64,
+    pub cursor: String,
 }
 
 /// Why a synchronization stopped; what was committed before stays.
@@ -68,9 +68,9 @@ impl From<rusqlite::Error> for SyncError {
 }
 
 /// Brings the store up to date with the ERP, from wherever the last run stopped.
-pub async fn sync_all(
+pub async fn sync_all<C: Connector + Clone + 'static>(
     store: &Store,
-    erp: &ErpClient,
+    erp: &C,
     mut progress: impl FnMut(&Progress),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
@@ -79,7 +79,7 @@ pub async fn sync_all(
     loop {
         match store.read(sync_state::phase).await? {
             Phase::New => start_full(store).await?,
-            Phase::Full { after, as_of, generation } => {
+            Phase::Full { after, changes_from, generation } => {
                 let page = match next_page.take() {
                     Some(prefetch) if Some(&prefetch.after) == after.as_ref() => prefetch.page().await,
                     _ => erp.list(after.as_deref(), PAGE_SIZE).await,
@@ -88,7 +88,8 @@ pub async fn sync_all(
                 // The next page travels while this one is written.
                 next_page = page.next_after.clone().map(|after| Prefetch::start(erp, after));
                 let count = page.customers.len() as u64;
-                let as_of = as_of.map_or(page.as_of, |seen| seen.min(page.as_of));
+                // The first page's cursor covers every change made since the listing began.
+                let changes_from = changes_from.unwrap_or(page.changes_from);
                 let removed = store
                     .write(move |tx| -> Result<u64, SyncError> {
                         for customer in page.customers {
@@ -96,13 +97,16 @@ pub async fn sync_all(
                         }
                         match page.next_after {
                             Some(after) => {
-                                set(tx, Phase::Full { after: Some(after), as_of: Some(as_of), generation })?;
+                                set(
+                                    tx,
+                                    Phase::Full { after: Some(after), changes_from: Some(changes_from), generation },
+                                )?;
                                 Ok(0)
                             }
                             None => {
                                 let removed = crate::store::delete_unlisted(tx, generation)? as u64;
                                 crate::store::optimize_index(tx);
-                                set(tx, Phase::Incremental { cursor: as_of })?;
+                                set(tx, Phase::Incremental { cursor: changes_from })?;
                                 Ok(removed)
                             }
                         }
@@ -114,7 +118,7 @@ pub async fn sync_all(
                 progress(&seen);
             }
             Phase::Incremental { cursor } => {
-                let page = match erp.changes(cursor, PAGE_SIZE).await {
+                let page = match erp.changes(&cursor, PAGE_SIZE).await {
                     Ok(page) => page,
                     Err(ChangesError::CursorExpired) => {
                         tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
@@ -125,17 +129,21 @@ pub async fn sync_all(
                     Err(ChangesError::Erp(error)) => return Err(SyncError::Erp(error)),
                 };
                 let count = page.changes.len() as u64;
-                let (next, has_more) = (page.next.max(cursor), page.has_more);
+                let (next, has_more) = (page.next.clone(), page.has_more);
+                let written = next.clone();
                 let removed = store
                     .write(move |tx| -> Result<u64, SyncError> {
                         let mut removed = 0;
                         for change in page.changes {
                             match change {
                                 Change::Upsert(customer) => apply(tx, *customer, None)?,
-                                Change::Removed { number, .. } => removed += remove(tx, &number)? as u64,
+                                Change::Removed { number } => removed += remove(tx, &number)? as u64,
                             }
                         }
-                        set(tx, Phase::Incremental { cursor: next })?;
+                        if let Some(available) = page.available {
+                            removed += remove_unavailable(tx, available)?;
+                        }
+                        set(tx, Phase::Incremental { cursor: written })?;
                         Ok(removed)
                     })
                     .await?;
@@ -159,7 +167,7 @@ struct Prefetch {
 }
 
 impl Prefetch {
-    fn start(erp: &ErpClient, after: String) -> Prefetch {
+    fn start<C: Connector + Clone + 'static>(erp: &C, after: String) -> Prefetch {
         let (erp, from) = (erp.clone(), after.clone());
         Prefetch { after, task: tokio::spawn(async move { erp.list(Some(&from), PAGE_SIZE).await }) }
     }
@@ -190,7 +198,7 @@ async fn start_full(store: &Store) -> Result<(), SyncError> {
     store
         .write(move |tx| {
             crate::store::begin_bulk_index(tx)?;
-            set(tx, Phase::Full { after: None, as_of: None, generation })
+            set(tx, Phase::Full { after: None, changes_from: None, generation })
         })
         .await
 }
@@ -215,6 +223,21 @@ fn apply(tx: &WriteTx, incoming: Customer, generation: Option<i64>) -> Result<()
         None => crate::store::insert_new(tx, &incoming, generation)?,
     }
     Ok(())
+}
+
+/// Removes the ERP's customers that are not `available` (an ERP that keeps no trace of
+/// deletions tells this way); customers created here stay.
+fn remove_unavailable(tx: &WriteTx, available: Vec<String>) -> Result<u64, SyncError> {
+    let available: std::collections::HashSet<String> = available.into_iter().collect();
+    let held: Vec<String> = tx
+        .prepare_cached("SELECT number FROM customers WHERE origin = 'erp'")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut removed = 0;
+    for number in held.iter().filter(|number| !available.contains(*number)) {
+        removed += remove(tx, number)? as u64;
+    }
+    Ok(removed)
 }
 
 /// Removes a customer the ERP no longer offers this workstation; customers created here

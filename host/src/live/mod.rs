@@ -366,7 +366,7 @@ impl LiveHost {
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);
         }
-        let spec = slot.spec(&policy.path);
+        let spec = slot.spec(&policy.path, &policy.host);
         if startup == Startup::CompileInBackground && !self.runtime.is_compiled(&source.sha256) {
             // What can be checked without the compiler is checked before the host serves.
             let refused = |problem| slot.explain(&LoadError { path: slot.plugin.clone(), slot: K::ID.name(), problem });

@@ -14,14 +14,16 @@ pub use layers::{Layer, Layers};
 pub use location::{KeyIndex, Location};
 pub use resolved::Resolved;
 
+use crate::caps::{Connection, SecretSource};
 use crate::contract::Capability;
 use crate::contract::SlotId;
 use crate::files;
 use crate::runtime::limits_allowed as allowed;
-use crate::runtime::{Integrity, Limits, LoadError, LoadProblem, PluginSpec, TrustedKey};
+use crate::runtime::{AllowedHost, Egress, Integrity, Limits, LoadError, LoadProblem, PluginSpec, TrustedKey};
 use checker::Checker;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A loaded policy.
 #[derive(Debug)]
@@ -134,6 +136,10 @@ pub struct SlotPolicy {
     /// The SHA-256 (`sha256`) and signature (`signature`, `host.trusted-keys`) the plugin
     /// file must have.
     pub integrity: Integrity,
+    /// Where the plugin may connect through `wasi:http` (`allowed-hosts`).
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// Where the connector's secrets are read from (`secrets`), by name.
+    pub secrets: Vec<(String, SecretSource)>,
     /// Where `plugin`, `grants`, `sha256` and `host.trusted-keys` are set, for problems found
     /// when loading the plugin.
     pub plugin_location: Location,
@@ -181,7 +187,7 @@ impl From<PolicyError> for PolicyErrors {
     }
 }
 
-const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits", "sha256", "signature"];
+const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits", "sha256", "signature", "allowed-hosts", "secrets"];
 const LIMIT_KEYS: &[&str] = &["fuel", "memory-mib", "timeout-ms", "prompt-timeout-ms"];
 
 impl Policy {
@@ -249,15 +255,27 @@ impl Checked {
 }
 
 impl SlotPolicy {
-    /// What to load for this slot; `policy` is the policy file, named in errors.
-    pub fn spec(&self, policy: &Path) -> PluginSpec {
+    /// What to load for this slot; `policy` is the policy file, named in errors, and `host`
+    /// its `[host]` table, which tells a connector where the ERP is.
+    pub fn spec(&self, policy: &Path, host: &HostSettings) -> PluginSpec {
+        let connector = self.slot == SlotId::ErpConnector;
+        let timeout = match connector {
+            true => std::time::Duration::from_millis(host.erp.timeout_ms),
+            false => self.limits.timeout(),
+        };
+        let erp_url = host.erp.url.as_deref();
+        let egress = Egress::new(self.slot, self.allowed_hosts.clone(), erp_url, timeout);
+        let connection = connector
+            .then(|| Arc::new(Connection::new(host.erp.url.clone(), host.workstation.clone(), self.secrets.clone())));
         PluginSpec {
             path: self.plugin.clone(),
             grants: self.grants.clone(),
-            config: std::sync::Arc::new(self.config.clone()),
+            config: Arc::new(self.config.clone()),
             limits: self.limits,
             policy: Some(policy.to_owned()),
             integrity: self.integrity.clone(),
+            egress: Arc::new(egress),
+            connection,
         }
     }
 
@@ -390,7 +408,12 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
         Some(table) => config_table::read(c, slot, table),
         None => PluginConfig::default(),
     };
-    let mut limits = Limits::default();
+    if slot == SlotId::ErpConnector && grants.contains(&Capability::Erp) {
+        c.problem(&["slots", name, "grants"], "the ERP connector is the ERP: it cannot be granted `erp`");
+    }
+    let allowed_hosts = allowed_hosts(c, name);
+    let secrets = secrets(c, slot, plugin_files);
+    let mut limits = Limits::for_slot(slot);
     if c.table(&["slots", name, "limits"], LIMIT_KEYS).is_some() {
         let keys = |key| ["slots", name, "limits", key];
         if let Some(fuel) = c.integer(&keys("fuel"), allowed::FUEL) {
@@ -432,9 +455,64 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
         config,
         limits,
         integrity,
+        allowed_hosts,
+        secrets,
         plugin_location: c.locate(&["slots", name, "plugin"]),
         grants_location,
         sha256_location: c.locate(&["slots", name, "sha256"]),
         keys_location: c.locate(&["host", "trusted-keys"]),
     })
+}
+
+/// `slots.<name>.allowed-hosts`: the addresses the slot's plugin may connect to.
+fn allowed_hosts(c: &mut Checker, name: &str) -> Vec<AllowedHost> {
+    let keys = ["slots", name, "allowed-hosts"];
+    let mut allowed = Vec::new();
+    for entry in c.strings(&keys).unwrap_or_default() {
+        match AllowedHost::parse(entry) {
+            Ok(host) => allowed.push(host),
+            Err(why) => c.problem(&keys, why),
+        }
+    }
+    allowed
+}
+
+/// `slots.erp-connector.secrets`: each secret's name and where it is read from, never its
+/// value. With `check_sources`, each must also be readable now.
+fn secrets(c: &mut Checker, slot: SlotId, check_sources: bool) -> Vec<(String, SecretSource)> {
+    let name = slot.name();
+    let Some(table) = c.any_table(&["slots", name, "secrets"]) else { return Vec::new() };
+    if slot != SlotId::ErpConnector {
+        c.problem(&["slots", name, "secrets"], "only the erp-connector slot is given secrets");
+        return Vec::new();
+    }
+    let expected =
+        "expected `{ env = \"VARIABLE\" }` or `{ file = \"path\" }`: a secret is never written in the policy";
+    let mut secrets = Vec::new();
+    for secret in table.keys() {
+        let keys = ["slots", name, "secrets", secret.as_str()];
+        let Some(source) = c.value(&keys) else { continue };
+        let source = match source {
+            toml::Value::Table(source) if source.len() == 1 => {
+                if let Some(variable) = c.string(&["slots", name, "secrets", secret, "env"]) {
+                    Some(SecretSource::Env(variable.to_owned()))
+                } else if let Some(file) = c.string(&["slots", name, "secrets", secret, "file"]) {
+                    Some(SecretSource::File(c.layers.resolve(&["slots", name, "secrets", secret, "file"], file)))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        match source {
+            Some(source) => {
+                if check_sources && let Err(why) = source.read() {
+                    c.problem(&keys, why);
+                }
+                secrets.push((secret.clone(), source));
+            }
+            None => c.problem(&keys, expected),
+        }
+    }
+    secrets
 }

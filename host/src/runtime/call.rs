@@ -1,15 +1,17 @@
 //! One hook call: a fresh store with its limits, deny-all WASI and captured output, and the
 //! classification of whatever went wrong.
 
+use super::egress::{Egress, EgressHooks};
 use super::limits::Limits;
 use super::output::CapturedOutput;
-use crate::caps::{CallCaps, Capabilities, CapsView, PluginConfig};
+use crate::caps::{CallCaps, Capabilities, CapsView, Connection, PluginConfig};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::ResourceTable;
 use wasmtime::{Engine, ResourceLimiter, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The data of one call's store.
 pub struct CallState {
@@ -18,7 +20,17 @@ pub struct CallState {
     started: Instant,
     memory: MemoryCap,
     wasi: WasiCtx,
+    http: WasiHttpCtx,
+    egress: EgressHooks,
     table: ResourceTable,
+}
+
+impl CallState {
+    /// Why the call's first refused request (`wasi:http`) was refused, naming the policy key
+    /// that would allow it.
+    pub fn refused_request(&self) -> Option<&str> {
+        self.egress.refused()
+    }
 }
 
 impl CapsView for CallState {
@@ -33,6 +45,12 @@ impl WasiView for CallState {
     }
 }
 
+impl WasiHttpView for CallState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.egress }
+    }
+}
+
 /// The captured stdout and stderr of a call, kept outside the store so that they survive it.
 #[derive(Clone, Default)]
 pub struct CallOutput {
@@ -41,11 +59,20 @@ pub struct CallOutput {
 }
 
 impl CallOutput {
-    /// Writes both streams to the host log.
-    pub fn flush_to_log(&self, plugin: &str) {
-        self.stdout.flush_to_log(plugin, "stdout");
-        self.stderr.flush_to_log(plugin, "stderr");
+    /// Writes both streams to the host log, passed through `redact`.
+    pub fn flush_to_log(&self, plugin: &str, redact: &dyn Fn(&str) -> String) {
+        self.stdout.flush_to_log(plugin, "stdout", redact);
+        self.stderr.flush_to_log(plugin, "stderr", redact);
     }
+}
+
+/// What one call of a plugin is given besides the capabilities: its slot's config table,
+/// where it may connect, and, for a connector, the installation.
+#[derive(Clone, Debug, Default)]
+pub struct CallEnv {
+    pub config: Arc<PluginConfig>,
+    pub egress: Arc<Egress>,
+    pub connection: Option<Arc<Connection>>,
 }
 
 /// Builds the store of one call.
@@ -53,11 +80,12 @@ pub fn new_store(
     engine: &Engine,
     plugin: Arc<str>,
     caps: Capabilities,
-    config: Arc<PluginConfig>,
+    env: &CallEnv,
     limits: Limits,
 ) -> (Store<CallState>, CallOutput) {
     let output = CallOutput::default();
-    // No preopened directories, environment, arguments, network or name lookups.
+    // No preopened directories, environment, arguments, sockets or name lookups: the only way
+    // out is `wasi:http`, through the slot's egress policy.
     let wasi = WasiCtx::builder()
         .stdout(output.stdout.clone())
         .stderr(output.stderr.clone())
@@ -66,11 +94,14 @@ pub fn new_store(
         .allow_ip_name_lookup(false)
         .build();
     let state = CallState {
-        caps: CallCaps::new(caps, plugin, config, limits.prompt_timeout()),
+        caps: CallCaps::new(caps, plugin, env.config.clone(), limits.prompt_timeout())
+            .with_connection(env.connection.clone()),
         limits,
         started: Instant::now(),
         memory: MemoryCap { limit: limits.memory_bytes() },
         wasi,
+        http: WasiHttpCtx::new(),
+        egress: EgressHooks::new(env.egress.clone()),
         table: ResourceTable::new(),
     };
     let mut store = Store::new(engine, state);

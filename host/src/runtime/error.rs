@@ -1,6 +1,6 @@
 //! Why a plugin was refused at load.
 
-use crate::contract::{Capability, Version};
+use crate::contract::{Capability, SlotId, Version};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -45,6 +45,8 @@ pub enum LoadProblem {
     Ungranted { capability: Capability, import: String, policy: Option<PathBuf> },
     /// The component imports something the host does not provide.
     UnknownImport(String),
+    /// The component imports an interface only another slot's world provides.
+    OtherSlotsImport { import: String, owner: SlotId },
     /// The component could not be linked or instantiated.
     Instantiate(String),
     /// The plugin refused its configuration.
@@ -102,6 +104,9 @@ impl fmt::Display for LoadProblem {
                 write!(f, "; add \"{capability}\" to the slot's `grants` or remove the import")
             }
             LoadProblem::UnknownImport(name) => write!(f, "it imports `{name}`, which this host does not provide"),
+            LoadProblem::OtherSlotsImport { import, owner } => {
+                write!(f, "it imports `{import}`, which only the {owner} slot is given")
+            }
             LoadProblem::Instantiate(why) => write!(f, "it cannot be instantiated: {why}"),
             LoadProblem::Config(problems) => write!(f, "it refused its config: {}", problems.join("; ")),
             LoadProblem::Sha256Mismatch { expected, found } => write!(

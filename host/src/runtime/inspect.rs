@@ -8,9 +8,14 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 /// WASI packages a plugin may import; they are backed by a deny-all context (no files,
-/// network, environment or arguments), so importing them grants nothing.
-const WASI_PACKAGES: [&str; 6] =
-    ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:random", "wasi:filesystem", "wasi:sockets"];
+/// sockets, environment or arguments), so importing them grants nothing. `wasi:http` reaches
+/// only the addresses the slot's `allowed-hosts` names (and, for the connector, the ERP).
+const WASI_PACKAGES: [&str; 7] =
+    ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:random", "wasi:filesystem", "wasi:sockets", "wasi:http"];
+
+/// Interfaces of `pos:plugin` only one slot's world imports: granted to that slot, to no
+/// other.
+const SLOT_IMPORTS: [(&str, SlotId); 1] = [("connection", SlotId::ErpConnector)];
 
 /// Checks the binary header: WebAssembly, and a component rather than a core module.
 pub fn check_header(bytes: &[u8]) -> Result<(), LoadProblem> {
@@ -90,6 +95,7 @@ pub struct ImportReport {
 pub fn check_imports(
     engine: &Engine,
     component: &Component,
+    slot: SlotId,
     version: Version,
     grants: &[Capability],
     policy: Option<&Path>,
@@ -110,6 +116,11 @@ pub fn check_imports(
             }
             // An interface imported only for its types (such as `erp-error`) grants nothing.
             if ALWAYS_GRANTED.contains(&interface.name) || !functions {
+                None
+            } else if let Some((_, owner)) = SLOT_IMPORTS.iter().find(|(name, _)| *name == interface.name) {
+                if *owner != slot {
+                    return Err(LoadProblem::OtherSlotsImport { import: name.to_owned(), owner: *owner });
+                }
                 None
             } else {
                 let Some(capability) = Capability::from_interface(interface.name) else {

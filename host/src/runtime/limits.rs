@@ -33,6 +33,18 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The defaults of `slot`. A connector parses and builds whole pages of thousands of
+    /// customers and waits on the network, so it gets more of everything than a hook that
+    /// decides; the ERP's own time limit (`host.erp.timeout-ms`) bounds each of its requests.
+    pub fn for_slot(slot: crate::contract::SlotId) -> Limits {
+        match slot {
+            crate::contract::SlotId::ErpConnector => {
+                Limits { fuel: 20_000_000_000, memory_mib: 256, timeout_ms: 60_000, ..Limits::default() }
+            }
+            _ => Limits::default(),
+        }
+    }
+
     /// The memory cap in bytes.
     pub fn memory_bytes(&self) -> usize {
         self.memory_mib as usize * 1024 * 1024

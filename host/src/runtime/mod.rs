@@ -4,6 +4,7 @@
 mod background;
 mod cache;
 mod call;
+mod egress;
 mod engine;
 mod error;
 mod inspect;
@@ -15,7 +16,8 @@ mod plugin;
 mod slot;
 
 pub use cache::{CompileCache, Compiled, sha256_hex};
-pub use call::{CallFailure, CallState};
+pub use call::{CallEnv, CallFailure, CallState};
+pub use egress::{AllowedHost, Egress, MAX_RESPONSE_BYTES};
 pub use error::{LoadError, LoadProblem};
 pub use inspect::{ImportReport, check_header, expected_export};
 pub use integrity::{Integrity, TrustedKey};
@@ -44,6 +46,7 @@ impl Runtime {
         let engine = engine::new_engine()?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         caps::add_to_linker(&mut linker)?;
         Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
     }

@@ -4,13 +4,14 @@
 use super::Runtime;
 use super::background;
 use super::cache::Compiled;
-use super::call::{CallFailure, CallState, new_store};
+use super::call::{CallEnv, CallFailure, CallState, new_store};
+use super::egress::Egress;
 use super::error::{LoadError, LoadProblem};
 use super::inspect::{self, ImportReport};
 use super::integrity::Integrity;
 use super::kind::SlotKind;
 use super::limits::Limits;
-use crate::caps::{Capabilities, PluginConfig};
+use crate::caps::{Capabilities, Connection, PluginConfig};
 use crate::contract::{Capability, Version};
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ pub struct PluginSpec {
     pub policy: Option<PathBuf>,
     /// The SHA-256 and signature the file must have.
     pub integrity: Integrity,
+    /// Where the plugin may connect (`allowed-hosts`).
+    pub egress: Arc<Egress>,
+    /// The installation as a connector sees it; each loaded version gets a fresh copy.
+    pub connection: Option<Arc<Connection>>,
 }
 
 impl PluginSpec {
@@ -45,6 +50,8 @@ impl PluginSpec {
             limits: Limits::default(),
             policy: None,
             integrity: Integrity::default(),
+            egress: Arc::default(),
+            connection: None,
         }
     }
 }
@@ -74,7 +81,7 @@ pub struct LoadedPlugin<K: SlotKind> {
     pre: Option<K::Pre>,
     engine: Engine,
     caps: Capabilities,
-    config: Arc<PluginConfig>,
+    env: CallEnv,
     limits: Limits,
 }
 
@@ -97,8 +104,9 @@ impl Runtime {
             .map_err(|e| fail(LoadProblem::Invalid(format!("{e:#}"))))?;
         let component = report.component;
         let version = inspect::check_exports(&self.engine, &component, K::ID).map_err(fail)?;
-        let imports = inspect::check_imports(&self.engine, &component, version, &spec.grants, spec.policy.as_deref())
-            .map_err(fail)?;
+        let imports =
+            inspect::check_imports(&self.engine, &component, K::ID, version, &spec.grants, spec.policy.as_deref())
+                .map_err(fail)?;
         let instance_pre =
             self.linker.instantiate_pre(&component).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
         let pre = K::pre(instance_pre, version).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
@@ -120,7 +128,11 @@ impl Runtime {
             pre: Some(pre),
             engine: self.engine.clone(),
             caps: self.caps.clone(),
-            config: spec.config.clone(),
+            env: CallEnv {
+                config: spec.config.clone(),
+                egress: spec.egress.clone(),
+                connection: spec.connection.as_deref().map(|c| Arc::new(c.fresh())),
+            },
             limits: spec.limits,
         };
         let entries = spec.config.entries();
@@ -147,7 +159,15 @@ impl Runtime {
 impl<K: SlotKind> LoadedPlugin<K> {
     /// The config the plugin is called with.
     pub fn config(&self) -> &Arc<PluginConfig> {
-        &self.config
+        &self.env.config
+    }
+
+    /// `text` with the secrets this plugin has read hidden.
+    pub fn redact(&self, text: &str) -> String {
+        match &self.env.connection {
+            Some(connection) => connection.redact(text),
+            None => text.to_owned(),
+        }
     }
 
     /// Runs `hook` on a fresh instance in a fresh store with the slot's limits.
@@ -157,14 +177,14 @@ impl<K: SlotKind> LoadedPlugin<K> {
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
     {
         let (mut store, output) =
-            new_store(&self.engine, self.info.name.clone(), self.caps.clone(), self.config.clone(), self.limits);
+            new_store(&self.engine, self.info.name.clone(), self.caps.clone(), &self.env, self.limits);
         let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
         let result = match K::instantiate(pre, &mut store).await {
             Ok(bindings) => hook(store, bindings).await.1,
             Err(error) => Err(error.context("instantiation failed")),
         };
         let result = result.map_err(|error| CallFailure::classify(&error, &output));
-        output.flush_to_log(&self.info.name);
+        output.flush_to_log(&self.info.name, &|line| self.redact(line));
         result
     }
 }

@@ -150,7 +150,7 @@ impl Plugins {
 
 async fn load_slot<K: SlotKind>(runtime: &Runtime, policy: &Policy) -> Result<Option<LoadedPlugin<K>>, LoadError> {
     match policy.slot(K::ID) {
-        Some(slot) => runtime.load::<K>(&slot.spec(&policy.path)).await.map(Some),
+        Some(slot) => runtime.load::<K>(&slot.spec(&policy.path, &policy.host)).await.map(Some),
         None => Ok(None),
     }
 }

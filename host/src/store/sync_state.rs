@@ -9,11 +9,11 @@ pub enum Phase {
     /// Never synchronized.
     #[default]
     New,
-    /// Listing every customer; `after` is the last number committed, `as_of` the smallest
-    /// change version the listed pages reflect, `generation` marks the listed customers.
-    Full { after: Option<String>, as_of: Option<u64>, generation: i64 },
+    /// Listing every customer; `after` is where the next page starts, `changes_from` the
+    /// change cursor of the listing's first page, `generation` marks the listed customers.
+    Full { after: Option<String>, changes_from: Option<String>, generation: i64 },
     /// Following the change feed from `cursor`.
-    Incremental { cursor: u64 },
+    Incremental { cursor: String },
 }
 
 const PHASE: &str = "phase";
@@ -36,30 +36,43 @@ pub fn set_phase(tx: &Transaction, phase: &Phase) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The phase as JSON: positions and cursors are a connector's, any text at all.
 fn render(phase: &Phase) -> String {
-    match phase {
-        Phase::New => "new".into(),
-        Phase::Full { after, as_of, generation } => format!(
-            "full {generation} {} {}",
-            as_of.map_or("-".into(), |v| v.to_string()),
-            after.as_deref().unwrap_or("")
-        ),
-        Phase::Incremental { cursor } => format!("incremental {cursor}"),
-    }
+    let value = match phase {
+        Phase::New => serde_json::json!({ "phase": "new" }),
+        Phase::Full { after, changes_from, generation } => {
+            serde_json::json!({ "phase": "full", "generation": generation, "changes_from": changes_from, "after": after })
+        }
+        Phase::Incremental { cursor } => serde_json::json!({ "phase": "incremental", "cursor": cursor }),
+    };
+    value.to_string()
 }
 
 fn parse(value: &str) -> Phase {
+    if value.starts_with('{') {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(value) else { return Phase::New };
+        let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(String::from);
+        return match value.get("phase").and_then(|p| p.as_str()) {
+            Some("full") => Phase::Full {
+                after: text("after"),
+                changes_from: text("changes_from"),
+                generation: value.get("generation").and_then(|g| g.as_i64()).unwrap_or(1),
+            },
+            Some("incremental") => text("cursor").map_or(Phase::New, |cursor| Phase::Incremental { cursor }),
+            _ => Phase::New,
+        };
+    }
+    // Databases from before connectors: `full <generation> <as_of|-> <after>` and
+    // `incremental <version>`; the version is the data synchronization service's cursor.
     let mut parts = value.splitn(4, ' ');
     match parts.next() {
         Some("full") => {
             let generation = parts.next().and_then(|g| g.parse().ok()).unwrap_or(1);
-            let as_of = parts.next().and_then(|v| v.parse().ok());
+            let changes_from = parts.next().filter(|v| *v != "-").map(String::from);
             let after = parts.next().filter(|a| !a.is_empty()).map(String::from);
-            Phase::Full { after, as_of, generation }
+            Phase::Full { after, changes_from, generation }
         }
-        Some("incremental") => {
-            parts.next().and_then(|c| c.parse().ok()).map_or(Phase::New, |cursor| Phase::Incremental { cursor })
-        }
+        Some("incremental") => parts.next().map_or(Phase::New, |cursor| Phase::Incremental { cursor: cursor.into() }),
         _ => Phase::New,
     }
 }
@@ -72,11 +85,22 @@ mod tests {
     fn phases_round_trip() {
         for phase in [
             Phase::New,
-            Phase::Full { after: None, as_of: None, generation: 1 },
-            Phase::Full { after: Some("K 0001 with spaces".into()), as_of: Some(42), generation: 7 },
-            Phase::Incremental { cursor: 91_300 },
+            Phase::Full { after: None, changes_from: None, generation: 1 },
+            Phase::Full { after: Some("K 0001 with spaces".into()), changes_from: Some("42".into()), generation: 7 },
+            Phase::Incremental { cursor: "91300".into() },
+            Phase::Incremental { cursor: r#"{"v":1,"since":"2026-12-05 10:00:00"}"#.into() },
         ] {
             assert_eq!(parse(&render(&phase)), phase);
         }
+    }
+
+    #[test]
+    fn phases_written_before_connectors_still_read() {
+        assert_eq!(
+            parse("full 3 42 K 0001"),
+            Phase::Full { after: Some("K 0001".into()), changes_from: Some("42".into()), generation: 3 }
+        );
+        assert_eq!(parse("full 1 - "), Phase::Full { after: None, changes_from: None, generation: 1 });
+        assert_eq!(parse("incremental 91300"), Phase::Incremental { cursor: "91300".into() });
     }
 }

@@ -123,7 +123,9 @@ impl Params {
 
 async fn health(State(store): State<Arc<Store>>) -> Response {
     match store.call(|store| store.state()).await {
-        Ok(_) => Json(json!({ "status": "ok" })).into_response(),
+        Ok(_) => {
+            Json(json!({ "status": "ok", "service": "erp-sim", "version": env!("CARGO_PKG_VERSION") })).into_response()
+        }
         Err(error) => ApiError::unavailable(format!("the database fails: {error:#}")).into_response(),
     }
 }

@@ -154,12 +154,7 @@ fn the_polish_chain_resolves_over_the_default() {
 /// when `plugins/*.wasm` were never built.
 fn with_built_plugins(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let replace = |text: String| {
-        text.replace("../plugins/search-thresholds.wasm", artifacts::SEARCH_THRESHOLDS)
-            .replace("../plugins/notification-texts.wasm", artifacts::NOTIFICATION_TEXTS)
-            .replace("../plugins/web-merge-rules.wasm", artifacts::WEB_MERGE_RULES)
-            .replace("../../plugins/cautious-search.wasm", artifacts::CAUTIOUS_SEARCH)
-    };
+    let replace = |text: String| pos_tests::with_built_plugins(&text);
     std::fs::write(dir.path().join("default.toml"), replace(std::fs::read_to_string(default_toml()).unwrap())).unwrap();
     std::fs::create_dir(dir.path().join("clients")).unwrap();
     let client = dir.path().join("clients").join(name);

@@ -427,7 +427,7 @@ async fn status_and_reload() {
     let (status, body) = s.get("/api/status").await;
     assert_eq!(status, StatusCode::OK);
     let slots: Vec<&str> = body["slots"].as_array().unwrap().iter().map(|s| s["slot"].as_str().unwrap()).collect();
-    assert_eq!(slots, vec!["search-policy", "notification-texts", "web-merge-rules"]);
+    assert_eq!(slots, vec!["search-policy", "notification-texts", "web-merge-rules", "erp-connector"]);
     let (status, reload) = s.post("/api/reload", json!({})).await;
     assert_eq!((status, reload["outcome"].as_str()), (StatusCode::OK, Some("unchanged")), "{reload}");
 }

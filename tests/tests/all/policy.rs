@@ -10,12 +10,12 @@ fn error(text: &str) -> String {
 }
 
 #[test]
-fn the_default_policy_names_the_three_default_plugins() {
+fn the_default_policy_names_the_four_default_plugins() {
     // Parsed, not loaded: the plugin files exist only after `cargo xtask plugins`.
     let path = root().join("policies/default.toml");
     let policy = Policy::parse(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(policy.host.locale, "en");
-    assert_eq!(policy.slots.len(), 3);
+    assert_eq!(policy.slots.len(), 4);
     let merge = policy.slot(SlotId::WebMergeRules).unwrap();
     assert_eq!(merge.grants, [Capability::LocalDb]);
     assert!(merge.plugin.ends_with("plugins/web-merge-rules.wasm"));
@@ -25,10 +25,7 @@ fn the_default_policy_names_the_three_default_plugins() {
 async fn the_default_policy_loads_with_the_built_plugins() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("policies/default.toml")).unwrap();
-    let text = text
-        .replace("../plugins/search-thresholds.wasm", pos_tests::artifacts::SEARCH_THRESHOLDS)
-        .replace("../plugins/notification-texts.wasm", pos_tests::artifacts::NOTIFICATION_TEXTS)
-        .replace("../plugins/web-merge-rules.wasm", pos_tests::artifacts::WEB_MERGE_RULES);
+    let text = pos_tests::with_built_plugins(&text);
     let path = dir.path().join("default.toml");
     std::fs::write(&path, text).unwrap();
     let policy = Policy::load(&path).unwrap();
@@ -36,6 +33,7 @@ async fn the_default_policy_loads_with_the_built_plugins() {
     assert!(
         plugins.search.current().is_some() && plugins.texts.current().is_some() && plugins.merge.current().is_some()
     );
+    assert!(plugins.connector.current().is_some(), "the sync-service connector loads");
 }
 
 #[test]
