@@ -25,10 +25,17 @@ tasks:
   test      setup + js-plugin + python-plugin + tryton + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 
-/// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`):
-/// crate name in `plugins/`, and the component file the policy names.
-const PLUGINS: [&str; 5] =
-    ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search", "sync-service-connector"];
+/// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`),
+/// and the ERP connectors a policy's `erp-connector` slot may name: crate name in `plugins/`,
+/// and the component file the policy names.
+const PLUGINS: [&str; 6] = [
+    "search-thresholds",
+    "notification-texts",
+    "web-merge-rules",
+    "cautious-search",
+    "sync-service-connector",
+    "tryton-connector",
+];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
