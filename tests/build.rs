@@ -5,8 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PLUGINS: [&str; 5] =
-    ["search-thresholds", "notification-texts", "web-merge-rules", "cautious-search", "sync-service-connector"];
+const PLUGINS: [&str; 6] = [
+    "search-thresholds",
+    "notification-texts",
+    "web-merge-rules",
+    "cautious-search",
+    "sync-service-connector",
+    "tryton-connector",
+];
 const FIXTURES: [&str; 4] = ["hostile-search", "hostile-texts", "ungranted", "other-version"];
 
 fn main() {

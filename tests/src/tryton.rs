@@ -30,12 +30,14 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Tryton {
     /// The JSON-RPC endpoint, `http://127.0.0.1:<port>/pos/rpc/`.
     pub url: String,
+    port: u16,
     /// The logged-in user's id.
     pub user_id: i64,
     session: String,
     client: reqwest::Client,
     log: Arc<Mutex<String>>,
-    child: Child,
+    /// `None` while stopped.
+    child: Option<Child>,
     dir: tempfile::TempDir,
 }
 
@@ -99,59 +101,39 @@ impl Tryton {
         );
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::copy(&template, dir.path().join(format!("{DATABASE}.sqlite"))).expect("the template is copied");
-        let config = dir.path().join("trytond.conf");
+        let log = Arc::new(Mutex::new(String::new()));
         // Port 0: the system picks a free port, and trytond says which in the line it logs
         // once it listens, so no other process can take it between choosing and binding.
-        let config_text =
-            format!("[database]\nuri = sqlite://\npath = {}\n[web]\nlisten = 127.0.0.1:0\n", dir.path().display());
-        std::fs::write(&config, config_text).expect("the config is written");
-
-        let mut child = Command::new(&trytond)
-            .arg("-c")
-            .arg(&config)
-            // A database not named here is not loaded at start, and every login to it fails.
-            .args(["-d", DATABASE])
-            // Tryton keeps times as naive UTC and reads the server's clock as such.
-            .env("TZ", "UTC")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", trytond.display()));
-        let log = Arc::new(Mutex::new(String::new()));
-        let (lines, mut listening) = mpsc::unbounded_channel();
-        follow(child.stdout.take().expect("piped"), log.clone(), lines.clone());
-        follow(child.stderr.take().expect("piped"), log.clone(), lines);
-
-        let started = Instant::now();
-        let port = tokio::time::timeout(START_TIMEOUT, async {
-            // Every line the server writes is a readiness signal to look at; the channel
-            // closes when it has closed both outputs, that is when it exited.
-            while let Some(line) = listening.recv().await {
-                if let Some(port) = listening_port(&line) {
-                    return Some(port);
-                }
-            }
-            None
-        })
-        .await;
-        let text = log.lock().unwrap().clone();
-        let port = match port {
-            Ok(Some(port)) => port,
-            Ok(None) => panic!("trytond exited before listening:\n{text}"),
-            Err(_) => panic!("trytond did not listen within {START_TIMEOUT:?}:\n{text}"),
-        };
-        eprintln!("tryton: listening on port {port} after {} ms", started.elapsed().as_millis());
+        let (child, port) = spawn(dir.path(), 0, &log).await;
         Tryton {
             url: format!("http://127.0.0.1:{port}/{DATABASE}/rpc/"),
+            port,
             user_id: 0,
             session: String::new(),
             client: reqwest::Client::new(),
             log,
-            child,
+            child: Some(child),
             dir,
         }
+    }
+
+    /// The server's address without the database, as `host.erp.url` names it.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server and waits for it to exit: its port refuses connections.
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("trytond is stopped");
+        }
+    }
+
+    /// Starts the server again on the same database and port, after [`Tryton::stop`].
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let (child, _) = spawn(self.dir.path(), self.port, &self.log).await;
+        self.child = Some(child);
     }
 
     /// `common.db.login`: the user's id and a session key.
@@ -205,13 +187,67 @@ impl Tryton {
 
 impl Drop for Tryton {
     fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        if let Some(child) = &mut self.child {
+            let _ = child.start_kill();
+        }
     }
 }
 
-/// The admin password `cargo xtask tryton` set in the template.
+/// Starts trytond on the database in `dir`, listening on `port` (0: any free port); returns
+/// the process and the port it listens on, once it does.
+async fn spawn(dir: &Path, port: u16, log: &Arc<Mutex<String>>) -> (Child, u16) {
+    let trytond = root().join("target/tryton/venv/bin/trytond");
+    let config = dir.join("trytond.conf");
+    let config_text =
+        format!("[database]\nuri = sqlite://\npath = {}\n[web]\nlisten = 127.0.0.1:{port}\n", dir.display());
+    std::fs::write(&config, config_text).expect("the config is written");
+
+    let mut child = Command::new(&trytond)
+        .arg("-c")
+        .arg(&config)
+        // A database not named here is not loaded at start, and every login to it fails.
+        .args(["-d", DATABASE])
+        // Tryton keeps times as naive UTC and reads the server's clock as such.
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start {}: {error}", trytond.display()));
+    let (lines, mut listening) = mpsc::unbounded_channel();
+    follow(child.stdout.take().expect("piped"), log.clone(), lines.clone());
+    follow(child.stderr.take().expect("piped"), log.clone(), lines);
+
+    let started = Instant::now();
+    let port = tokio::time::timeout(START_TIMEOUT, async {
+        // Every line the server writes is a readiness signal to look at; the channel
+        // closes when it has closed both outputs, that is when it exited.
+        while let Some(line) = listening.recv().await {
+            if let Some(port) = listening_port(&line) {
+                return Some(port);
+            }
+        }
+        None
+    })
+    .await;
+    let port = match port {
+        Ok(Some(port)) => port,
+        Ok(None) => panic!("trytond exited before listening:\n{}", log.lock().unwrap()),
+        Err(_) => panic!("trytond did not listen within {START_TIMEOUT:?}:\n{}", log.lock().unwrap()),
+    };
+    eprintln!("tryton: listening on port {port} after {} ms", started.elapsed().as_millis());
+    (child, port)
+}
+
+/// The file holding the admin password `cargo xtask tryton` set in the template, as a
+/// policy's `secrets.password = { file = ... }` names it.
+pub fn admin_password_file() -> PathBuf {
+    root().join("target/tryton/admin-password")
+}
+
 fn admin_password() -> String {
-    let file: PathBuf = root().join("target/tryton/admin-password");
+    let file = admin_password_file();
     let text = std::fs::read_to_string(&file)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}; run `cargo xtask tryton`", file.display()));
     text.trim_end().to_owned()

@@ -26,6 +26,7 @@ mod startup;
 mod store;
 mod sync;
 mod tryton;
+mod tryton_connector;
 mod web_flow;
 mod web_merge_rules;
 mod webshop_sim;
