@@ -1,6 +1,9 @@
 //! The `pos-host` binary, run as a user would, on the components the test crate builds.
 
-use pos_tests::{artifacts, root, shared_cache};
+use pos_tests::sim::{self, Fault, FaultMode, SimConfig};
+use pos_tests::tryton::{self, Tryton};
+use pos_tests::{artifacts, root, served, shared_cache};
+use serde_json::json;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
@@ -813,4 +816,94 @@ fn log_lines(stream: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Re
         }
     });
     receiver
+}
+
+/// [`run`] off the async runtime, so that the servers the test started keep answering.
+async fn run_beside(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || run(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
+}
+
+/// `pos-host erp check` on a policy written in a new directory.
+async fn erp_check(policy_text: String) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, policy_text).unwrap();
+    let output = run_beside(vec!["erp".into(), "check".into(), "--policy".into(), policy.display().to_string()]).await;
+    (output, dir)
+}
+
+#[tokio::test]
+async fn erp_check_shows_tryton_and_its_first_customer_as_the_till_stores_it() {
+    let tryton = Tryton::start().await;
+    let category = tryton.prepare_customers().await;
+    let party = json!([[{
+        "code": "C-1",
+        "name": "Łukasz Kowalski",
+        "categories": [["add", [category]]],
+        "addresses": [["create", [{"street": "ul. Długa 5", "postal_code": "80-831", "city": "Gdańsk"}]]],
+    }], {}]);
+    tryton.call("model.party.party.create", party).await.unwrap();
+    let (output, _dir) = erp_check(tryton.till_policy("sync-all", &tryton::admin_password_file())).await;
+    assert!(output.status.success());
+    let stdout = stdout(&output);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("ERP: Tryton 8."), "{stdout}");
+    assert!(lines[0].ends_with(&format!(" at {}/pos as admin", tryton.base_url())), "{stdout}");
+    assert!(lines[1].starts_with("reached through the connector ") && lines[1].ends_with(", as workstation POS-01"));
+    assert_eq!(
+        lines[2..5],
+        ["online search: offered", "customers available here: 1", "the first customer listed, as the till stores it:"]
+    );
+    for field in ["  number       C-1", "  first name   Łukasz", "  last name    Kowalski", "  city         Gdańsk"] {
+        assert!(lines.contains(&field), "{field:?} in {stdout}");
+    }
+    assert!(lines.contains(&"fetched by its number: the same"), "{stdout}");
+}
+
+#[tokio::test]
+async fn erp_check_names_the_password_secret_when_tryton_refuses_the_login_and_never_prints_it() {
+    let tryton = Tryton::start_unauthenticated().await;
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("password");
+    std::fs::write(&wrong, "hunter2-not-the-password\n").unwrap();
+    let (output, _policy_dir) = erp_check(tryton.till_policy("sync-all", &wrong)).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error: which ERP (describe): "), "{stderr}");
+    assert!(stderr.contains("slots.erp-connector.secrets.password"), "{stderr}");
+    assert!(!stderr.contains("hunter2") && !stdout(&output).contains("hunter2"), "{stderr}");
+}
+
+#[tokio::test]
+async fn erp_check_through_the_default_connector_names_the_simulator() {
+    let sim = sim::start(SimConfig::new(3, 1)).await.unwrap();
+    let text = served::policy_text() + &format!("\n[host.erp]\nurl = {:?}\n", sim.erp_url());
+    let (output, _dir) = erp_check(text).await;
+    assert!(output.status.success());
+    let stdout = stdout(&output);
+    assert!(
+        stdout.starts_with(&format!("ERP: erp-sim {} at {} as POS-01\n", env!("CARGO_PKG_VERSION"), sim.erp_url())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\ncustomers available here: "), "{stdout}");
+
+    sim.set_fault(Fault::new(FaultMode::Refuse)).await.unwrap();
+    let (down, _dir) = erp_check(served::policy_text() + &format!("\n[host.erp]\nurl = {:?}\n", sim.erp_url())).await;
+    assert_eq!(down.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    let refused = "error: which ERP (describe): the ERP data service is unavailable: no connection";
+    assert!(stderr.contains(refused), "{stderr}");
+    assert!(stderr.contains("(host.erp.url): the connection was refused"), "{stderr}");
+}
+
+#[test]
+fn erp_check_without_an_erp_says_which_keys_would_name_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[host]\nworkstation = \"POS-01\"\n").unwrap();
+    let output = run(&["erp", "check", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("policy.toml: the policy names no ERP: set `host.erp.url`"), "{stderr}");
+    assert!(stderr.contains("`[slots.erp-connector]`"), "{stderr}");
 }

@@ -136,6 +136,35 @@ impl Tryton {
         self.child = Some(child);
     }
 
+    /// What a till needs in Tryton besides parties: the `Customer` party category (returns its
+    /// id) and the countries the tests' customers live in (the template has neither).
+    pub async fn prepare_customers(&self) -> i64 {
+        let category = self.call("model.party.category.create", json!([[{"name": "Customer"}], {}])).await;
+        let category = category.unwrap()[0].as_i64().unwrap();
+        let countries = json!([[{"name": "Poland", "code": "PL"}, {"name": "Netherlands", "code": "NL"}], {}]);
+        self.call("model.country.country.create", countries).await.unwrap();
+        category
+    }
+
+    /// The policy an integrator writes for a till in front of this server, in customers
+    /// `mode` (`sync-all` or `local-only`), with the seed's search and texts plugins and the
+    /// Tryton connector logging in as [`ADMIN`] with the password in `password_file`.
+    pub fn till_policy(&self, mode: &str, password_file: &Path) -> String {
+        let served = crate::served::policy_text();
+        let without_connector = served.split("[slots.erp-connector]").next().unwrap();
+        format!(
+            "{without_connector}\
+             [host.erp]\nurl = {url:?}\n\n\
+             [host.customers]\nmode = {mode:?}\n\n\
+             [slots.erp-connector]\nplugin = {plugin:?}\n\
+             secrets.password = {{ file = {password_file:?} }}\n\
+             # The till sees a change once Tryton's clock has passed it, not 30 s later.\n\
+             config = {{ database = \"{DATABASE}\", user = \"{ADMIN}\", overlap-seconds = 0 }}\n",
+            url = self.base_url(),
+            plugin = crate::artifacts::TRYTON_CONNECTOR,
+        )
+    }
+
     /// `common.db.login`: the user's id and a session key.
     pub async fn login(&self, login: &str, password: &str) -> Result<(i64, String), TrytonError> {
         let result = self.post("common.db.login", json!([login, {"password": password}]), None).await?;

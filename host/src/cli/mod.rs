@@ -2,6 +2,7 @@
 
 mod check;
 mod customer;
+mod erp;
 mod plugin_new;
 mod plugin_test;
 mod policy;
@@ -93,6 +94,11 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Work with the ERP.
+    Erp {
+        #[command(subcommand)]
+        command: ErpCommand,
+    },
     /// Search customers as the operator does: locally, then with --erp in the ERP.
     Search {
         /// The phrase, as typed.
@@ -153,6 +159,18 @@ enum PolicyCommand {
     Check {
         /// The policy file (default: the --policy one).
         file: Option<PathBuf>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ErpCommand {
+    /// Reach the ERP as the till does (through the policy's connector, or the data
+    /// synchronization service at `host.erp.url`): print which ERP it is, whether it offers
+    /// online search, how many customers it lists here and the first one as the till stores
+    /// it; fails naming the step and the policy key at fault.
+    Check {
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -364,6 +382,7 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         }
         Command::Tour { policy } => tokio.block_on(tour::run(&policy)),
         Command::Sync { policy } => tokio.block_on(sync::run(&policy)),
+        Command::Erp { command: ErpCommand::Check { policy } } => tokio.block_on(erp::check(&policy)),
         Command::Search { phrase, filters, erp, inactive, locale, json, policy } => {
             let query = pos_host::bindings::SearchQuery { phrase, filters, include_inactive: inactive };
             tokio.block_on(search::run(query, erp, locale, json, &policy))

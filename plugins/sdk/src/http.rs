@@ -155,17 +155,19 @@ fn transport(code: ErrorCode) -> HttpError {
         | ErrorCode::ConnectionWriteTimeout
         | ErrorCode::HttpResponseTimeout
         | ErrorCode::DnsTimeout => HttpError::Timeout,
-        ErrorCode::DnsError(_)
-        | ErrorCode::DestinationNotFound
-        | ErrorCode::DestinationUnavailable
-        | ErrorCode::DestinationIpProhibited
-        | ErrorCode::DestinationIpUnroutable
-        | ErrorCode::ConnectionRefused
-        | ErrorCode::ConnectionTerminated
-        | ErrorCode::ConnectionLimitReached
-        | ErrorCode::TlsProtocolError
-        | ErrorCode::TlsCertificateError
-        | ErrorCode::TlsAlertReceived(_) => HttpError::Connection(format!("{code:?}")),
+        ErrorCode::DnsError(_) | ErrorCode::DestinationNotFound => {
+            HttpError::Connection("the host name is not known".into())
+        }
+        ErrorCode::DestinationUnavailable | ErrorCode::DestinationIpUnroutable => {
+            HttpError::Connection("the host cannot be reached".into())
+        }
+        ErrorCode::DestinationIpProhibited => HttpError::Connection("the address is prohibited".into()),
+        ErrorCode::ConnectionRefused => HttpError::Connection("the connection was refused".into()),
+        ErrorCode::ConnectionTerminated => HttpError::Connection("the connection was closed".into()),
+        ErrorCode::ConnectionLimitReached => HttpError::Connection("too many connections".into()),
+        ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
+            HttpError::Connection(format!("TLS failed ({code:?})"))
+        }
         other => HttpError::Protocol(format!("{other:?}")),
     }
 }

@@ -7,7 +7,7 @@ use pos_host::bindings::{Customer, SearchQuery};
 use pos_host::embed::{Host, Prompts};
 use pos_host::flows::local_changes::CustomerChanges;
 use pos_tests::tryton::{Tryton, admin_password_file};
-use pos_tests::{artifacts, customer, served, shared_cache};
+use pos_tests::{customer, shared_cache};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,12 +32,9 @@ struct Till {
 impl Till {
     async fn new(mode: &str) -> Till {
         let tryton = Tryton::start().await;
-        let customer_category = tryton.call("model.party.category.create", json!([[{"name": "Customer"}], {}])).await;
-        let customer_category = customer_category.unwrap()[0].as_i64().unwrap();
-        let poland = json!([[{"name": "Poland", "code": "PL"}, {"name": "Netherlands", "code": "NL"}], {}]);
-        tryton.call("model.country.country.create", poland).await.unwrap();
+        let customer_category = tryton.prepare_customers().await;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("policy.toml"), policy_text(&tryton, mode)).unwrap();
+        std::fs::write(dir.path().join("policy.toml"), tryton.till_policy(mode, &admin_password_file())).unwrap();
         let host = start_host(dir.path()).await;
         Till { tryton, host, customer_category, dir }
     }
@@ -112,25 +109,6 @@ impl Till {
             );
         }
     }
-}
-
-/// The policy an integrator writes for a till in front of Tryton, with the seed's search and
-/// texts plugins, and the test server's database, admin and password file.
-fn policy_text(tryton: &Tryton, mode: &str) -> String {
-    let served = served::policy_text();
-    let without_connector = served.split("[slots.erp-connector]").next().unwrap();
-    format!(
-        "{without_connector}\
-         [host.erp]\nurl = {url:?}\n\n\
-         [host.customers]\nmode = {mode:?}\n\n\
-         [slots.erp-connector]\nplugin = {plugin:?}\n\
-         secrets.password = {{ file = {password:?} }}\n\
-         # The till sees a change once Tryton's clock has passed it, not 30 s later.\n\
-         config = {{ database = \"pos\", user = \"admin\", overlap-seconds = 0 }}\n",
-        url = tryton.base_url(),
-        plugin = artifacts::TRYTON_CONNECTOR,
-        password = admin_password_file(),
-    )
 }
 
 async fn start_host(dir: &Path) -> Host {
