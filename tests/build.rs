@@ -13,7 +13,7 @@ const PLUGINS: [&str; 6] = [
     "sync-service-connector",
     "tryton-connector",
 ];
-const FIXTURES: [&str; 4] = ["hostile-search", "hostile-texts", "ungranted", "other-version"];
+const FIXTURES: [&str; 5] = ["hostile-search", "hostile-texts", "hostile-connector", "ungranted", "other-version"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());

@@ -907,3 +907,23 @@ fn erp_check_without_an_erp_says_which_keys_would_name_one() {
     assert!(stderr.contains("policy.toml: the policy names no ERP: set `host.erp.url`"), "{stderr}");
     assert!(stderr.contains("`[slots.erp-connector]`"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_connector_s_password_is_masked_in_the_log_and_the_error() {
+    let sim = sim::start(SimConfig::new(0, 1)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "correct-horse-battery-staple\n").unwrap();
+    let text = format!(
+        "[host.erp]\nurl = {:?}\n[slots.erp-connector]\nplugin = {:?}\nsecrets.password = {{ file = {password:?} }}\n\
+         config = {{ mode = \"leak\" }}\n",
+        sim.erp_url(),
+        artifacts::HOSTILE_CONNECTOR
+    );
+    let (output, _dir) = erp_check(text).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the password is [secret]"), "the plugin's log line: {stderr}");
+    assert!(stderr.contains("login refused for password [secret]"), "{stderr}");
+    assert!(!stderr.contains("correct-horse") && !stdout(&output).contains("correct-horse"), "{stderr}");
+}

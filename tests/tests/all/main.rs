@@ -7,6 +7,7 @@ mod console;
 mod contract_versions;
 mod fuzz;
 mod hostile;
+mod hostile_connector;
 mod hostile_pages;
 mod http_api;
 mod integrity;
