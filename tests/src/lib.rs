@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod js_plugin;
+pub mod losing_proxy;
 pub mod served;
 pub mod sim;
 pub mod tryton;

@@ -6,6 +6,7 @@ use pos_host::bindings::search::RetrieveAction;
 use pos_host::bindings::{Customer, SearchQuery};
 use pos_host::embed::{Host, Prompts};
 use pos_host::flows::local_changes::CustomerChanges;
+use pos_tests::losing_proxy::LosingProxy;
 use pos_tests::tryton::{Tryton, admin_password_file};
 use pos_tests::{customer, shared_cache};
 use serde_json::{Value, json};
@@ -31,10 +32,16 @@ struct Till {
 
 impl Till {
     async fn new(mode: &str) -> Till {
+        Till::with_policy(mode, |_, policy| policy).await
+    }
+
+    /// [`Till::new`], its policy's text changed by `edit`.
+    async fn with_policy(mode: &str, edit: impl FnOnce(&Tryton, String) -> String) -> Till {
         let tryton = Tryton::start().await;
         let customer_category = tryton.prepare_customers().await;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("policy.toml"), tryton.till_policy(mode, &admin_password_file())).unwrap();
+        let policy = edit(&tryton, tryton.till_policy(mode, &admin_password_file()));
+        std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
         let host = start_host(dir.path()).await;
         Till { tryton, host, customer_category, dir }
     }
@@ -256,4 +263,30 @@ async fn a_local_only_till_finds_lukasz_in_tryton_and_keeps_him_once_opened() {
         failed.notice.as_ref().map(|n| n.text.as_str()),
         Some("Failed to search in the ERP system. Connection with data service not established.")
     );
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_created_twice() {
+    let through = LosingProxy::start().await;
+    // The till reaches Tryton through the proxy, and gives up on an answer after 2 s.
+    let till = Till::with_policy("local-only", |tryton, policy| {
+        through.forward_to(&tryton.base_url());
+        let direct = format!("[host.erp]\nurl = {:?}\n", tryton.base_url());
+        assert!(policy.contains(&direct), "{policy}");
+        policy.replace(&direct, &format!("[host.erp]\nurl = {:?}\ntimeout-ms = 2000\n", through.url))
+    })
+    .await;
+    let host = &till.host;
+
+    let created = host.create_customer(customer(None, "Marta", "Lewandowska")).await.unwrap();
+    let number = created.number.clone().unwrap();
+    through.lose("model.party.party.create", 1);
+    let lost = host.sync(|_| {}).await.unwrap();
+    assert_eq!((lost.sent, through.lost()), (0, 1), "{lost:?}");
+    assert!(lost.stopped.is_some(), "{lost:?}");
+    assert_eq!(till.in_tryton(&number).await.len(), 1, "Tryton carried out the create whose answer was lost");
+
+    let again = host.sync(|_| {}).await.unwrap();
+    assert_eq!((again.sent, again.parked, again.stopped.as_deref()), (1, 0, None), "{again:?}");
+    assert_eq!(till.in_tryton(&number).await, [("Marta Lewandowska".to_owned(), Some("Kraków".to_owned()))]);
 }
