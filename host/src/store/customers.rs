@@ -356,7 +356,12 @@ pub fn optimize_index(tx: &WriteTx) {
 /// Removes the ERP customers a full synchronization (`generation`) did not list.
 pub fn delete_unlisted(tx: &WriteTx, generation: i64) -> rusqlite::Result<usize> {
     let ids: Vec<i64> = tx
-        .prepare_cached("DELETE FROM customers WHERE origin = 'erp' AND sync_generation != ?1 RETURNING id")?
+        // A customer whose local change still waits is kept: the operator's edit is not lost
+        // because the ERP stopped listing the customer meanwhile.
+        .prepare_cached(
+            "DELETE FROM customers WHERE origin = 'erp' AND sync_generation != ?1 \
+             AND number NOT IN (SELECT number FROM outbox) RETURNING id",
+        )?
         .query_map([generation], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut queue = tx.index.borrow_mut();

@@ -126,6 +126,21 @@ async fn an_expired_cursor_runs_a_full_sync_that_drops_vanished_customers() {
 }
 
 #[tokio::test]
+async fn a_full_sync_keeps_a_vanished_customer_whose_local_edit_is_still_queued() {
+    let h = Harness::new(200).await;
+    h.sync().await.unwrap();
+    let edited = Customer { city: Some("Wrocław".into()), ..h.store.all().await.unwrap()[5].clone() };
+    let number = edited.number.clone().unwrap();
+    local_changes::edit(&h.store, edited).await.unwrap();
+    h.sim.delete_customer(&number).await.unwrap();
+    h.sim.expire_cursors().await.unwrap();
+    let report = h.sync().await.unwrap();
+    assert!(report.restarted_full);
+    let kept = h.store.customer(&number).await.unwrap();
+    assert_eq!(kept.and_then(|c| c.city).as_deref(), Some("Wrocław"), "the operator's edit is not lost");
+}
+
+#[tokio::test]
 async fn customers_created_here_are_kept_through_syncs() {
     let h = Harness::new(50).await;
     let mine = local_changes::create(&h.store, "POS-01", customer(None, "Eva", "Lokaal")).await.unwrap();
