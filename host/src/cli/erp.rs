@@ -29,7 +29,7 @@ pub async fn check(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
                         return Ok(ExitCode::FAILURE);
                     }
                 };
-                let connector = PluginConnector::new(timeout);
+                let connector = PluginConnector::new(slot.limits.timeout());
                 connector.attach(&plugins);
                 (Arc::new(connector), format!("the connector {}", slot.plugin.display()), Some(plugins))
             }

@@ -203,8 +203,8 @@ impl HostBuilder {
         // but gives `host.erp.url` gets the built-in client of the data synchronization service.
         let mut plugin_connector = None;
         let erp: Option<Arc<dyn Connector>> = match (&policy.slot(SlotId::ErpConnector), &policy.host.erp.url) {
-            (Some(_), _) => {
-                let connector = Arc::new(PluginConnector::new(timeout(policy.host.erp.timeout_ms)));
+            (Some(slot), _) => {
+                let connector = Arc::new(PluginConnector::new(slot.limits.timeout()));
                 plugin_connector = Some(connector.clone());
                 Some(connector)
             }

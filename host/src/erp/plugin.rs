@@ -1,6 +1,7 @@
-//! The ERP through the `erp-connector` slot. The host keeps what is not the ERP's: each
-//! operation's time limit (`host.erp.timeout-ms`), retries of reads that found the ERP
-//! unavailable, and cancel (dropping the operation ends the call).
+//! The ERP through the `erp-connector` slot. The host keeps what is not the ERP's: the time
+//! limits (each request the connector sends ends after `host.erp.timeout-ms`, each operation,
+//! retries included, after the slot's `limits.timeout-ms`), retries of reads that found the
+//! ERP unavailable, and cancel (dropping the operation ends the call).
 
 use super::{Change, ChangesError, ChangesPage, Connector, ListPage, READ_RETRIES, WriteError};
 use crate::bindings::connector::{self as wit, ErpInfo};
@@ -22,7 +23,8 @@ pub struct PluginConnector {
 }
 
 impl PluginConnector {
-    /// A connector whose operations end after `timeout`.
+    /// A connector whose operations, retries included, end after `timeout`: the slot's
+    /// `limits.timeout-ms`, since one operation may send many requests.
     pub fn new(timeout: Duration) -> PluginConnector {
         PluginConnector { plugins: OnceLock::new(), timeout }
     }
@@ -54,13 +56,27 @@ impl PluginConnector {
     where
         Fut: Future<Output = Result<T, ErpError>>,
     {
-        let plugins = self.plugins.get().and_then(Weak::upgrade).ok_or_else(Self::gone)?;
+        self.retried(operation, |e| e, |error| matches!(error, ErpError::Unavailable(_))).await
+    }
+
+    /// Runs `operation`, again while `unavailable` says its error is the ERP's being
+    /// unavailable, within the time limit.
+    async fn retried<T, E: std::fmt::Debug, Fut>(
+        &self,
+        operation: impl Fn(Arc<Plugins>) -> Fut,
+        from: impl Fn(ErpError) -> E,
+        unavailable: impl Fn(&E) -> bool,
+    ) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let plugins = self.plugins.get().and_then(Weak::upgrade).ok_or_else(|| from(Self::gone()))?;
         crate::http::with_retries(
             self.timeout,
             READ_RETRIES,
             || operation(plugins.clone()),
-            |error| matches!(error, ErpError::Unavailable(_)),
-            || ErpError::Timeout,
+            unavailable,
+            || from(ErpError::Timeout),
         )
         .await
     }
@@ -89,7 +105,7 @@ impl Erp for PluginConnector {
 #[async_trait]
 impl Connector for PluginConnector {
     async fn describe(&self) -> Result<ErpInfo, ErpError> {
-        self.run(|plugins| async move { slot(&plugins).describe().await }, |e| e).await
+        self.read(|plugins| async move { slot(&plugins).describe().await }).await
     }
 
     async fn list(&self, after: Option<&str>, limit: u32) -> Result<ListPage, ErpError> {
@@ -104,7 +120,11 @@ impl Connector for PluginConnector {
 
     async fn changes(&self, cursor: &str, limit: u32) -> Result<ChangesPage, ChangesError> {
         let page = self
-            .run(|plugins| async move { slot(&plugins).changes(cursor, limit).await }, wit::ChangesError::Failed)
+            .retried(
+                |plugins| async move { slot(&plugins).changes(cursor, limit).await },
+                wit::ChangesError::Failed,
+                |error| matches!(error, wit::ChangesError::Failed(ErpError::Unavailable(_))),
+            )
             .await
             .map_err(|error| match error {
                 wit::ChangesError::CursorExpired => ChangesError::CursorExpired,

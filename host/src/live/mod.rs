@@ -12,11 +12,13 @@ pub use watch::Watching;
 
 use crate::bindings::ConfigEntry;
 use crate::caps::PluginConfig;
+use crate::caps::connection::SecretSource;
 use crate::contract::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::policy::{Policy, PolicyErrors};
 use crate::runtime::{
-    Compiling, Integrity, Limits, LoadError, LoadedPlugin, Runtime, Slot, SlotKind, check_header, now_ms, sha256_hex,
+    AllowedHost, Compiling, Integrity, Limits, LoadError, LoadedPlugin, Runtime, Slot, SlotKind, check_header, now_ms,
+    sha256_hex,
 };
 use crate::slots::{KindVisitor, Plugins, SlotId, SlotVisitor, with_kind};
 use arc_swap::ArcSwap;
@@ -48,6 +50,11 @@ struct SlotSource {
     /// The signature file's SHA-256, when the policy requires signatures: a new signature
     /// loads the plugin again.
     signature_sha256: Option<String>,
+    allowed_hosts: Vec<AllowedHost>,
+    secrets: Vec<(String, SecretSource)>,
+    /// For the ERP connector, what its connection is made of: `host.erp.url`,
+    /// `host.workstation` and `host.erp.timeout-ms`.
+    connection: Option<(Option<String>, String, u64)>,
 }
 
 /// Whether a host's start waits for the compiler.
@@ -362,6 +369,12 @@ impl LiveHost {
                     files::read_async(&signature, files::MAX_SMALL_FILE_BYTES).await.ok().map(|b| sha256_hex(&b))
                 }
             },
+            allowed_hosts: slot.allowed_hosts.clone(),
+            secrets: slot.secrets.clone(),
+            connection: (K::ID == SlotId::ErpConnector).then(|| {
+                let host = &policy.host;
+                (host.erp.url.clone(), host.workstation.clone(), host.erp.timeout_ms)
+            }),
         };
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);

@@ -114,6 +114,24 @@ async fn a_host_listed_in_allowed_hosts_is_reached() {
 }
 
 #[tokio::test]
+async fn a_host_added_to_allowed_hosts_is_reached_after_a_reload() {
+    let erp = sim::start(SimConfig::new(0, 1)).await.unwrap();
+    let other = sim::start(SimConfig::new(0, 1)).await.unwrap();
+    let target = format!("{}/health", other.erp_url());
+    let till = till("elsewhere", &erp.erp_url(), &target, "").await;
+    till.failed_sync().await;
+
+    let path = till.host.policy_path();
+    let policy = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{policy}allowed-hosts = [{:?}]\n", other.erp_url())).unwrap();
+    let reload = till.host.reload().await;
+    assert_eq!(reload.changes.len(), 1, "{reload:?}");
+    assert!(reload.changes[0].starts_with("slots.erp-connector: hostile_connector"), "{reload:?}");
+    let synced = till.host.sync(|_| {}).await.unwrap();
+    assert_eq!(synced.customers.unwrap().listed, 2);
+}
+
+#[tokio::test]
 async fn a_connector_that_traps_or_never_ends_is_an_erp_failure_and_changes_nothing() {
     let erp = sim::start(SimConfig::new(0, 1)).await.unwrap();
     for (mode, failure) in [("panic", "trapped"), ("loop", "fuel")] {
