@@ -920,10 +920,16 @@ async fn a_connector_s_password_is_masked_in_the_log_and_the_error() {
         sim.erp_url(),
         artifacts::HOSTILE_CONNECTOR
     );
-    let (output, _dir) = erp_check(text).await;
+    let (output, _dir) = erp_check(text.clone()).await;
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("the password is [secret]"), "the plugin's log line: {stderr}");
     assert!(stderr.contains("login refused for password [secret]"), "{stderr}");
     assert!(!stderr.contains("correct-horse") && !stdout(&output).contains("correct-horse"), "{stderr}");
+
+    // A trap's message is logged by the slot and becomes the operation's error.
+    let (trapped, _dir) = erp_check(text.replace("mode = \"leak\"", "mode = \"leak-panic\"")).await;
+    let stderr = String::from_utf8_lossy(&trapped.stderr);
+    assert!(stderr.contains("panics with the password [secret]"), "{stderr}");
+    assert!(!stderr.contains("correct-horse"), "{stderr}");
 }

@@ -127,7 +127,16 @@ fn test() -> Result<(), String> {
     // Programs the tests run: Chromium for the browser tests, minisign to sign plugins.
     debian::install()?;
     run(cargo().args(["test", "--workspace"]))?;
-    run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml", "--package", "pos-seed-rules"]))?;
+    // The plugins' own unit tests, on the machine's target: the rules and the connectors'
+    // mappings.
+    run(cargo().args(["test", "--manifest-path", "plugins/Cargo.toml"]).args([
+        "--package",
+        "pos-seed-rules",
+        "--package",
+        "tryton-connector",
+        "--package",
+        "sync-service-connector",
+    ]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     for guests in ["plugins/Cargo.toml", "tests/fixtures/Cargo.toml"] {
         run(cargo().args(["fmt", "--all", "--check", "--manifest-path", guests]))?;

@@ -47,6 +47,32 @@ impl SecretSource {
     }
 }
 
+/// How many secret values [`redact`] remembers: a secret file rewritten on every rotation
+/// does not grow the list without bound.
+const MAX_REVEALED: usize = 64;
+
+/// Every secret value handed to a plugin in this process. Kept for the process rather than
+/// for one loaded version: a version swapped out may have put a secret in a text the host
+/// writes after the swap, and a failure is logged by the slot, away from the plugin.
+static REVEALED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn reveal(value: &str) {
+    let mut revealed = REVEALED.lock().unwrap_or_else(|p| p.into_inner());
+    if !value.is_empty() && !revealed.iter().any(|known| known == value) {
+        if revealed.len() == MAX_REVEALED {
+            revealed.remove(0);
+        }
+        revealed.push(value.to_owned());
+    }
+}
+
+/// `text` with every secret handed to a plugin so far replaced by `[secret]`: for whatever a
+/// plugin's words reach (its log lines and output, its errors, the failures logged of it).
+pub fn redact(text: &str) -> String {
+    let revealed = REVEALED.lock().unwrap_or_else(|p| p.into_inner());
+    revealed.iter().fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), "[secret]"))
+}
+
 /// One connector's view of the installation; shared by every call of one loaded version.
 pub struct Connection {
     /// `host.erp.url`.
@@ -55,8 +81,6 @@ pub struct Connection {
     pub workstation: String,
     /// `slots.erp-connector.secrets`, by name.
     secrets: Vec<(String, SecretSource)>,
-    /// Secrets read so far, to be hidden wherever the plugin's words go.
-    revealed: Mutex<Vec<String>>,
     remembered: Mutex<HashMap<String, String>>,
 }
 
@@ -72,7 +96,7 @@ impl fmt::Debug for Connection {
 
 impl Connection {
     pub fn new(erp_url: Option<String>, workstation: String, secrets: Vec<(String, SecretSource)>) -> Connection {
-        Connection { erp_url, workstation, secrets, revealed: Mutex::default(), remembered: Mutex::default() }
+        Connection { erp_url, workstation, secrets, remembered: Mutex::default() }
     }
 
     /// A fresh copy for a newly loaded version: the same settings, nothing remembered.
@@ -87,17 +111,8 @@ impl Connection {
             return Err(format!("{key} is not set in the policy"));
         };
         let value = source.read().map_err(|why| format!("{key}: {why}"))?;
-        let mut revealed = self.revealed.lock().unwrap_or_else(|p| p.into_inner());
-        if !revealed.contains(&value) {
-            revealed.push(value.clone());
-        }
+        reveal(&value);
         Ok(value)
-    }
-
-    /// `text` with every secret read so far replaced by `[secret]`.
-    pub fn redact(&self, text: &str) -> String {
-        let revealed = self.revealed.lock().unwrap_or_else(|p| p.into_inner());
-        revealed.iter().fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), "[secret]"))
     }
 
     fn recall(&self, key: &str) -> Option<String> {
@@ -161,14 +176,16 @@ mod tests {
         std::fs::write(&file, "s3cret-Pass\n").unwrap();
         let connection =
             Connection::new(None, "POS-01".into(), vec![("password".into(), SecretSource::File(file.clone()))]);
-        assert_eq!(connection.redact("login s3cret-Pass"), "login s3cret-Pass", "not read yet");
+        assert_eq!(redact("login s3cret-Pass"), "login s3cret-Pass", "not read yet");
         assert_eq!(connection.secret("password").unwrap(), "s3cret-Pass");
-        assert_eq!(connection.redact("login s3cret-Pass failed"), "login [secret] failed");
+        assert_eq!(redact("login s3cret-Pass failed"), "login [secret] failed");
         let missing = connection.secret("token").unwrap_err();
         assert_eq!(missing, "slots.erp-connector.secrets.token is not set in the policy");
         std::fs::remove_file(&file).unwrap();
         let gone = connection.secret("password").unwrap_err();
         assert!(gone.starts_with("slots.erp-connector.secrets.password: the file"), "{gone}");
+        drop(connection);
+        assert_eq!(redact("s3cret-Pass"), "[secret]", "hidden after the version that read it is gone");
         let unset = SecretSource::Env("POS_TEST_SURELY_UNSET_VARIABLE".into()).read().unwrap_err();
         assert_eq!(unset, "the environment variable POS_TEST_SURELY_UNSET_VARIABLE is not set");
     }

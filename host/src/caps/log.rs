@@ -15,10 +15,7 @@ impl Host for CallCaps {
         if self.log_lines > MAX_LINES_PER_CALL {
             return;
         }
-        let message = match &self.connection {
-            Some(connection) => connection.redact(&message),
-            None => message,
-        };
+        let message = super::connection::redact(&message);
         let line = crate::runtime::truncate(&message, MAX_LINE_BYTES);
         let plugin = &*self.plugin;
         match level {

@@ -162,14 +162,6 @@ impl<K: SlotKind> LoadedPlugin<K> {
         &self.env.config
     }
 
-    /// `text` with the secrets this plugin has read hidden.
-    pub fn redact(&self, text: &str) -> String {
-        match &self.env.connection {
-            Some(connection) => connection.redact(text),
-            None => text.to_owned(),
-        }
-    }
-
     /// Runs `hook` on a fresh instance in a fresh store with the slot's limits.
     pub async fn call<R, F, Fut>(&self, hook: F) -> Result<R, CallFailure>
     where
@@ -184,7 +176,7 @@ impl<K: SlotKind> LoadedPlugin<K> {
             Err(error) => Err(error.context("instantiation failed")),
         };
         let result = result.map_err(|error| CallFailure::classify(&error, &output));
-        output.flush_to_log(&self.info.name, &|line| self.redact(line));
+        output.flush_to_log(&self.info.name, &crate::caps::connection::redact);
         result
     }
 }

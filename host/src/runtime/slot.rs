@@ -286,14 +286,21 @@ impl<K: SlotKind> Slot<K> {
             Err(failure) => {
                 self.stats.failures.fetch_add(1, Relaxed);
                 let name = &plugin.info.name;
+                // A trap's message is the plugin's words, which may hold a secret it was given.
+                let described = crate::caps::connection::redact(&failure.to_string());
+                let instead = match K::ID {
+                    crate::contract::SlotId::ErpConnector => "the ERP is unavailable",
+                    _ => "using the built-in fallback",
+                };
                 tracing::warn!(
                     slot = K::ID.name(),
                     plugin = &**name,
                     hook,
                     kind = failure.kind(),
-                    "plugin {failure}; using the built-in fallback"
+                    "plugin {described}; {instead}"
                 );
-                *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{hook}: {failure}"));
+                *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(format!("{hook}: {described}"));
                 let value = fallback(plugin.config().clone()).await;
                 Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
             }

@@ -110,7 +110,7 @@ impl Slot<ErpConnectorKind> {
         F: FnOnce(Store<CallState>, ErpConnector) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<Result<T, E>>)>,
     {
-        let redact = |text: &str| self.current().map_or_else(|| text.to_owned(), |plugin| plugin.redact(text));
+        let redact = crate::caps::connection::redact;
         let decided: Decided<Result<T, E>> = self
             .decide(
                 hook,
