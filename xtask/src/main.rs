@@ -15,7 +15,8 @@ mod venv;
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  demo      setup + plugins, then the simulator, the host and the operator console on loopback
+  demo      setup + plugins, then the simulator, the host and the operator console on loopback;
+            `demo --erp tryton`: the same with a seeded Tryton server as the ERP (+ tryton)
   setup     install the wasm32-wasip2 target
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
@@ -40,7 +41,14 @@ const PLUGINS: [&str; 6] = [
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "demo" => setup().and_then(|()| plugins()).and_then(|()| demo::run(&root(), cargo)),
+        "demo" => demo::Erp::from_args(&std::env::args().skip(2).collect::<Vec<_>>()).and_then(|erp| {
+            setup()?;
+            if erp == demo::Erp::Tryton {
+                tryton::install(&root())?;
+            }
+            plugins()?;
+            demo::run(&root(), cargo, erp)
+        }),
         "setup" => setup(),
         "plugins" => setup().and_then(|()| plugins()),
         "tour" => setup().and_then(|()| plugins()).and_then(|()| tour()),

@@ -98,6 +98,8 @@ enum Command {
     Erp {
         #[command(subcommand)]
         command: ErpCommand,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Search customers as the operator does: locally, then with --erp in the ERP.
     Search {
@@ -170,10 +172,7 @@ enum ErpCommand {
     /// synchronization service at `host.erp.url`): print which ERP it is, whether it offers
     /// online search, how many customers it lists here and the first one as the till stores
     /// it; fails naming the step and the policy key at fault.
-    Check {
-        #[command(flatten)]
-        policy: PolicyArgs,
-    },
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -382,7 +381,7 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         }
         Command::Tour { policy } => tokio.block_on(tour::run(&policy)),
         Command::Sync { policy } => tokio.block_on(sync::run(&policy)),
-        Command::Erp { command: ErpCommand::Check { policy } } => tokio.block_on(erp::check(&policy)),
+        Command::Erp { command: ErpCommand::Check, policy } => tokio.block_on(erp::check(&policy)),
         Command::Search { phrase, filters, erp, inactive, locale, json, policy } => {
             let query = pos_host::bindings::SearchQuery { phrase, filters, include_inactive: inactive };
             tokio.block_on(search::run(query, erp, locale, json, &policy))

@@ -45,7 +45,7 @@ impl<'s> Client<'s> {
     /// One POST of `method`; `authorization` is the session header, if any.
     fn post(&mut self, url: &str, method: &str, params: Value, session: Option<String>) -> Result<Value, Failure> {
         let body = rpc::envelope(method, params);
-        let mut headers = vec![("Content-Type", "application/json"), ("Accept-Encoding", "identity")];
+        let mut headers = vec![("Content-Type", "application/json"), ("Accept-Encoding", "gzip")];
         if let Some(session) = &session {
             headers.push(("Authorization", session));
         }
