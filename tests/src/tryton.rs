@@ -182,9 +182,14 @@ impl Tryton {
     }
 
     async fn post(&self, method: &str, params: Value, authorization: Option<String>) -> Result<Value, TrytonError> {
-        // reqwest is built without gzip, so it asks for none: trytond may otherwise label an
-        // uncompressed body `Content-Encoding: gzip`.
-        let mut request = self.client.post(&self.url).json(&json!({"id": 1, "method": method, "params": params}));
+        // Asked for gzip, trytond sends a long answer compressed in a few chunks; otherwise one
+        // chunk per JSON token, under a gzip label all the same. A short answer is never
+        // compressed: the body says which it is.
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header("Accept-Encoding", "gzip")
+            .json(&json!({"id": 1, "method": method, "params": params}));
         if let Some(authorization) = authorization {
             request = request.header("Authorization", authorization);
         }
@@ -192,7 +197,20 @@ impl Tryton {
         if !response.status().is_success() {
             return Err(TrytonError::Status(response.status()));
         }
-        let mut body: Value = response.json().await.map_err(|error| TrytonError::Transport(error.to_string()))?;
+        let bytes = response.bytes().await.map_err(|error| TrytonError::Transport(error.to_string()))?;
+        let mut inflated = Vec::new();
+        let bytes = match bytes.starts_with(&[0x1f, 0x8b]) {
+            true => {
+                use std::io::Read;
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_end(&mut inflated)
+                    .map_err(|error| TrytonError::Transport(format!("the gzip answer cannot be inflated: {error}")))?;
+                &inflated[..]
+            }
+            false => &bytes[..],
+        };
+        let mut body: Value =
+            serde_json::from_slice(bytes).map_err(|error| TrytonError::Transport(error.to_string()))?;
         if let Some(error) = body.get_mut("error").map(Value::take).filter(|error| !error.is_null()) {
             let kind = error.get(0).and_then(Value::as_str).unwrap_or("unknown").to_owned();
             return Err(TrytonError::Server { kind, details: error.get(1).cloned().unwrap_or(Value::Null) });
