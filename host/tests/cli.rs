@@ -933,3 +933,23 @@ async fn a_connector_s_password_is_masked_in_the_log_and_the_error() {
     assert!(stderr.contains("panics with the password [secret]"), "{stderr}");
     assert!(!stderr.contains("correct-horse"), "{stderr}");
 }
+
+#[tokio::test]
+async fn erp_check_names_a_host_the_policy_does_not_allow_and_its_key() {
+    let sim = sim::start(SimConfig::new(0, 1)).await.unwrap();
+    let text = format!(
+        "[host.erp]\nurl = {:?}\n[slots.erp-connector]\nplugin = {:?}\n\
+         config = {{ mode = \"elsewhere\", target = \"http://198.51.100.7:8069/jsonrpc\" }}\n",
+        sim.erp_url(),
+        artifacts::HOSTILE_CONNECTOR
+    );
+    let (output, _dir) = erp_check(text).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let refused =
+        "the plugin may not connect to http://198.51.100.7:8069: slots.erp-connector.allowed-hosts allows nothing";
+    assert!(
+        stderr.contains(&format!("error: which ERP (describe): the ERP data service is unavailable: {refused}")),
+        "{stderr}"
+    );
+}

@@ -265,6 +265,50 @@ async fn a_local_only_till_finds_lukasz_in_tryton_and_keeps_him_once_opened() {
     );
 }
 
+/// Seed 1's outcomes of [Search] in the ERP, against Tryton: up to six shown, more than six
+/// refused with the local list kept, none found; the connection lost is above.
+#[tokio::test]
+async fn a_local_only_till_meets_every_outcome_of_an_online_search_in_tryton() {
+    let till = Till::new("local-only").await;
+    let mut parties: Vec<(String, String)> = (1..=7).map(|i| (format!("N-{i}"), format!("Anna{i} Nowak"))).collect();
+    parties.extend((1..=6).map(|i| (format!("Z-{i}"), format!("Jan{i} Zieliński"))));
+    let parties: Vec<(&str, &str, bool)> = parties.iter().map(|(code, name)| (&code[..], &name[..], true)).collect();
+    till.parties(&parties).await;
+    till.host.store().save(customer(Some("L-1"), "Piotr", "Nowak")).await.unwrap();
+    let phrase = |text: &str| SearchQuery { phrase: text.into(), filters: Vec::new(), include_inactive: false };
+    let notice = |screen: &pos_host::flows::search::Screen| screen.notice.as_ref().map(|n| n.text.clone());
+
+    let mut search = till.host.search(Some("en".into()));
+    let local = search.search(phrase("zieliński")).await.unwrap();
+    assert_eq!(
+        notice(&local).as_deref(),
+        Some("No search results. Do you want to continue searching also in the ERP system?")
+    );
+    let six = search.search_erp(&CancellationToken::new(), || {}).await;
+    let numbers: Vec<&str> = six.customers.iter().filter_map(|c| c.number.as_deref()).collect();
+    assert_eq!(numbers.len(), 6, "{six:?}");
+    assert!(numbers.iter().all(|n| n.starts_with("Z-")), "{numbers:?}");
+    assert_eq!(six.notice, None);
+
+    let mut search = till.host.search(Some("en".into()));
+    search.search(phrase("Nowak")).await.unwrap();
+    let seven = search.search_erp(&CancellationToken::new(), || {}).await;
+    assert_eq!(
+        notice(&seven).as_deref(),
+        Some(
+            "A considerable number of results have been found in the ERP system. Enter additional data and search again."
+        )
+    );
+    let kept: Vec<&str> = seven.customers.iter().filter_map(|c| c.number.as_deref()).collect();
+    assert_eq!(kept, ["L-1"], "the local list stays");
+
+    let mut search = till.host.search(Some("en".into()));
+    search.search(phrase("Wiśniewska")).await.unwrap();
+    let none = search.search_erp(&CancellationToken::new(), || {}).await;
+    assert_eq!(notice(&none).as_deref(), Some("No search results found in ERP system"));
+    assert!(none.customers.is_empty());
+}
+
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_not_created_twice() {
     let through = LosingProxy::start().await;
