@@ -130,7 +130,6 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                 };
                 let count = page.changes.len() as u64;
                 let (next, has_more) = (page.next.clone(), page.has_more);
-                let written = next.clone();
                 let removed = store
                     .write(move |tx| -> Result<u64, SyncError> {
                         let mut removed = 0;
@@ -143,7 +142,7 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                         if let Some(available) = page.available {
                             removed += remove_unavailable(tx, available)?;
                         }
-                        set(tx, Phase::Incremental { cursor: written })?;
+                        set(tx, Phase::Incremental { cursor: page.next })?;
                         Ok(removed)
                     })
                     .await?;

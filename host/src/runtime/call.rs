@@ -59,10 +59,10 @@ pub struct CallOutput {
 }
 
 impl CallOutput {
-    /// Writes both streams to the host log, passed through `redact`.
-    pub fn flush_to_log(&self, plugin: &str, redact: &dyn Fn(&str) -> String) {
-        self.stdout.flush_to_log(plugin, "stdout", redact);
-        self.stderr.flush_to_log(plugin, "stderr", redact);
+    /// Writes both streams to the host log.
+    pub fn flush_to_log(&self, plugin: &str) {
+        self.stdout.flush_to_log(plugin, "stdout");
+        self.stderr.flush_to_log(plugin, "stderr");
     }
 }
 

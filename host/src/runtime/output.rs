@@ -33,11 +33,11 @@ impl CapturedOutput {
         buffer.dropped += bytes.len() - kept;
     }
 
-    /// Writes every captured line to the host log as `stream` of `plugin`.
-    pub fn flush_to_log(&self, plugin: &str, stream: &'static str, redact: &dyn Fn(&str) -> String) {
+    /// Writes every captured line to the host log as `stream` of `plugin`, secrets masked.
+    pub fn flush_to_log(&self, plugin: &str, stream: &'static str) {
         let buffer = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         for line in String::from_utf8_lossy(&buffer.kept).lines().filter(|l| !l.trim().is_empty()) {
-            let line = redact(line);
+            let line = crate::caps::connection::redact(line);
             if stream == "stderr" {
                 tracing::warn!(target: "plugin", plugin, stream, "{line}");
             } else {

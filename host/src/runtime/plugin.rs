@@ -176,7 +176,7 @@ impl<K: SlotKind> LoadedPlugin<K> {
             Err(error) => Err(error.context("instantiation failed")),
         };
         let result = result.map_err(|error| CallFailure::classify(&error, &output));
-        output.flush_to_log(&self.info.name, &crate::caps::connection::redact);
+        output.flush_to_log(&self.info.name);
         result
     }
 }

@@ -3,8 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-/// The synchronization's position.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The synchronization's position, stored as JSON: positions and cursors are a connector's,
+/// any text at all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "phase", rename_all = "lowercase")]
 pub enum Phase {
     /// Never synchronized.
     #[default]
@@ -36,31 +38,13 @@ pub fn set_phase(tx: &Transaction, phase: &Phase) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The phase as JSON: positions and cursors are a connector's, any text at all.
 fn render(phase: &Phase) -> String {
-    let value = match phase {
-        Phase::New => serde_json::json!({ "phase": "new" }),
-        Phase::Full { after, changes_from, generation } => {
-            serde_json::json!({ "phase": "full", "generation": generation, "changes_from": changes_from, "after": after })
-        }
-        Phase::Incremental { cursor } => serde_json::json!({ "phase": "incremental", "cursor": cursor }),
-    };
-    value.to_string()
+    serde_json::to_string(phase).expect("a phase is plain JSON")
 }
 
 fn parse(value: &str) -> Phase {
     if value.starts_with('{') {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(value) else { return Phase::New };
-        let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(String::from);
-        return match value.get("phase").and_then(|p| p.as_str()) {
-            Some("full") => Phase::Full {
-                after: text("after"),
-                changes_from: text("changes_from"),
-                generation: value.get("generation").and_then(|g| g.as_i64()).unwrap_or(1),
-            },
-            Some("incremental") => text("cursor").map_or(Phase::New, |cursor| Phase::Incremental { cursor }),
-            _ => Phase::New,
-        };
+        return serde_json::from_str(value).unwrap_or_default();
     }
     // Databases from before connectors: `full <generation> <as_of|-> <after>` and
     // `incremental <version>`; the version is the data synchronization service's cursor.
