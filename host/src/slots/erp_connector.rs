@@ -4,7 +4,7 @@
 //! built-in fallback to decide instead: only the connector knows its ERP.
 
 use super::SlotId;
-use crate::bindings::connector::{ChangesError, ChangesPage, ErpInfo, Found, ListingPage, WriteError};
+use crate::bindings::connector::{Change, ChangesError, ChangesPage, ErpInfo, Found, ListingPage, WriteError};
 use crate::bindings::v0_2::erp_connector::{ErpConnector, ErpConnectorPre};
 use crate::bindings::{ConfigEntry, ConfigError, Customer, ErpError, Origin, SearchQuery};
 use crate::contract::Version;
@@ -195,7 +195,7 @@ impl Slot<ErpConnectorKind> {
             "fetch",
             |mut store, b| async move {
                 let result = b.pos_plugin_connector().call_fetch(&mut store, number).await;
-                (store, result.map(|r| r.map(|found| found.map(|c| Customer { origin: Origin::Erp, ..c }))))
+                (store, result.map(|r| r.map(|found| found.map(erp))))
             },
             |found| match found {
                 Some(customer) if customer.number.as_deref() != Some(number) => Err(format!(
@@ -244,9 +244,7 @@ impl Slot<ErpConnectorKind> {
                         .changes
                         .into_iter()
                         .map(|change| match change {
-                            crate::bindings::connector::Change::Upsert(c) => {
-                                crate::bindings::connector::Change::Upsert(Customer { origin: Origin::Erp, ..c })
-                            }
+                            Change::Upsert(customer) => Change::Upsert(erp(customer)),
                             removed => removed,
                         })
                         .collect(),
@@ -259,13 +257,13 @@ impl Slot<ErpConnectorKind> {
                 cursor("next", &page.next)?;
                 for change in &page.changes {
                     match change {
-                        crate::bindings::connector::Change::Upsert(customer) => {
+                        Change::Upsert(customer) => {
                             customers(std::slice::from_ref(customer))?
                         }
-                        crate::bindings::connector::Change::Removed(number) if number.trim().is_empty() => {
+                        Change::Removed(number) if number.trim().is_empty() => {
                             return Err("a removal names no customer number".into());
                         }
-                        crate::bindings::connector::Change::Removed(_) => {}
+                        Change::Removed(_) => {}
                     }
                 }
                 Ok(())
@@ -280,7 +278,7 @@ impl Slot<ErpConnectorKind> {
             "create",
             |mut store, b| async move {
                 let result = b.pos_plugin_connector().call_create(&mut store, customer, idempotency_key).await;
-                (store, result.map(|r| r.map(|c| Customer { origin: Origin::Erp, ..c })))
+                (store, result.map(|r| r.map(erp)))
             },
             |accepted| same_customer(customer, accepted),
         )
@@ -301,7 +299,7 @@ impl Slot<ErpConnectorKind> {
                     .pos_plugin_connector()
                     .call_update(&mut store, customer, expected_version, idempotency_key)
                     .await;
-                (store, result.map(|r| r.map(|c| Customer { origin: Origin::Erp, ..c })))
+                (store, result.map(|r| r.map(erp)))
             },
             |accepted| same_customer(customer, accepted),
         )
@@ -309,9 +307,13 @@ impl Slot<ErpConnectorKind> {
     }
 }
 
-/// Customers from the ERP are the ERP's, whatever the connector said.
+/// A customer from the ERP is the ERP's, whatever the connector said.
+fn erp(customer: Customer) -> Customer {
+    Customer { origin: Origin::Erp, ..customer }
+}
+
 fn as_erp(customers: Vec<Customer>) -> Vec<Customer> {
-    customers.into_iter().map(|c| Customer { origin: Origin::Erp, ..c }).collect()
+    customers.into_iter().map(erp).collect()
 }
 
 fn at_most(count: usize, limit: u32) -> Result<(), String> {
