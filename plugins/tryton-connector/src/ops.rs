@@ -155,12 +155,12 @@ fn last_deletion(client: &mut Client, after: i64) -> Result<Option<i64>, ErpErro
     Ok(rows.first().and_then(|row| row.get("id")).and_then(Value::as_i64))
 }
 
-/// The numbers of every active customer available here.
+/// The numbers of every customer available here, active or not: a deactivated customer is
+/// still the till's (hidden), and a number left out of this list is removed there.
 fn available(client: &mut Client) -> Result<Vec<String>, ErpError> {
     let (mut numbers, mut after) = (Vec::new(), 0);
     loop {
         let mut domain = customers(client.settings);
-        domain.push(domain::active());
         domain.push(json!(["id", ">", after]));
         let rows = client.search_read(
             PARTY,

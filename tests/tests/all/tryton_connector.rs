@@ -170,6 +170,10 @@ async fn a_full_sync_then_tryton_s_edits_deactivations_and_deletions_reach_the_t
     let write = |id: i64, values: Value| till.tryton.call("model.party.party.write", json!([[id], values, {}]));
     write(ids[1], json!({"name": "Anna Nowak-Kowalska"})).await.unwrap();
     write(ids[2], json!({"active": false})).await.unwrap();
+    // The deactivation reaches the till before the deletion, whose list of the customers
+    // still available must keep the deactivated one.
+    let deactivated = row("C-3", "Jan de", "Vries", false);
+    till.sync_until("a deactivation", |local| local.contains(&deactivated)).await;
     till.tryton.call("model.party.party.delete", json!([[ids[3]], {}])).await.unwrap();
     till.parties(&[("C-5", "Ewa Wiśniewska", true)]).await;
     write(ids[4], json!({"categories": [["add", [till.customer_category]]]})).await.unwrap();
