@@ -875,6 +875,16 @@ async fn erp_check_names_the_password_secret_when_tryton_refuses_the_login_and_n
 }
 
 #[tokio::test]
+async fn erp_check_names_the_missing_party_module_and_the_database_key() {
+    let tryton = Tryton::start_bare().await;
+    let (output, _dir) = erp_check(tryton.till_policy("sync-all", &tryton::admin_password_file())).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("lacks the model party."), "{stderr}");
+    assert!(stderr.contains("not activated") && stderr.contains("config key `database`"), "{stderr}");
+}
+
+#[tokio::test]
 async fn erp_check_through_the_default_connector_names_the_simulator() {
     let sim = sim::start(SimConfig::new(3, 1)).await.unwrap();
     let text = served::policy_text() + &format!("\n[host.erp]\nurl = {:?}\n", sim.erp_url());

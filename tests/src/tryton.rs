@@ -1,6 +1,6 @@
 //! A real Tryton server for the ERP connector tests: trytond with the `party` and `country`
-//! modules, installed by `cargo xtask tryton` with a template database, which every server
-//! started here gets a copy of. Each test has its own server, database and log, and the server
+//! modules, installed by `cargo xtask tryton` with template databases, one of which every
+//! server started here gets a copy of. Each test has its own server, database and log, and the server
 //! dies with its [`Tryton`].
 
 use crate::root;
@@ -79,7 +79,17 @@ impl TrytonError {
 impl Tryton {
     /// Starts a server on a copy of the template database and logs in as [`ADMIN`].
     pub async fn start() -> Tryton {
-        let mut tryton = Tryton::start_unauthenticated().await;
+        Tryton::start_on("template").await
+    }
+
+    /// Starts a server on a copy of the database with no module activated beyond Tryton's own
+    /// (no parties), and logs in as [`ADMIN`].
+    pub async fn start_bare() -> Tryton {
+        Tryton::start_on("bare").await
+    }
+
+    async fn start_on(template: &str) -> Tryton {
+        let mut tryton = Tryton::start_unauthenticated_on(template).await;
         (tryton.user_id, tryton.session) = match tryton.login(ADMIN, &admin_password()).await {
             Ok(login) => login,
             Err(error) => panic!("admin cannot log in to Tryton: {error}\n{}", tryton.log()),
@@ -89,8 +99,12 @@ impl Tryton {
 
     /// Starts a server on a copy of the template database, without logging in.
     pub async fn start_unauthenticated() -> Tryton {
+        Tryton::start_unauthenticated_on("template").await
+    }
+
+    async fn start_unauthenticated_on(template: &str) -> Tryton {
         let venv = root().join("target/tryton/venv");
-        let template = root().join("target/tryton/db/template.sqlite");
+        let template = root().join(format!("target/tryton/db/{template}.sqlite"));
         let trytond = venv.join("bin/trytond");
         assert!(
             trytond.is_file() && template.is_file(),

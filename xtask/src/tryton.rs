@@ -1,8 +1,9 @@
 //! `cargo xtask tryton`: a real Tryton server for the ERP connector tests. trytond with the
 //! `party` and `country` modules, pinned in `tests/tryton/requirements.txt`, goes into a virtual
 //! environment under `target/tryton/venv`; a template SQLite database with both modules
-//! activated goes into `target/tryton/db`. Each test copies the template (creating a database
-//! takes seconds, copying it milliseconds) and starts its own server on it
+//! activated goes into `target/tryton/db`, next to a `bare` one with no module beyond Tryton's
+//! own (for a till pointed at a database without parties). Each test copies a template
+//! (creating a database takes seconds, copying it milliseconds) and starts its own server on it
 //! (`pos_tests::tryton::Tryton::start`).
 
 use crate::guest::{run_in, sha256_hex};
@@ -22,8 +23,9 @@ const REQUIREMENTS: &str = "tests/tryton/requirements.txt";
 /// copies `TEMPLATE.sqlite` from there.
 const DB_DIR: &str = "target/tryton/db";
 
-/// The template database's name: trytond opens `<name>.sqlite` in the configured folder.
-const TEMPLATE: &str = "template";
+/// The template databases' names (trytond opens `<name>.sqlite` in the configured folder) and
+/// the modules activated in each (with what they depend on).
+const TEMPLATES: [(&str, &[&str]); 2] = [("template", &["party", "country"]), ("bare", &[])];
 
 /// The admin user's password, which the tests read from this file to log in. A fixed one: the
 /// server only ever listens on loopback, with test data. Its characters are mostly distinct
@@ -31,10 +33,7 @@ const TEMPLATE: &str = "template";
 const PASSWORD_FILE: &str = "target/tryton/admin-password";
 const PASSWORD: &str = "kX7-pos-Tryton-82";
 
-/// The modules activated in the template (with what they depend on).
-const MODULES: [&str; 2] = ["party", "country"];
-
-/// Written once the template is complete: what it was made from.
+/// Written once the templates are complete: what they were made from.
 const STAMP: &str = "target/tryton/template.stamp";
 
 const NEEDS: &str = "the Tryton server needs Python 3.11 to 3.13 with its `venv` module";
@@ -50,49 +49,62 @@ pub fn install(root: &Path) -> Result<(), String> {
     }
 
     let requirements = fs::read(root.join(REQUIREMENTS)).map_err(|e| format!("cannot read {REQUIREMENTS}: {e}"))?;
+    let modules: Vec<String> =
+        TEMPLATES.iter().map(|(name, modules)| format!("{name}: {}", modules.join(" "))).collect();
     let stamp = format!(
         "requirements {}\nmodules {}\npassword {}\n",
         sha256_hex(&requirements),
-        MODULES.join(" "),
+        modules.join(", "),
         sha256_hex(PASSWORD.as_bytes())
     );
     let db_dir = root.join(DB_DIR);
-    let template = db_dir.join(format!("{TEMPLATE}.sqlite"));
-    if template.is_file() && fs::read_to_string(root.join(STAMP)).is_ok_and(|made| made == stamp) {
-        println!("tryton: {DB_DIR}/{TEMPLATE}.sqlite is up to date");
+    let complete = TEMPLATES.iter().all(|(name, _)| db_dir.join(format!("{name}.sqlite")).is_file());
+    if complete && fs::read_to_string(root.join(STAMP)).is_ok_and(|made| made == stamp) {
+        println!("tryton: the template databases in {DB_DIR} are up to date");
         return Ok(());
     }
 
-    let started = Instant::now();
     let _ = fs::remove_file(root.join(STAMP));
     fs::create_dir_all(&db_dir).map_err(|e| format!("cannot create {}: {e}", db_dir.display()))?;
     write(&root.join(PASSWORD_FILE), &format!("{PASSWORD}\n"))?;
     let config = root.join("target/tryton/trytond-admin.conf");
     write(&config, &config_text(&db_dir))?;
+    for (name, modules) in TEMPLATES {
+        create(root, &venv, &config, name, modules)?;
+    }
+    write(&root.join(STAMP), &stamp)
+}
+
+/// Creates the template `name` with `modules` activated, with trytond-admin.
+fn create(root: &Path, venv: &Path, config: &Path, name: &str, modules: &[&str]) -> Result<(), String> {
+    let started = Instant::now();
+    let db_dir = root.join(DB_DIR);
     // Made under another name and renamed, so that a test never copies half a database.
-    let partial_name = format!("{TEMPLATE}-partial");
+    let partial_name = format!("{name}-partial");
     let partial = db_dir.join(format!("{partial_name}.sqlite"));
     // trytond's SQLite backend opens only a database file that exists.
     write(&partial, "")?;
     let mut admin = Command::new(venv.join("bin/trytond-admin"));
     admin
         .arg("-c")
-        .arg(&config)
-        .args(["-d", &partial_name, "--all", "--activate-dependencies", "--email", "admin@example.com", "-u"])
-        .args(MODULES)
+        .arg(config)
+        .args(["-d", &partial_name, "--all", "--activate-dependencies", "--email", "admin@example.com"])
         .env("TRYTONPASSFILE", root.join(PASSWORD_FILE))
         .env("TZ", "UTC")
         // Whatever it would still ask must fail rather than wait for an answer.
         .stdin(Stdio::null());
+    if !modules.is_empty() {
+        admin.arg("-u").args(modules);
+    }
     run_in(root, &mut admin, NEEDS).inspect_err(|_| {
         let _ = fs::remove_file(&partial);
     })?;
+    let template = db_dir.join(format!("{name}.sqlite"));
     fs::rename(&partial, &template)
         .map_err(|e| format!("cannot move {} to {}: {e}", partial.display(), template.display()))?;
-    write(&root.join(STAMP), &stamp)?;
+    let activated = if modules.is_empty() { "no module".to_owned() } else { modules.join(", ") };
     println!(
-        "tryton: created {DB_DIR}/{TEMPLATE}.sqlite ({} activated) in {:.1} s",
-        MODULES.join(", "),
+        "tryton: created {DB_DIR}/{name}.sqlite ({activated} activated) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

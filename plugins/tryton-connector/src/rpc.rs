@@ -139,7 +139,8 @@ impl Failure {
             }
             Failure::Status(status) => ErpError::Unavailable(format!("Tryton answered {method} with HTTP {status}")),
             Failure::Server { .. } if self.missing_model().is_some() => ErpError::Rejected(format!(
-                "Tryton's database `{}` lacks the model {} for {method}: the module that provides it is not activated",
+                "Tryton's database `{}` lacks the model {} for {method}: the module that provides it is not activated \
+                 (activate it in Tryton, or name a database that has it in the slot's config key `database`)",
                 settings.database,
                 self.missing_model().unwrap_or_default()
             )),
