@@ -1,7 +1,8 @@
 //! Hook call latency of the default plugins (fresh instance per call) next to the same
 //! decision in native Rust, and cold and warm load times of the three plugins.
 //!
-//! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`).
+//! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`; add
+//! `-- calls` for the hook calls alone).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
 //!
 //! Also the JavaScript and Python builds of notification-texts (`cargo xtask js-plugin` and
@@ -12,11 +13,12 @@ use pos_host::Capability;
 use pos_host::bindings::search::LocalSearchOutcome;
 use pos_host::bindings::{Customer, Message, Origin, SearchQuery};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
-use pos_host::runtime::{PluginSpec, Runtime, Slot, SlotKind};
+use pos_host::runtime::{Limits, PluginSpec, Runtime, Slot, SlotKind};
 use pos_host::slots::notification_texts::fallback_render;
 use pos_host::slots::search_policy::fallback_local;
 use pos_host::slots::web_merge_rules::fallback_take_over_local;
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
+use pos_host::slots::{notification_texts, search_policy, web_merge_rules};
 use pos_tests::{artifacts, js_plugin};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -27,9 +29,14 @@ const WARMUP: usize = 200;
 
 fn main() {
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // `-- calls`: the hook calls alone, without the loads (which compile the JavaScript and
+    // Python builds cold, for minutes).
+    let only_calls = std::env::args().any(|arg| arg == "calls");
     tokio.block_on(async {
-        loads().await;
-        texts_loads().await;
+        if !only_calls {
+            loads().await;
+            texts_loads().await;
+        }
         calls().await;
     });
 }
@@ -172,12 +179,23 @@ fn report(name: &str, plugin: Figures, native: Figures) {
     );
 }
 
+/// A fresh instance per call next to calls into one kept instance (the isolation's price).
+fn report_kept(fresh: Figures, kept: Figures) {
+    println!(
+        "  {:<44} kept instance p50 {:>7.1} µs  p99 {:>7.1} µs | ratio fresh/kept p50 {:>5.1}x   target < 10 µs, < 3x",
+        "",
+        us(kept.p50),
+        us(kept.p99),
+        fresh.p50.as_secs_f64() / kept.p50.as_secs_f64().max(1e-9),
+    );
+}
+
 async fn slot<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Slot<K> {
     Slot::new(Some(runtime.load::<K>(spec).await.unwrap()))
 }
 
 async fn calls() {
-    println!("\nHook call latency, fresh store and instance per call ({CALLS} calls; target p50 < 50 µs):");
+    println!("\nHook call latency, fresh store and instance per call ({CALLS} calls; target p50 < 10 µs):");
     let cache = tempfile::tempdir().unwrap();
     let locals = vec![customer("K-1", "Anna", "Wójcik"), customer("K-2", "Piotr", "Wojcik")];
     let caps = Capabilities { local_db: Arc::new(InMemoryCustomers::new(locals.clone())), ..Capabilities::default() };
@@ -197,7 +215,16 @@ async fn calls() {
         black_box(fallback_local(&config, black_box(&outcome)));
     })
     .await;
+    let (mut store, bindings) = search.current().unwrap().kept_instance().await.unwrap();
+    let search_policy::Bindings::V0_2(bindings) = bindings else { panic!("the default plugins are built for v0.2") };
+    let kept = measure(async || {
+        store.set_fuel(Limits::default().fuel).unwrap();
+        let decisions = bindings.pos_plugin_search_decisions();
+        black_box(decisions.call_after_local_search(&mut store, black_box(&outcome)).await.unwrap());
+    })
+    .await;
     report("search-thresholds after-local-search", plugin, native);
+    report_kept(plugin, kept);
 
     let texts: Slot<NotificationTextsKind> = slot(&runtime, &texts.1).await;
     let message = Message { key: "erp-too-many-results".into(), args: Vec::new() };
@@ -207,7 +234,18 @@ async fn calls() {
         black_box(fallback_render(&config, black_box(&message), "nl"));
     })
     .await;
+    let (mut store, bindings) = texts.current().unwrap().kept_instance().await.unwrap();
+    let notification_texts::Bindings::V0_2(bindings) = bindings else {
+        panic!("the default plugins are built for v0.2")
+    };
+    let kept = measure(async || {
+        store.set_fuel(Limits::default().fuel).unwrap();
+        let texts = bindings.pos_plugin_texts();
+        black_box(texts.call_render(&mut store, black_box(&message), "nl").await.unwrap());
+    })
+    .await;
     report("notification-texts render", plugin, native);
+    report_kept(plugin, kept);
     let js: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::component())).await;
     let plugin = measure(async || assert!(!js.render(black_box(&message), "nl").await.is_fallback())).await;
     report("notification-texts render, JavaScript build", plugin, native);
@@ -223,7 +261,16 @@ async fn calls() {
         black_box(fallback_take_over_local(black_box(&web), &locals[0]));
     })
     .await;
+    let (mut store, bindings) = merge.current().unwrap().kept_instance().await.unwrap();
+    let web_merge_rules::Bindings::V0_2(bindings) = bindings else { panic!("the default plugins are built for v0.2") };
+    let kept = measure(async || {
+        store.set_fuel(Limits::default().fuel).unwrap();
+        let rules = bindings.pos_plugin_merge_rules();
+        black_box(rules.call_take_over_local(&mut store, black_box(&web), &locals[0]).await.unwrap());
+    })
+    .await;
     report("web-merge-rules take-over-local", plugin, native);
+    report_kept(plugin, kept);
 }
 
 fn customer(number: &str, first: &str, last: &str) -> Customer {

@@ -179,6 +179,17 @@ impl<K: SlotKind> LoadedPlugin<K> {
         output.flush_to_log(&self.info.name);
         result
     }
+
+    /// An instance that outlives a call, in a store with the slot's limits: what a host
+    /// without per-call isolation would call. The host never does; the benchmarks measure a
+    /// fresh instance against it. The caller refills the fuel between calls.
+    pub async fn kept_instance(&self) -> wasmtime::Result<(Store<CallState>, K::Bindings)> {
+        let (mut store, _output) =
+            new_store(&self.engine, self.info.name.clone(), self.caps.clone(), &self.env, self.limits);
+        let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
+        let bindings = K::instantiate(pre, &mut store).await?;
+        Ok((store, bindings))
+    }
 }
 
 impl<K: SlotKind> Drop for LoadedPlugin<K> {

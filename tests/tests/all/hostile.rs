@@ -189,3 +189,25 @@ async fn a_failing_texts_plugin_falls_back_with_the_configured_texts() {
     assert!(rendered.is_fallback(), "{:?}", rendered.source);
     assert_eq!(rendered.value, "The configured words, Anna");
 }
+
+/// Each call has a memory of its own: what one call leaves in a static, on the heap and on
+/// the stack is gone for the next, also when the pool reuses the memory's pages.
+#[tokio::test]
+async fn a_call_never_sees_what_an_earlier_call_left_in_memory() {
+    let runtime = runtime(Capabilities::default());
+    let slot: Slot<NotificationTextsKind> =
+        Slot::new(Some(load(&runtime, &spec(artifacts::HOSTILE_TEXTS, &[], "")).await.unwrap()));
+    let render = async |key: &str, secret: &str| {
+        let rendered = slot.render(&Message { key: key.into(), args: Vec::new() }, secret).await;
+        assert!(!rendered.is_fallback(), "{key}: {:?}", rendered.source);
+        rendered.value
+    };
+    let seen = render("remember-and-recall", "card-4417-1234").await;
+    assert!(seen.starts_with("found at "), "the plugin cannot see its own call's memory: {seen}");
+    for call in 0..50 {
+        let secret = format!("card-4417-{call:04}");
+        assert_eq!(render("remember", &secret).await, "remembered");
+        assert_eq!(render("recall", &secret).await, "nothing", "call {call} saw the previous call's secret");
+        assert_eq!(render("count", "en").await, "1", "call {call}: a static survived its instance");
+    }
+}
