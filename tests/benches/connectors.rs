@@ -10,12 +10,12 @@
 //! `cargo bench -p pos-tests --bench connectors -- [N] [M]` (default: 100000 10000). Tryton
 //! must be installed (`cargo xtask tryton`).
 
+use pos_host::Plugins;
 use pos_host::bindings::SearchQuery;
-use pos_host::caps::{Capabilities, Erp};
+use pos_host::caps::Erp;
 use pos_host::erp::{Connector, ErpClient, ErpConfig, PluginConnector};
 use pos_host::flows::sync;
 use pos_host::store::Store;
-use pos_host::{Plugins, Policy, Runtime};
 use pos_tests::sim::{self, SimConfig};
 use pos_tests::tryton::{Tryton, admin_password_file};
 use serde_json::{Value, json};
@@ -74,11 +74,7 @@ fn main() {
         let native =
             ErpClient::new(ErpConfig { url: url.clone(), workstation: "POS-01".into(), timeout: SECONDS_60 }).unwrap();
         let (native_s, listed) = full_sync(&dir.path().join("native.sqlite"), &native).await;
-        let policy = format!(
-            "[host]\nworkstation = \"POS-01\"\n[host.erp]\nurl = {url:?}\n[slots.erp-connector]\nplugin = {:?}\n",
-            pos_tests::artifacts::SYNC_SERVICE_CONNECTOR
-        );
-        let (connector, _plugins) = connector(&policy).await;
+        let (connector, _plugins) = connector(&pos_tests::sync_service_policy(&url)).await;
         let (plugin_s, plugin_listed) = full_sync(&dir.path().join("plugin.sqlite"), &connector).await;
         assert_eq!(listed, plugin_listed);
         println!(
@@ -171,15 +167,7 @@ async fn full_sync<C: Connector + Clone + 'static>(database: &Path, erp: &C) -> 
 
 /// The connector of `policy_text`, with the plugins that keep it loaded.
 async fn connector(policy_text: &str) -> (Arc<PluginConnector>, Arc<Plugins>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("policy.toml");
-    std::fs::write(&path, policy_text).unwrap();
-    let policy = Policy::load(&path).unwrap();
-    let runtime = Runtime::new(Capabilities::default(), Some(pos_tests::shared_cache())).unwrap();
-    let plugins = Arc::new(Plugins::load(&runtime, &policy).await.map_err(|e| format!("{e:?}")).unwrap());
-    let connector = Arc::new(PluginConnector::new(SECONDS_60));
-    connector.attach(&plugins);
-    (connector, plugins)
+    pos_tests::connector(policy_text, SECONDS_60).await
 }
 
 /// `count` customer parties with an e-mail and an address, in batches.

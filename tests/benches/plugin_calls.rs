@@ -248,7 +248,16 @@ async fn calls() {
     report_kept(plugin, kept);
     let js: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::component())).await;
     let plugin = measure(async || assert!(!js.render(black_box(&message), "nl").await.is_fallback())).await;
+    let (mut store, bindings) = js.current().unwrap().kept_instance().await.unwrap();
+    let notification_texts::Bindings::V0_2(bindings) = bindings else { panic!("the JavaScript build is for v0.2") };
+    let kept = measure(async || {
+        store.set_fuel(Limits::default().fuel).unwrap();
+        let texts = bindings.pos_plugin_texts();
+        black_box(texts.call_render(&mut store, black_box(&message), "nl").await.unwrap());
+    })
+    .await;
     report("notification-texts render, JavaScript build", plugin, native);
+    report_kept(plugin, kept);
     let py: Slot<NotificationTextsKind> = slot(&runtime, &PluginSpec::new(js_plugin::python_texts())).await;
     let plugin = measure(async || assert!(!py.render(black_box(&message), "nl").await.is_fallback())).await;
     report("notification-texts render, Python build", plugin, native);

@@ -4,11 +4,13 @@
 use pos_host::bindings::local_db::DbError;
 use pos_host::bindings::{Customer, Origin, SearchQuery};
 use pos_host::caps::{Capabilities, LocalDb};
+use pos_host::erp::PluginConnector;
 use pos_host::policy::PluginConfig;
 use pos_host::runtime::{LoadError, LoadedPlugin, PluginSpec, Runtime, SlotKind};
-use pos_host::{Capability, Policy};
+use pos_host::{Capability, Plugins, Policy};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub mod js_plugin;
 pub mod losing_proxy;
@@ -69,6 +71,29 @@ pub fn config(config_toml: &str) -> PluginConfig {
 /// Loads `spec` for slot `K` on `runtime`.
 pub async fn load<K: SlotKind>(runtime: &Runtime, spec: &PluginSpec) -> Result<LoadedPlugin<K>, LoadError> {
     runtime.load::<K>(spec).await
+}
+
+/// The ERP connector a policy's text names, loaded with a runtime of its own, and the plugins
+/// that keep it loaded (for benchmarks, which call the connector directly).
+pub async fn connector(policy_text: &str, timeout: Duration) -> (Arc<PluginConnector>, Arc<Plugins>) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, policy_text).expect("the policy is written");
+    let policy = Policy::load(&path).unwrap_or_else(|e| panic!("the policy loads: {e}"));
+    let runtime = runtime(Capabilities::default());
+    let plugins = Arc::new(Plugins::load(&runtime, &policy).await.unwrap_or_else(|e| panic!("{e:?}")));
+    let connector = Arc::new(PluginConnector::new(timeout));
+    connector.attach(&plugins);
+    (connector, plugins)
+}
+
+/// A policy whose ERP is the data synchronization service at `url`, reached through the
+/// shipped connector, for workstation `POS-01`.
+pub fn sync_service_policy(url: &str) -> String {
+    format!(
+        "[host]\nworkstation = \"POS-01\"\n[host.erp]\nurl = {url:?}\n[slots.erp-connector]\nplugin = {:?}\n",
+        artifacts::SYNC_SERVICE_CONNECTOR
+    )
 }
 
 /// A local customer for merge tests.

@@ -431,6 +431,13 @@ impl IndexQueue {
 
 /// The folded index entry of `customer`.
 fn entry(customer: &Customer) -> IndexEntry {
+    IndexEntry(index_columns(customer))
+}
+
+/// What the full-text index holds of `customer`, column by column (number, first name, last
+/// name, company, tax id, e-mail, phone, city, street, postal code, country, and the compact
+/// forms), as `customers_fts` is written.
+pub fn index_columns(customer: &Customer) -> [Option<String>; 12] {
     let folded = |value: &Option<String>| value.as_deref().map(fold);
     // Numbers, phones and tax ids are also indexed without punctuation, and phones also
     // without their country code (their last 9 and 10 digits), so that "123456789" finds
@@ -448,7 +455,7 @@ fn entry(customer: &Customer) -> IndexEntry {
         .chain(national.into_iter().filter(|n| n.len() < phone.len()))
         .filter(|v| !v.is_empty())
         .collect();
-    IndexEntry([
+    [
         folded(&customer.number),
         Some(fold(&customer.first_name)),
         Some(fold(&customer.last_name)),
@@ -461,5 +468,5 @@ fn entry(customer: &Customer) -> IndexEntry {
         folded(&customer.postal_code),
         folded(&customer.country),
         Some(extra.join(" ")),
-    ])
+    ]
 }
