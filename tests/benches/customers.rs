@@ -14,12 +14,13 @@
 //! p99 under 1 ms and p50 under 0.3 ms at 3 million.
 
 use pos_host::bindings::{Customer, Field, Filter, SearchQuery};
-use pos_host::erp::Connector;
+use pos_host::erp::{Connector, PluginConnector};
 use pos_host::flows::sync;
 use pos_host::store::Store;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const CHANGES: usize = 10_000;
@@ -99,14 +100,27 @@ async fn run(dir: &Path, customers: u64) {
     println!("\n== {customers} customers ==");
     let sim = start_sim(&dir.join(format!("sim-{customers}.sqlite")), customers);
     let database: PathBuf = dir.join(format!("pos-{customers}.sqlite"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    // `BENCH_REUSE_SYNC=1`: the database the last run synchronized, for the incremental
+    // synchronization and the searches alone.
+    let reuse = std::env::var_os("BENCH_REUSE_SYNC").is_some() && database.is_file();
+    if !reuse {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+        }
     }
     let store = Store::open(&database).unwrap();
     // The default connector, as a till synchronizes.
     let (erp, _plugins) =
         pos_tests::connector(&pos_tests::sync_service_policy(&sim.erp), Duration::from_secs(60)).await;
+    if !reuse {
+        full_sync(dir, customers, &store, &erp).await;
+    }
+    incremental_and_search(&sim, customers, &store, &erp).await;
+}
 
+/// The listing alone, a full synchronization into the new database `store`, and the
+/// reference load of the same rows.
+async fn full_sync(dir: &Path, customers: u64, store: &Store, erp: &Arc<PluginConnector>) {
     // The listing alone, read through the connector and dropped: what the ERP's side and the
     // connector cost, without the store.
     let started = Instant::now();
@@ -129,7 +143,7 @@ async fn run(dir: &Path, customers: u64) {
     reset_peak_rss();
     let baseline = peak_rss_mib();
     let started = Instant::now();
-    let report = sync::sync_all(&store, &erp, |_| {}).await.expect("full sync");
+    let report = sync::sync_all(store, erp, |_| {}).await.expect("full sync");
     let sync_s = started.elapsed().as_secs_f64();
     println!(
         "full sync:        {} customers in {sync_s:.1} s = {:.0} rows/s; peak memory {:.0} MiB (process baseline {:.0} MiB)   target < 300 MB",
@@ -151,7 +165,10 @@ async fn run(dir: &Path, customers: u64) {
         index_variants(dir, &rows, reference_s);
     }
     drop(rows);
+}
 
+/// 10,000 changes made in the simulator and synchronized, then searches on the result.
+async fn incremental_and_search(sim: &Sim, customers: u64, store: &Store, erp: &Arc<PluginConnector>) {
     let sample: Vec<Customer> = store
         .read(|c| {
             let mut statement = c.prepare("SELECT number FROM customers WHERE id % 997 = 0 ORDER BY id LIMIT 300")?;
@@ -168,9 +185,9 @@ async fn run(dir: &Path, customers: u64) {
         .unwrap()
         .await;
 
-    changes(&sim, &sample, customers).await;
+    changes(sim, &sample, customers).await;
     let started = Instant::now();
-    let report = sync::sync_all(&store, &erp, |_| {}).await.expect("incremental sync");
+    let report = sync::sync_all(store, erp, |_| {}).await.expect("incremental sync");
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "incremental sync: {} changes in {seconds:.2} s = {:.0} changes/s   target < 0.5 s for 10000",
@@ -178,7 +195,7 @@ async fn run(dir: &Path, customers: u64) {
         report.changes as f64 / seconds
     );
 
-    search(&store, &sample).await;
+    search(store, &sample).await;
 }
 
 /// Loads `rows` into a new database with the store's schema and settings, as directly as

@@ -4,6 +4,7 @@
 //! Blocking SQLite work runs on tokio's blocking threads; one writer connection and a few
 //! readers let searches run while a synchronization writes.
 
+mod checkpoint;
 mod customers;
 mod migrations;
 pub mod outbox;
@@ -76,6 +77,7 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 /// The local customer database.
@@ -102,6 +104,13 @@ impl Store {
                 supported: current_version(),
             });
         }
+        // The log is copied back into the database file by the checkpointer, not in commits.
+        writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(open_error)?;
+        let checkpoints = Connection::open(path).map_err(open_error)?;
+        configure(&checkpoints).map_err(open_error)?;
+        let checkpointer = checkpoint::Checkpointer::start(checkpoints).map_err(|e| {
+            StoreError::Invalid(format!("cannot start the checkpoint thread of {}: {e}", path.display()))
+        })?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader =
@@ -110,7 +119,9 @@ impl Store {
             configure(&reader).map_err(open_error)?;
             readers.push(Mutex::new(reader));
         }
-        Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers }) })
+        Ok(Store {
+            inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers, checkpointer }),
+        })
     }
 
     /// The database file.
@@ -136,6 +147,9 @@ impl Store {
     where
         E: From<rusqlite::Error>,
     {
+        // The checkpoint of the last commits runs while the caller prepared this one; it
+        // ends before this one begins, so that the log starts over instead of growing.
+        self.inner.checkpointer.wait();
         let mut writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = WriteTx {
             tx: writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
@@ -143,7 +157,15 @@ impl Store {
         };
         let result = write(&tx)?;
         tx.commit()?;
+        drop(writer);
+        self.inner.checkpointer.nudge();
         Ok(result)
+    }
+
+    /// Waits until the log holds nothing written before this call that a checkpoint could
+    /// copy to the database file (readers may hold some back).
+    pub fn wait_for_checkpoint(&self) {
+        self.inner.checkpointer.wait();
     }
 
     /// `read_blocking` on a blocking thread.

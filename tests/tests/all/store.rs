@@ -277,3 +277,19 @@ async fn the_index_follows_every_change_within_one_transaction() {
         .unwrap();
     assert_eq!(entries, 2);
 }
+
+/// Commits reach the database file itself through the checkpoint thread, not only the log:
+/// a copy of the file without its log holds them once the checkpoint ran.
+#[tokio::test]
+async fn commits_are_copied_from_the_log_into_the_database_file() {
+    let (dir, store) = store_with(Vec::new()).await;
+    for i in 0..200 {
+        store.save(customer(Some(&format!("K-{i:07}")), "Anna", "Kowalska")).await.unwrap();
+    }
+    store.wait_for_checkpoint();
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(dir.path().join("customers.sqlite"), &copy).unwrap();
+    let connection = rusqlite::Connection::open(&copy).unwrap();
+    let count: i64 = connection.query_row("SELECT count(*) FROM customers", [], |row| row.get(0)).unwrap();
+    assert_eq!(count, 200, "the database file without its log");
+}

@@ -1,0 +1,87 @@
+//! Copying the write-ahead log back into the database file, on a thread of its own.
+//!
+//! SQLite checkpoints by default inside the commit that fills the log past 1000 pages: that
+//! commit then also copies every page back and flushes the database file, and a
+//! synchronization's transaction waited for it (two thirds of a page of 5,000 changes, see
+//! docs/benchmarks.md). The writer commits with the log flushed to disk (`synchronous =
+//! FULL`), so a commit is durable before any checkpoint; checkpointing later changes when
+//! the pages reach the database file, not whether a commit survives a crash (opening the
+//! database replays the log).
+
+use rusqlite::Connection;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Checkpoints the log after commits, in `PASSIVE` mode: never waiting for readers or the
+/// writer, so it copies what it can and the next round copies the rest.
+pub struct Checkpointer {
+    nudge: SyncSender<()>,
+    rounds: Arc<Rounds>,
+}
+
+/// How many checkpoints were asked for and done, to wait for the ones asked.
+#[derive(Default)]
+struct Rounds {
+    count: Mutex<(u64, u64)>,
+    done: Condvar,
+}
+
+impl Checkpointer {
+    /// Starts the thread, with its own `connection` to the database. It ends when the
+    /// checkpointer is dropped.
+    pub fn start(connection: Connection) -> std::io::Result<Checkpointer> {
+        // Capacity 1: nudges that come while one waits are the same request.
+        let (nudge, nudged) = sync_channel(1);
+        let rounds = Arc::new(Rounds::default());
+        let thread_rounds = rounds.clone();
+        std::thread::Builder::new()
+            .name("pos-host-checkpoint".into())
+            .spawn(move || run(connection, nudged, thread_rounds))?;
+        Ok(Checkpointer { nudge, rounds })
+    }
+
+    /// Asks for a checkpoint after a commit; returns at once.
+    pub fn nudge(&self) {
+        self.rounds.count.lock().unwrap_or_else(|p| p.into_inner()).0 += 1;
+        // Full: a round is already asked for, and covers this commit.
+        if let Err(TrySendError::Disconnected(())) = self.nudge.try_send(()) {
+            tracing::warn!("the customer database's checkpoint thread is gone; the log grows until the host restarts");
+        }
+    }
+
+    /// Waits until a checkpoint has started after every nudge so far, and ended.
+    pub fn wait(&self) {
+        let rounds = &self.rounds;
+        let mut count = rounds.count.lock().unwrap_or_else(|p| p.into_inner());
+        let asked = count.0;
+        while count.1 < asked {
+            count = rounds.done.wait(count).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// Releases every waiter when the thread ends, however it ends, so that no write waits
+/// for a checkpoint that will never come.
+struct ReleaseOnExit(Arc<Rounds>);
+
+impl Drop for ReleaseOnExit {
+    fn drop(&mut self) {
+        self.0.count.lock().unwrap_or_else(|p| p.into_inner()).1 = u64::MAX;
+        self.0.done.notify_all();
+    }
+}
+
+fn run(connection: Connection, nudged: Receiver<()>, rounds: Arc<Rounds>) {
+    let _release = ReleaseOnExit(rounds.clone());
+    while nudged.recv().is_ok() {
+        // Every nudge counted before this point is covered by this round.
+        let asked = rounds.count.lock().unwrap_or_else(|p| p.into_inner()).0;
+        let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Err(error) = result {
+            tracing::warn!(%error, "checkpointing the customer database's log failed; the next commit tries again");
+        }
+        let mut count = rounds.count.lock().unwrap_or_else(|p| p.into_inner());
+        count.1 = count.1.max(asked);
+        rounds.done.notify_all();
+    }
+}
