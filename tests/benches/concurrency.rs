@@ -4,16 +4,20 @@
 //! in this one, all over loopback.
 //!
 //! 1. the searches alone: one client, then N clients at once (default 32);
-//! 2. a full synchronization alone (the ERP expires the change cursor, then `POST /api/sync`:
-//!    every customer is listed and written again);
-//! 3. the same synchronization while the N clients search: search p50/p99/max, errors, and the
-//!    synchronization's rate as a ratio to its rate alone.
+//! 2. a full synchronization of the served till, alone and while the N clients search: the
+//!    ERP expires the change cursor, then `POST /api/sync` lists every customer again;
+//! 3. another till's first synchronization into an empty database, by `pos-host sync` in a
+//!    process of its own, alone and while the N clients search.
+//!
+//! Each synchronization is reported as its rate while searched over its rate alone, with
+//! the searches' p50/p99/max and errors meanwhile.
 //!
 //! `cargo bench -p pos-tests --bench concurrency` (after `cargo bench -p pos-tests --bench
 //! customers`, which makes `target/bench-data/pos-1000000.sqlite` and the simulator's data).
 //! `BENCH_CLIENTS=8` changes the number of clients; `BENCH_THINK_MS=50` makes each client
 //! pause between two searches, as an operator typing does. Targets (32 clients, during the
 //! sync): p99 under 20 ms, no errors, sync rate at least 0.7x of its rate alone.
+//! `BENCH_SEARCH_ONLY=1` stops after the searches alone (to profile them).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -60,7 +64,7 @@ fn main() {
         .arg(&policy)
         .env("POS_HOST_TOKEN", TOKEN)
         .env("POS_HOST_CACHE_DIR", pos_tests::shared_cache())
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "error");
     let host = Process::start(&mut serve);
 
     let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -75,28 +79,48 @@ fn main() {
         searches(phrases.clone(), 1, Duration::ZERO, Until::Passes(1)).await;
         searches(phrases.clone(), 1, think, Until::Time(ALONE)).await.print("1 client, alone");
         searches(phrases.clone(), clients, think, Until::Time(ALONE)).await.print(&format!("{clients} clients, alone"));
+        if std::env::var_os("BENCH_SEARCH_ONLY").is_some() {
+            return;
+        }
 
-        let alone = full_sync().await;
-        println!("full sync alone: {} customers in {:.1} s = {:.0} rows/s", alone.rows, alone.seconds, alone.rate());
-        let stop = Arc::new(AtomicBool::new(false));
-        let load = tokio::spawn(searches(phrases.clone(), clients, think, Until::Stopped(stop.clone())));
-        let loaded = full_sync().await;
-        stop.store(true, Ordering::Relaxed);
-        let mut during = load.await.unwrap();
-        during.print(&format!("{clients} clients during the full sync"));
-        println!(
-            "full sync during the searches: {} customers in {:.1} s = {:.0} rows/s\n\
-             sync rate during the searches over alone: {:.2}   target >= 0.7\n\
-             search p99 during the sync: {:.2} ms   target < 20 ms; errors: {}   target 0",
-            loaded.rows,
-            loaded.seconds,
-            loaded.rate(),
-            loaded.rate() / alone.rate(),
-            during.percentile(0.99),
-            during.errors
-        );
+        // On the served till: the ERP expired the change cursor, every customer is listed again.
+        let alone = resync("K-0000002").await;
+        let (loaded, during) = while_searching(&phrases, clients, think, resync("K-0000003")).await;
+        report("full sync of the served till (cursor expired)", &alone, &loaded, during, clients);
+        // Another till's first synchronization, into an empty database, in its own process.
+        let alone = first_sync(&binary, &data).await;
+        let (loaded, during) = while_searching(&phrases, clients, think, first_sync(&binary, &data)).await;
+        report("first sync of another database (`pos-host sync`)", &alone, &loaded, during, clients);
     });
     println!("pos-host serve: peak resident memory {:.0} MiB", host.peak_rss_mib());
+}
+
+/// Runs `sync` while `clients` search; its run and the searches' latencies.
+async fn while_searching(
+    phrases: &Arc<Vec<String>>,
+    clients: usize,
+    think: Duration,
+    sync: impl std::future::Future<Output = SyncRun>,
+) -> (SyncRun, Latencies) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = tokio::spawn(searches(phrases.clone(), clients, think, Until::Stopped(stop.clone())));
+    let run = sync.await;
+    stop.store(true, Ordering::Relaxed);
+    (run, load.await.unwrap())
+}
+
+fn report(what: &str, alone: &SyncRun, loaded: &SyncRun, mut during: Latencies, clients: usize) {
+    println!("\n{what}");
+    println!("  alone:                {} customers in {:.1} s = {:.0} rows/s", alone.rows, alone.seconds, alone.rate());
+    println!(
+        "  while {clients} clients search: {} customers in {:.1} s = {:.0} rows/s; rate {:.2}x of alone   target >= 0.7",
+        loaded.rows,
+        loaded.seconds,
+        loaded.rate(),
+        loaded.rate() / alone.rate()
+    );
+    during.print("  the searches meanwhile");
+    println!("  search p99 {:.2} ms   target < 20 ms; errors {}   target 0", during.percentile(0.99), during.errors);
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -214,10 +238,13 @@ impl SyncRun {
     }
 }
 
-/// A full synchronization: the ERP expires the change cursor, so that `POST /api/sync`
-/// lists every customer again.
-async fn full_sync() -> SyncRun {
+/// A full synchronization of the served till: the ERP expires the change cursor, so that
+/// `POST /api/sync` lists every customer again. `change` is a customer the ERP deactivates
+/// first, since only cursors older than the ERP's last change expire.
+async fn resync(change: &str) -> SyncRun {
     let client = reqwest::Client::new();
+    let changed = client.post(format!("http://{SIM_ADMIN}/admin/customers/{change}/deactivate")).send().await.unwrap();
+    assert!(changed.status().is_success(), "{:?}", changed.text().await);
     let expired = client.post(format!("http://{SIM_ADMIN}/admin/expire-cursors")).send().await.unwrap();
     assert!(expired.status().is_success(), "{:?}", expired.text().await);
     let started = Instant::now();
@@ -242,6 +269,29 @@ async fn full_sync() -> SyncRun {
     assert!(operation["error"].is_null(), "the sync failed: {operation}");
     assert_eq!(customers["restarted_full"], true, "not a full synchronization: {operation}");
     SyncRun { rows: customers["listed"].as_u64().unwrap(), seconds }
+}
+
+/// `pos-host sync` into a new database, as a till synchronizes the first time.
+async fn first_sync(binary: &Path, data: &Path) -> SyncRun {
+    let database = data.join("concurrency-first.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    let policy = data.join("concurrency-first-policy.toml");
+    std::fs::write(&policy, policy_text(&database)).unwrap();
+    let started = Instant::now();
+    let output = tokio::process::Command::new(binary)
+        .args(["sync", "--policy"])
+        .arg(&policy)
+        .env("POS_HOST_CACHE_DIR", pos_tests::shared_cache())
+        .output()
+        .await
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(output.status.success(), "pos-host sync failed: {}", String::from_utf8_lossy(&output.stderr));
+    let connection = rusqlite::Connection::open(&database).unwrap();
+    let rows: i64 = connection.query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap();
+    SyncRun { rows: rows as u64, seconds }
 }
 
 enum Until {

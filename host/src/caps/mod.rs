@@ -5,6 +5,7 @@
 mod config;
 pub mod connection;
 pub mod erp;
+mod erp_setting;
 pub mod local_db;
 mod log;
 pub mod ui;
@@ -20,6 +21,7 @@ pub use crate::contract::{ALWAYS_GRANTED, Capability};
 pub use config::PluginConfig;
 pub use connection::{Connection, SecretSource};
 pub use erp::{Erp, NoErp};
+pub use erp_setting::{ONLINE_SEARCH_FRESH, SettingKept};
 pub use local_db::{InMemoryCustomers, LocalDb};
 pub use ui::{Headless, Operator};
 

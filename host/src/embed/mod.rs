@@ -42,7 +42,7 @@ pub use crate::flows::web::{Decision, Outcome, WebFlow, WebFlowError};
 
 use crate::Runtime;
 use crate::bindings::{Customer, Message};
-use crate::caps::{Capabilities, Erp, Headless, NoErp, Operator};
+use crate::caps::{Capabilities, Erp, Headless, NoErp, ONLINE_SEARCH_FRESH, Operator, SettingKept};
 use crate::erp::{Connector, ErpClient, ErpConfig, PluginConnector};
 use crate::flows::local_changes::{self, CustomerChanges};
 use crate::flows::outbox::{self, DrainReport};
@@ -230,7 +230,7 @@ impl HostBuilder {
             None => None,
         };
         let erp_capability: Arc<dyn Erp> = match &erp {
-            Some(connector) => connector.clone(),
+            Some(connector) => Arc::new(SettingKept::new(connector.clone(), ONLINE_SEARCH_FRESH)),
             None => Arc::new(NoErp),
         };
         let caps = Capabilities {

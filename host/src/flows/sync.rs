@@ -216,8 +216,16 @@ fn apply(tx: &WriteTx, incoming: Customer, generation: Option<i64>) -> Result<()
             }
         }
         Some(existing) => {
-            let customer = Customer { web_id: existing.web_id, origin: existing.origin, ..incoming };
-            crate::store::upsert(tx, &customer, generation)?;
+            let customer = Customer { web_id: existing.web_id.clone(), origin: existing.origin, ..incoming };
+            if customer == existing {
+                // The same customer listed again (a full synchronization after the ERP
+                // expired the cursor lists every one): its row and index entry stay.
+                if let (Some(generation), Some(number)) = (generation, &customer.number) {
+                    crate::store::mark_listed(tx, number, generation)?;
+                }
+            } else {
+                crate::store::upsert(tx, &customer, generation)?;
+            }
         }
         None => crate::store::insert_new(tx, &incoming, generation)?,
     }

@@ -8,6 +8,7 @@ mod checkpoint;
 mod customers;
 mod migrations;
 pub mod outbox;
+mod readers;
 mod search;
 pub mod sync_state;
 pub mod web;
@@ -76,7 +77,7 @@ impl From<StoreError> for DbError {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
+    readers: readers::Readers,
     checkpointer: checkpoint::Checkpointer,
 }
 
@@ -117,10 +118,15 @@ impl Store {
                 Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                     .map_err(open_error)?;
             configure(&reader).map_err(open_error)?;
-            readers.push(Mutex::new(reader));
+            readers.push(reader);
         }
         Ok(Store {
-            inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(writer), readers, checkpointer }),
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(writer),
+                readers: readers::Readers::new(readers),
+                checkpointer,
+            }),
         })
     }
 
@@ -131,14 +137,8 @@ impl Store {
 
     /// Runs `read` on a read connection, blocking the calling thread.
     pub fn read_blocking<R>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<R>) -> Result<R, StoreError> {
-        // Take a free reader if there is one, else wait for the first.
-        let reader = self
-            .inner
-            .readers
-            .iter()
-            .find_map(|r| r.try_lock().ok())
-            .unwrap_or_else(|| self.inner.readers[0].lock().unwrap_or_else(|p| p.into_inner()));
-        Ok(read(&reader)?)
+        let turn = self.inner.readers.turn_blocking();
+        Ok(self.inner.readers.with(&turn, read)?)
     }
 
     /// Runs `write` in one transaction on the writer, blocking the calling thread; nothing
@@ -173,8 +173,10 @@ impl Store {
         &self,
         read: impl FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
     ) -> Result<R, StoreError> {
+        // The turn is waited for here, so that a queued read holds no thread.
+        let turn = self.inner.readers.turn().await;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(read))
+        tokio::task::spawn_blocking(move || Ok(store.inner.readers.with(&turn, read)?))
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
     }

@@ -126,6 +126,41 @@ async fn an_expired_cursor_runs_a_full_sync_that_drops_vanished_customers() {
 }
 
 #[tokio::test]
+async fn a_full_sync_over_held_customers_keeps_the_index_exact() {
+    let h = Harness::new(200).await;
+    h.sync().await.unwrap();
+    let held = h.store.all().await.unwrap();
+    let (renamed, unchanged) = (held[7].number.clone().unwrap(), held[8].clone());
+    h.sim.upsert_customer(AdminCustomer::new(&renamed, "Zofia", "Źdźbłowska")).await.unwrap();
+    h.sim.expire_cursors().await.unwrap();
+    let report = h.sync().await.unwrap();
+    assert!(report.restarted_full);
+    assert_same(&h.local_view().await, &h.erp_view().await);
+    let query = |phrase: &str| pos_host::bindings::SearchQuery {
+        phrase: phrase.into(),
+        filters: vec![],
+        include_inactive: true,
+    };
+    let numbers = |found: Vec<Customer>| found.into_iter().filter_map(|c| c.number).collect::<Vec<_>>();
+    assert_eq!(numbers(h.store.search(&query("zdzblowska"), 10).await.unwrap()), std::slice::from_ref(&renamed));
+    let old_name = format!("{} {}", held[7].first_name, held[7].last_name);
+    assert!(!numbers(h.store.search(&query(&old_name), 100).await.unwrap()).contains(&renamed));
+    let listed_again = format!("{} {}", unchanged.first_name, unchanged.last_name);
+    assert!(numbers(h.store.search(&query(&listed_again), 100).await.unwrap()).contains(&unchanged.number.unwrap()));
+    let (customers, entries): (i64, i64) = h
+        .store
+        .read(|c| {
+            Ok((
+                c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?,
+                c.query_row("SELECT count(*) FROM customers_fts", [], |r| r.get(0))?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(customers, entries, "one index entry per customer");
+}
+
+#[tokio::test]
 async fn a_full_sync_keeps_a_vanished_customer_whose_local_edit_is_still_queued() {
     let h = Harness::new(200).await;
     h.sync().await.unwrap();
