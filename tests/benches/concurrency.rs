@@ -338,15 +338,15 @@ async fn searches(phrases: Arc<Vec<String>>, clients: usize, think: Duration, un
             let (phrases, until) = (phrases.clone(), until.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
-                let session: serde_json::Value = api(&client, reqwest::Method::POST, "/api/search/sessions")
+                let opened = api(&client, reqwest::Method::POST, "/api/search/sessions")
                     .json(&serde_json::json!({}))
                     .send()
                     .await
-                    .unwrap()
-                    .json()
-                    .await
                     .unwrap();
-                let path = format!("/api/search/sessions/{}/local", session["session"].as_str().unwrap());
+                assert!(opened.status().is_success(), "a search session: {:?}", opened.text().await);
+                let session: serde_json::Value = opened.json().await.unwrap();
+                let session = format!("/api/search/sessions/{}", session["session"].as_str().unwrap());
+                let path = format!("{session}/local");
                 let mut latencies = Latencies::default();
                 let offset = c * phrases.len() / clients;
                 for i in 0.. {
@@ -374,6 +374,10 @@ async fn searches(phrases: Arc<Vec<String>>, clients: usize, think: Duration, un
                         tokio::time::sleep(think).await;
                     }
                 }
+                // Closed, as a till closes its search, so that the next phase's clients
+                // find room (the host keeps 64 open at most).
+                let closed = api(&client, reqwest::Method::DELETE, &session).send().await.unwrap();
+                assert!(closed.status().is_success(), "DELETE {session}: {}", closed.status());
                 latencies
             })
         })

@@ -5,13 +5,16 @@
 //!   memory of the syncing process, next to the listing alone (read, not stored) and to a
 //!   reference loader writing the same rows and index entries straight into SQLite;
 //! - incremental synchronization of 10,000 changes;
-//! - local search p50/p99 with FTS5, next to a `LIKE '%q%'` scan of the same database.
+//! - local search p50/p99 per kind of phrase: the store's query (FTS5), next to a
+//!   `LIKE '%q%'` scan of the same database, and the whole step the operator waits for (a
+//!   host with the default plugins: query, search-policy decision, rendered notice).
 //!
 //! `cargo bench -p pos-tests --bench customers -- 1000000 3000000` (default: 1000000).
 //! The simulator's data and the synchronized databases are kept in `target/bench-data/`, so
-//! a second run does not generate the customers again. Targets: full sync at most 1.5x the
-//! reference loader, 3 million under 60 s, under 300 MB; 10,000 changes under 0.5 s; search
-//! p99 under 1 ms and p50 under 0.3 ms at 3 million.
+//! a second run does not generate the customers again; `BENCH_REUSE_SYNC=1` skips the full
+//! synchronization, `BENCH_SEARCH_ONLY=1` everything but the searches. Targets: full sync at
+//! most 1.5x the reference loader, 3 million under 60 s, under 300 MB; 10,000 changes under
+//! 0.5 s; the whole search step's p99 under 1 ms and p50 under 0.3 ms at 3 million.
 
 use pos_host::bindings::{Customer, Field, Filter, SearchQuery};
 use pos_host::erp::{Connector, PluginConnector};
@@ -101,8 +104,9 @@ async fn run(dir: &Path, customers: u64) {
     let sim = start_sim(&dir.join(format!("sim-{customers}.sqlite")), customers);
     let database: PathBuf = dir.join(format!("pos-{customers}.sqlite"));
     // `BENCH_REUSE_SYNC=1`: the database the last run synchronized, for the incremental
-    // synchronization and the searches alone.
-    let reuse = std::env::var_os("BENCH_REUSE_SYNC").is_some() && database.is_file();
+    // synchronization and the searches alone; `BENCH_SEARCH_ONLY=1`: for the searches alone.
+    let search_only = std::env::var_os("BENCH_SEARCH_ONLY").is_some() && database.is_file();
+    let reuse = search_only || std::env::var_os("BENCH_REUSE_SYNC").is_some() && database.is_file();
     if !reuse {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
@@ -115,7 +119,12 @@ async fn run(dir: &Path, customers: u64) {
     if !reuse {
         full_sync(dir, customers, &store, &erp).await;
     }
-    incremental_and_search(&sim, customers, &store, &erp).await;
+    let sample = sample(&store).await;
+    if !search_only {
+        incremental(&sim, customers, &sample, &store, &erp).await;
+    }
+    search(&store, &sample).await;
+    whole_step(&database, &sim, &sample).await;
 }
 
 /// The listing alone, a full synchronization into the new database `store`, and the
@@ -167,9 +176,9 @@ async fn full_sync(dir: &Path, customers: u64, store: &Store, erp: &Arc<PluginCo
     drop(rows);
 }
 
-/// 10,000 changes made in the simulator and synchronized, then searches on the result.
-async fn incremental_and_search(sim: &Sim, customers: u64, store: &Store, erp: &Arc<PluginConnector>) {
-    let sample: Vec<Customer> = store
+/// About 300 customers spread over the database, whose changes and searches are measured.
+async fn sample(store: &Store) -> Vec<Customer> {
+    store
         .read(|c| {
             let mut statement = c.prepare("SELECT number FROM customers WHERE id % 997 = 0 ORDER BY id LIMIT 300")?;
             let numbers: Vec<String> = statement.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -183,9 +192,12 @@ async fn incremental_and_search(sim: &Sim, customers: u64, store: &Store, erp: &
             }))
         })
         .unwrap()
-        .await;
+        .await
+}
 
-    changes(sim, &sample, customers).await;
+/// 10,000 changes made in the simulator and synchronized.
+async fn incremental(sim: &Sim, customers: u64, sample: &[Customer], store: &Store, erp: &Arc<PluginConnector>) {
+    changes(sim, sample, customers).await;
     let started = Instant::now();
     let report = sync::sync_all(store, erp, |_| {}).await.expect("incremental sync");
     let seconds = started.elapsed().as_secs_f64();
@@ -194,8 +206,6 @@ async fn incremental_and_search(sim: &Sim, customers: u64, store: &Store, erp: &
         report.changes,
         report.changes as f64 / seconds
     );
-
-    search(store, &sample).await;
 }
 
 /// Loads `rows` into a new database with the store's schema and settings, as directly as
@@ -370,43 +380,86 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn search(store: &Store, sample: &[Customer]) {
-    let mut phrases: Vec<SearchQuery> = Vec::new();
+/// The kinds of phrase an operator types, each measured on its own.
+const KINDS: [&str; 6] = ["last name", "3 letters", "first + last name", "number", "phone digits", "last name + city"];
+
+/// The phrases of `sample`, each with its kind (an index into [`KINDS`]).
+fn phrases(sample: &[Customer]) -> Vec<(usize, SearchQuery)> {
+    let mut phrases = Vec::new();
     let query = |phrase: String| SearchQuery { phrase, filters: Vec::new(), include_inactive: false };
     for customer in sample {
         let last = customer.last_name.clone();
-        phrases.push(query(last.clone()));
-        phrases.push(query(last.chars().take(3).collect()));
-        phrases.push(query(format!("{} {}", customer.first_name, last)));
-        phrases.push(query(customer.number.clone().unwrap()));
+        phrases.push((0, query(last.clone())));
+        phrases.push((1, query(last.chars().take(3).collect())));
+        phrases.push((2, query(format!("{} {}", customer.first_name, last))));
+        phrases.push((3, query(customer.number.clone().unwrap())));
         if let Some(phone) = &customer.phone {
-            phrases.push(query(
-                phone.chars().filter(char::is_ascii_digit).rev().take(9).collect::<String>().chars().rev().collect(),
-            ));
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            phrases.push((4, query(digits[digits.len().saturating_sub(9)..].to_owned())));
         }
         if let Some(city) = &customer.city {
-            phrases.push(SearchQuery {
-                filters: vec![Filter { field: Field::City, value: city.clone() }],
-                ..query(last.clone())
-            });
+            let filters = vec![Filter { field: Field::City, value: city.clone() }];
+            phrases.push((5, SearchQuery { filters, ..query(last.clone()) }));
         }
     }
-    let mut fts = Vec::with_capacity(phrases.len());
-    let mut slowest: Vec<(Duration, String)> = Vec::new();
-    for phrase in &phrases {
+    phrases
+}
+
+/// Latencies per kind of phrase, and of all of them.
+struct ByKind {
+    kinds: Vec<Vec<Duration>>,
+    slowest: Vec<(Duration, String)>,
+}
+
+impl ByKind {
+    fn new() -> ByKind {
+        ByKind { kinds: vec![Vec::new(); KINDS.len()], slowest: Vec::new() }
+    }
+
+    fn add(&mut self, kind: usize, query: &SearchQuery, took: Duration) {
+        self.kinds[kind].push(took);
+        self.slowest.push((took, format!("{:?} {:?}", query.phrase, query.filters.first().map(|f| &f.value))));
+    }
+
+    fn all(&self) -> Vec<Duration> {
+        self.kinds.concat()
+    }
+
+    fn print(&mut self, what: &str) {
+        let mut all = self.all();
+        println!(
+            "{what}: p50 {:.2} ms p99 {:.2} ms ({} queries)",
+            ms(percentile(&mut all, 0.5)),
+            ms(percentile(&mut all, 0.99)),
+            all.len()
+        );
+        for (kind, samples) in KINDS.iter().zip(&mut self.kinds) {
+            println!(
+                "  {kind:<18} p50 {:.2} ms p99 {:.2} ms max {:.2} ms",
+                ms(percentile(samples, 0.5)),
+                ms(percentile(samples, 0.99)),
+                ms(percentile(samples, 1.0))
+            );
+        }
+        self.slowest.sort();
+        for (took, phrase) in self.slowest.iter().rev().take(5) {
+            println!("  slowest: {:.1} ms {phrase}", ms(*took));
+        }
+    }
+}
+
+async fn search(store: &Store, sample: &[Customer]) {
+    let phrases = phrases(sample);
+    let mut fts = ByKind::new();
+    for (kind, phrase) in &phrases {
         let started = Instant::now();
         std::hint::black_box(store.search(phrase, 100).await.unwrap());
-        fts.push(started.elapsed());
-        slowest
-            .push((started.elapsed(), format!("{:?} {:?}", phrase.phrase, phrase.filters.first().map(|f| &f.value))));
+        fts.add(*kind, phrase, started.elapsed());
     }
-    slowest.sort();
-    for (took, phrase) in slowest.iter().rev().take(5) {
-        println!("  slowest: {:.1} ms {phrase}", ms(*took));
-    }
+    fts.print("local search, the store's query (FTS5)");
     // The naive scan a POS without a full-text index runs; single words only.
     let words: Vec<String> =
-        phrases.iter().filter(|q| q.filters.is_empty()).map(|q| q.phrase.clone()).take(60).collect();
+        phrases.iter().filter(|(_, q)| q.filters.is_empty()).map(|(_, q)| q.phrase.clone()).take(60).collect();
     let mut like = Vec::with_capacity(words.len());
     for word in &words {
         let pattern = format!("%{word}%");
@@ -424,18 +477,48 @@ async fn search(store: &Store, sample: &[Customer]) {
             .unwrap();
         like.push(started.elapsed());
     }
-    let (fts50, fts99) = (percentile(&mut fts, 0.5), percentile(&mut fts, 0.99));
+    let mut all = fts.all();
+    let (fts50, fts99) = (percentile(&mut all, 0.5), percentile(&mut all, 0.99));
     let (like50, like99) = (percentile(&mut like, 0.5), percentile(&mut like, 0.99));
     println!(
-        "local search:     FTS5 p50 {:.2} ms p99 {:.2} ms ({} queries) | LIKE '%q%' p50 {:.1} ms p99 {:.1} ms ({} queries) | ratio p50 {:.0}x, p99 {:.0}x   target p99 < 5 ms at 3M",
-        ms(fts50),
-        ms(fts99),
-        fts.len(),
+        "LIKE '%q%' scan:  p50 {:.1} ms p99 {:.1} ms ({} queries); FTS5 is {:.0}x faster at p50, {:.0}x at p99",
         ms(like50),
         ms(like99),
         like.len(),
         like50.as_secs_f64() / fts50.as_secs_f64(),
         like99.as_secs_f64() / fts99.as_secs_f64(),
+    );
+}
+
+/// The whole step the operator waits for: a host with the default plugins on the same
+/// database, its customer search deciding the notice and the [Search] offer and rendering
+/// the text.
+async fn whole_step(database: &Path, sim: &Sim, sample: &[Customer]) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, pos_tests::served::policy_text()).unwrap();
+    let host = pos_host::embed::Host::builder()
+        .policy_file(&policy)
+        .database(database)
+        .erp_url(sim.erp.clone())
+        .cache_dir(pos_tests::shared_cache())
+        .watch(false)
+        .compile_in_background(false)
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("the host starts: {e}"));
+    let mut session = host.search(None);
+    let phrases = phrases(sample);
+    // The first search waits for the ERP's online-search setting; the till's first only.
+    session.search(phrases[0].1.clone()).await.unwrap();
+    let mut step = ByKind::new();
+    for (kind, phrase) in &phrases {
+        let started = Instant::now();
+        std::hint::black_box(session.search(phrase.clone()).await.unwrap());
+        step.add(*kind, phrase, started.elapsed());
+    }
+    step.print(
+        "local search, the whole step (store, search-policy, notification-texts)   target p99 < 1 ms, p50 < 0.3 ms",
     );
 }
 
