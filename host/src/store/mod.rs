@@ -8,6 +8,7 @@ mod checkpoint;
 mod customers;
 mod migrations;
 pub mod outbox;
+mod rank;
 mod readers;
 mod search;
 pub mod sync_state;
@@ -268,7 +269,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "cache_size", -32_000)?;
     // Every statement the store runs stays prepared; re-preparing costs more than running.
     connection.set_prepared_statement_cache_capacity(64);
-    Ok(())
+    rank::register(connection)
 }
 
 #[async_trait]

@@ -5,7 +5,7 @@
 use super::customers::{from_row, select_columns};
 use crate::bindings::{Customer, SearchQuery, field_name};
 use pos_seed_rules::fold::fold;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// The most words of a phrase (or a filter) that are searched; the rest are ignored.
 pub const MAX_PHRASE_WORDS: usize = 16;
@@ -75,22 +75,38 @@ pub fn search(conn: &Connection, query: &SearchQuery, limit: u32) -> rusqlite::R
     Ok(found)
 }
 
+/// Up to [`RANKED_MATCHES`] + 1 matches with their rank (see `store/rank.rs`): when that
+/// is all of them, the best `limit` by rank; otherwise the first `limit` in storage order.
 fn matching(conn: &Connection, expression: &str, inactive: bool, limit: u32) -> rusqlite::Result<Vec<Customer>> {
+    let mut matches: Vec<(i64, f64)> = conn
+        .prepare_cached(
+            "SELECT rowid, column_rank(customers_fts) FROM customers_fts WHERE customers_fts MATCH ?1 LIMIT ?2",
+        )?
+        .query_map(params![expression, RANKED_MATCHES + 1], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let columns = select_columns("c");
-    let matches: u32 = conn
-        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 LIMIT ?2)")?
-        .query_row(params![expression, RANKED_MATCHES + 1], |row| row.get(0))?;
-    let order = if matches <= RANKED_MATCHES {
-        // The number and the last name weigh most: the operator usually types one of them.
-        "ORDER BY bm25(customers_fts, 10.0, 3.0, 6.0, 3.0, 4.0, 2.0, 2.0, 1.0, 0.5, 0.5, 0.2, 4.0)"
-    } else {
-        ""
-    };
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {columns} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
-         WHERE customers_fts MATCH ?1 AND (c.active OR ?2) {order} LIMIT ?3"
-    ))?;
-    statement.query_map(params![expression, inactive, limit], |row| from_row(row, 0))?.collect()
+    if matches.len() as u32 > RANKED_MATCHES {
+        // A join walks the customers in the index's order, cheaper than one lookup each.
+        let mut first = conn.prepare_cached(&format!(
+            "SELECT {columns} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
+             WHERE customers_fts MATCH ?1 AND (c.active OR ?2) LIMIT ?3"
+        ))?;
+        return first.query_map(params![expression, inactive, limit], |row| from_row(row, 0))?.collect();
+    }
+    // Stable: equal ranks stay in storage order.
+    matches.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut row =
+        conn.prepare_cached(&format!("SELECT {columns} FROM customers c WHERE c.id = ?1 AND (c.active OR ?2)"))?;
+    let mut found = Vec::new();
+    for (id, _) in &matches {
+        if found.len() as u32 == limit {
+            break;
+        }
+        if let Some(customer) = row.query_row(params![id, inactive], |row| from_row(row, 0)).optional()? {
+            found.push(customer);
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

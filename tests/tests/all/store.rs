@@ -69,6 +69,38 @@ async fn filters_narrow_by_field() {
 }
 
 #[tokio::test]
+async fn matches_are_ranked_by_the_columns_the_words_are_in() {
+    let (_dir, store) = store_with(vec![
+        Customer { street: Some("Kowala 4".into()), ..customer(Some("K-0000301"), "Ewa", "Nowak") },
+        Customer { city: Some("Kowal".into()), ..customer(Some("K-0000302"), "Jan", "Lis") },
+        customer(Some("K-0000303"), "Kowal", "Zieliński"),
+        customer(Some("K-0000304"), "Piotr", "Kowal"),
+        Customer { city: Some("Kowal".into()), ..customer(Some("K-0000305"), "Jan", "Kowal") },
+    ])
+    .await;
+    // Whole words by where they are found (last name, first name, city), then the prefix
+    // match in the street.
+    assert_eq!(
+        numbers(&store.search(&query("kowal"), 10).await.unwrap()),
+        ["K-0000304", "K-0000305", "K-0000303", "K-0000302", "K-0000301"]
+    );
+    assert_eq!(numbers(&store.search(&query("jan kowal"), 10).await.unwrap()), ["K-0000305", "K-0000302"]);
+}
+
+#[tokio::test]
+async fn active_customers_are_found_behind_hundreds_of_inactive_matches() {
+    let mut customers: Vec<Customer> = (0..320)
+        .map(|i| Customer { active: i >= 305, ..customer(Some(&format!("K-{:07}", 1000 + i)), "Anna", "Nowak") })
+        .collect();
+    customers.push(customer(Some("K-0002000"), "Anna", "Lis"));
+    let (_dir, store) = store_with(customers).await;
+    let found = store.search(&query("nowak"), 10).await.unwrap();
+    assert_eq!(numbers(&found), (1305..1315).map(|n| format!("K-{n:07}")).collect::<Vec<_>>());
+    let all = SearchQuery { include_inactive: true, ..query("nowak") };
+    assert_eq!(store.search(&all, 100).await.unwrap().len(), 100);
+}
+
+#[tokio::test]
 async fn anything_a_person_types_is_text_never_a_syntax_error() {
     let (_dir, store) = store_with(sample()).await;
     let long = "Wójcik ".repeat(1500);
