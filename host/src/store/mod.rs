@@ -269,6 +269,10 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "cache_size", -32_000)?;
     // Every statement the store runs stays prepared; re-preparing costs more than running.
     connection.set_prepared_statement_cache_capacity(64);
+    // Without the planner's stability guarantee, a new value bound to a statement's search
+    // expression made SQLite compile the statement again at every search (and FTS5's own
+    // statements with it): 15 % of a search's time (docs/benchmarks.md).
+    connection.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     rank::register(connection)
 }
 
