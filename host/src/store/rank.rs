@@ -19,46 +19,48 @@ const WEIGHTS: [f64; 12] = [10.0, 3.0, 6.0, 3.0, 4.0, 2.0, 2.0, 1.0, 0.5, 0.5, 0
 
 /// Makes `column_rank` known to `connection`.
 pub fn register(connection: &Connection) -> rusqlite::Result<()> {
-    // SAFETY: the handle is `connection`'s own and outlives these calls; the statement is
-    // finalized before returning; `api` is written by SQLite through the pointer bound
-    // under FTS5's documented type name, and is valid as long as the connection.
+    let failed = |rc: c_int| {
+        rusqlite::Error::SqliteFailure(
+            ffi::Error::new(rc),
+            Some("the full-text index's ranking function could not be registered".into()),
+        )
+    };
+    // SAFETY: the handle is `connection`'s own and outlives these calls; `api` is valid as
+    // long as the connection.
     unsafe {
-        let db = connection.handle();
-        let mut api: *mut ffi::fts5_api = ptr::null_mut();
-        let mut statement: *mut ffi::sqlite3_stmt = ptr::null_mut();
-        let mut rc = ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut statement, ptr::null_mut());
-        if rc == ffi::SQLITE_OK {
-            rc = ffi::sqlite3_bind_pointer(
-                statement,
-                1,
-                (&raw mut api).cast::<c_void>(),
-                c"fts5_api_ptr".as_ptr(),
-                None,
-            );
-        }
-        if rc == ffi::SQLITE_OK {
-            rc = ffi::sqlite3_step(statement);
-            if rc == ffi::SQLITE_ROW {
-                rc = ffi::SQLITE_OK;
-            }
-        }
-        ffi::sqlite3_finalize(statement);
-        let create = if api.is_null() { None } else { (*api).xCreateFunction };
-        if rc == ffi::SQLITE_OK
-            && let Some(create) = create
-        {
-            rc = create(api, c"column_rank".as_ptr(), ptr::null_mut(), Some(column_rank), None);
-        } else if rc == ffi::SQLITE_OK {
-            rc = ffi::SQLITE_ERROR;
-        }
-        if rc != ffi::SQLITE_OK {
-            return Err(rusqlite::Error::SqliteFailure(
-                ffi::Error::new(rc),
-                Some("the full-text index's ranking function could not be registered".into()),
-            ));
+        let api = fts5_api(connection.handle()).map_err(failed)?;
+        let create = (*api).xCreateFunction.ok_or_else(|| failed(ffi::SQLITE_ERROR))?;
+        match create(api, c"column_rank".as_ptr(), ptr::null_mut(), Some(column_rank), None) {
+            ffi::SQLITE_OK => Ok(()),
+            rc => Err(failed(rc)),
         }
     }
-    Ok(())
+}
+
+/// FTS5's API table of `db`, asked for as its documentation says: `SELECT fts5(?1)` with
+/// a pointer bound under the type name `fts5_api_ptr`, which FTS5 fills.
+unsafe fn fts5_api(db: *mut ffi::sqlite3) -> Result<*mut ffi::fts5_api, c_int> {
+    // SAFETY: `db` is an open connection; the statement is finalized before returning,
+    // and `api`, which it writes through the bound pointer, outlives it.
+    unsafe {
+        let mut statement: *mut ffi::sqlite3_stmt = ptr::null_mut();
+        let rc = ffi::sqlite3_prepare_v2(db, c"SELECT fts5(?1)".as_ptr(), -1, &mut statement, ptr::null_mut());
+        if rc != ffi::SQLITE_OK {
+            return Err(rc);
+        }
+        let mut api: *mut ffi::fts5_api = ptr::null_mut();
+        let mut rc =
+            ffi::sqlite3_bind_pointer(statement, 1, (&raw mut api).cast::<c_void>(), c"fts5_api_ptr".as_ptr(), None);
+        if rc == ffi::SQLITE_OK && ffi::sqlite3_step(statement) != ffi::SQLITE_ROW {
+            rc = ffi::sqlite3_errcode(db);
+        }
+        ffi::sqlite3_finalize(statement);
+        match rc {
+            ffi::SQLITE_OK if !api.is_null() => Ok(api),
+            ffi::SQLITE_OK => Err(ffi::SQLITE_ERROR),
+            rc => Err(rc),
+        }
+    }
 }
 
 /// The sum, over the query's words, of the weight of the best column each was found in.
