@@ -76,6 +76,12 @@ pub enum ChangesError {
     Erp(ErpError),
 }
 
+impl From<ErpError> for ChangesError {
+    fn from(error: ErpError) -> ChangesError {
+        ChangesError::Erp(error)
+    }
+}
+
 /// The outcome of sending a write.
 #[derive(Debug)]
 pub enum WriteError {

@@ -4,7 +4,7 @@
 
 use crate::bindings::erp::ErpError;
 use crate::bindings::{Customer, Origin};
-use crate::erp::{Change, ChangesError, Connector, ListPage};
+use crate::erp::{Change, ChangesError, ChangesPage, Connector, ListPage};
 use crate::store::sync_state::{self, Phase};
 use crate::store::{Store, StoreError, WriteTx, outbox};
 use std::fmt;
@@ -75,18 +75,22 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let mut seen = Progress::default();
-    let mut next_page: Option<Prefetch> = None;
+    let mut next_page: Option<Prefetch<ListPage, ErpError>> = None;
+    let mut next_changes: Option<Prefetch<ChangesPage, ChangesError>> = None;
     loop {
         match store.read(sync_state::phase).await? {
             Phase::New => start_full(store).await?,
             Phase::Full { after, changes_from, generation } => {
                 let page = match next_page.take() {
-                    Some(prefetch) if Some(&prefetch.after) == after.as_ref() => prefetch.page().await,
+                    Some(prefetch) if Some(&prefetch.from) == after.as_ref() => prefetch.page().await,
                     _ => erp.list(after.as_deref(), PAGE_SIZE).await,
                 }
                 .map_err(SyncError::Erp)?;
                 // The next page travels while this one is written.
-                next_page = page.next_after.clone().map(|after| Prefetch::start(erp, after));
+                next_page = page.next_after.clone().map(|after| {
+                    let erp = erp.clone();
+                    Prefetch::start(after, move |from| async move { erp.list(Some(&from), PAGE_SIZE).await })
+                });
                 let count = page.customers.len() as u64;
                 // The first page's cursor covers every change made since the listing began.
                 let changes_from = changes_from.unwrap_or(page.changes_from);
@@ -118,7 +122,11 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                 progress(&seen);
             }
             Phase::Incremental { cursor } => {
-                let page = match erp.changes(&cursor, PAGE_SIZE).await {
+                let page = match next_changes.take() {
+                    Some(prefetch) if prefetch.from == cursor => prefetch.page().await,
+                    _ => erp.changes(&cursor, PAGE_SIZE).await,
+                };
+                let page = match page {
                     Ok(page) => page,
                     Err(ChangesError::CursorExpired) => {
                         tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
@@ -130,6 +138,11 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                 };
                 let count = page.changes.len() as u64;
                 let (next, has_more) = (page.next.clone(), page.has_more);
+                // As for the listing, the next page travels while this one is written.
+                next_changes = has_more.then(|| {
+                    let erp = erp.clone();
+                    Prefetch::start(next.clone(), move |from| async move { erp.changes(&from, PAGE_SIZE).await })
+                });
                 let removed = store
                     .write(move |tx| -> Result<u64, SyncError> {
                         let mut removed = 0;
@@ -159,26 +172,26 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
     }
 }
 
-/// A page of the listing being fetched in the background; dropping it stops the fetch.
-struct Prefetch {
-    after: String,
-    task: tokio::task::JoinHandle<Result<ListPage, ErpError>>,
+/// A page being fetched in the background from `from` (the listing's position or the
+/// feed's cursor); dropping it stops the fetch.
+struct Prefetch<T, E> {
+    from: String,
+    task: tokio::task::JoinHandle<Result<T, E>>,
 }
 
-impl Prefetch {
-    fn start<C: Connector + Clone + 'static>(erp: &C, after: String) -> Prefetch {
-        let (erp, from) = (erp.clone(), after.clone());
-        Prefetch { after, task: tokio::spawn(async move { erp.list(Some(&from), PAGE_SIZE).await }) }
+impl<T: Send + 'static, E: From<ErpError> + Send + 'static> Prefetch<T, E> {
+    fn start<F: Future<Output = Result<T, E>> + Send + 'static>(from: String, fetch: impl FnOnce(String) -> F) -> Self {
+        Prefetch { task: tokio::spawn(fetch(from.clone())), from }
     }
 
-    async fn page(mut self) -> Result<ListPage, ErpError> {
+    async fn page(mut self) -> Result<T, E> {
         (&mut self.task)
             .await
-            .unwrap_or_else(|error| Err(ErpError::Unavailable(format!("the page fetch failed: {error}"))))
+            .unwrap_or_else(|error| Err(ErpError::Unavailable(format!("the page fetch failed: {error}")).into()))
     }
 }
 
-impl Drop for Prefetch {
+impl<T, E> Drop for Prefetch<T, E> {
     fn drop(&mut self) {
         self.task.abort();
     }
@@ -224,7 +237,7 @@ fn apply(tx: &WriteTx, incoming: Customer, generation: Option<i64>) -> Result<()
                     crate::store::mark_listed(tx, number, generation)?;
                 }
             } else {
-                crate::store::upsert(tx, &customer, generation)?;
+                crate::store::replace(tx, &existing, &customer, generation)?;
             }
         }
         None => crate::store::insert_new(tx, &incoming, generation)?,

@@ -9,6 +9,7 @@
 //! database replays the log).
 
 use rusqlite::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -17,7 +18,17 @@ use std::sync::{Arc, Condvar, Mutex};
 pub struct Checkpointer {
     nudge: SyncSender<()>,
     rounds: Arc<Rounds>,
+    /// Pages in the log after the last commit, counted from its start.
+    log_pages: Arc<AtomicU32>,
 }
+
+/// How many pages (of 4 KiB, so 64 MiB) the log may hold before a write waits for the
+/// running checkpoint. Waiting before every write kept the log to one transaction, but a
+/// synchronization's next page then waited for the last one's pages to be copied (a sixth
+/// of an incremental synchronization, docs/benchmarks.md); the log starts over only when a
+/// write begins after a checkpoint copied all of it, so some write must wait, or it grows
+/// for as long as writes follow each other.
+const LOG_LIMIT_PAGES: u32 = 16_384;
 
 /// How many checkpoints were asked for and done, to wait for the ones asked.
 #[derive(Default)]
@@ -37,7 +48,24 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("pos-host-checkpoint".into())
             .spawn(move || run(connection, nudged, thread_rounds))?;
-        Ok(Checkpointer { nudge, rounds })
+        Ok(Checkpointer { nudge, rounds, log_pages: Arc::default() })
+    }
+
+    /// Counts the log's pages after each commit of `writer`.
+    pub fn watch(&self, writer: &mut Connection) -> rusqlite::Result<()> {
+        let log_pages = self.log_pages.clone();
+        writer.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+            log_pages.store(pages.max(0) as u32, Ordering::Relaxed);
+            Ok(())
+        }))
+    }
+
+    /// Before a write: waits for the running checkpoint if the log is long, so that the
+    /// write starts the log over instead of making it longer.
+    pub fn make_room(&self) {
+        if self.log_pages.load(Ordering::Relaxed) > LOG_LIMIT_PAGES {
+            self.wait();
+        }
     }
 
     /// Asks for a checkpoint after a commit; returns at once.

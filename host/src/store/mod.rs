@@ -16,7 +16,7 @@ pub mod web;
 
 pub use customers::{
     FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, check_text, delete, delete_unlisted,
-    get, index_columns, insert_new, is_blank, mark_listed, optimize_index, upsert,
+    get, index_columns, insert_new, is_blank, mark_listed, optimize_index, replace, upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
@@ -113,6 +113,7 @@ impl Store {
         let checkpointer = checkpoint::Checkpointer::start(checkpoints).map_err(|e| {
             StoreError::Invalid(format!("cannot start the checkpoint thread of {}: {e}", path.display()))
         })?;
+        checkpointer.watch(&mut writer).map_err(open_error)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader =
@@ -148,9 +149,9 @@ impl Store {
     where
         E: From<rusqlite::Error>,
     {
-        // The checkpoint of the last commits runs while the caller prepared this one; it
-        // ends before this one begins, so that the log starts over instead of growing.
-        self.inner.checkpointer.wait();
+        // The checkpoint of the last commits runs while the caller prepares this one, and
+        // while this one writes unless the log is long (see `Checkpointer::make_room`).
+        self.inner.checkpointer.make_room();
         let mut writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = WriteTx {
             tx: writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,

@@ -325,3 +325,49 @@ async fn commits_are_copied_from_the_log_into_the_database_file() {
     let count: i64 = connection.query_row("SELECT count(*) FROM customers", [], |row| row.get(0)).unwrap();
     assert_eq!(count, 200, "the database file without its log");
 }
+
+/// A replaced customer keeps what only this workstation knows (its web link), takes
+/// everything else from the new copy, and is found by what changed, whichever columns the
+/// change touched.
+#[tokio::test]
+async fn a_replaced_customer_keeps_its_web_link_and_is_found_by_what_changed() {
+    let linked = Customer { web_id: Some("W-1".into()), ..customer(Some("K-1"), "Anna", "Kowalska") };
+    let (_dir, store) = store_with(vec![linked]).await;
+    let all = |phrase: &str| SearchQuery { phrase: phrase.into(), filters: Vec::new(), include_inactive: true };
+    // Only columns outside every index and the searchable fields: the entry stays.
+    let copy = Customer {
+        active: false,
+        version: 2,
+        origin: pos_host::bindings::Origin::Erp,
+        ..customer(Some("K-1"), "Anna", "Kowalska")
+    };
+    store
+        .write_blocking(|tx| -> rusqlite::Result<()> {
+            let stored = pos_host::store::get(tx, "K-1")?.unwrap();
+            pos_host::store::replace(tx, &stored, &copy, None)
+        })
+        .unwrap();
+    let stored = store.customer("K-1").await.unwrap().unwrap();
+    assert_eq!(stored, Customer { web_id: Some("W-1".into()), ..copy.clone() });
+    assert_eq!(numbers(&store.search(&all("kowalska anna"), 10).await.unwrap()), ["K-1"]);
+    assert!(store.search(&query("kowalska"), 10).await.unwrap().is_empty(), "inactive now");
+    // The names and a searchable field: the entry follows, and so does the last-name key.
+    let renamed = Customer { city: Some("Łódź".into()), version: 3, ..customer(Some("K-1"), "Ewa", "Nowak") };
+    store
+        .write_blocking(|tx| -> rusqlite::Result<()> {
+            let stored = pos_host::store::get(tx, "K-1")?.unwrap();
+            pos_host::store::replace(tx, &stored, &renamed, Some(7))
+        })
+        .unwrap();
+    for (phrase, expected) in [("nowak ewa lodz", vec!["K-1"]), ("kowalska", vec![]), ("anna", vec![])] {
+        assert_eq!(numbers(&store.search(&query(phrase), 10).await.unwrap()), expected, "{phrase}");
+    }
+    assert_eq!(numbers(&store.find_by_last_name("NOWAK", 10).await.unwrap()), ["K-1"]);
+    assert!(store.find_by_last_name("Kowalska", 10).await.unwrap().is_empty());
+    let (web_id, generation): (String, i64) = store
+        .read_blocking(|c| {
+            c.query_row("SELECT web_id, sync_generation FROM customers", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        })
+        .unwrap();
+    assert_eq!((web_id.as_str(), generation), ("W-1", 7));
+}

@@ -112,6 +112,29 @@ async fn changes_deactivations_and_deletions_follow_the_feed() {
     assert_eq!(h.store.search(&search, 10).await.unwrap().len(), 1, "the index follows the change");
 }
 
+/// A feed longer than a page: the next page is fetched while one is written, and every
+/// change lands once, in order.
+#[tokio::test]
+async fn a_feed_of_several_pages_is_followed_to_its_end() {
+    let h = Harness::new(50).await;
+    h.sync().await.unwrap();
+    let count = sync::PAGE_SIZE as usize + 200;
+    let numbers: Vec<String> = (0..count).map(|i| format!("K-9{i:06}")).collect();
+    let sim = &h.sim;
+    futures_util::future::join_all(numbers.chunks(count / 8 + 1).map(|chunk| async move {
+        for number in chunk {
+            sim.upsert_customer(AdminCustomer::new(number, "Nieuw", "Klant")).await.unwrap();
+        }
+    }))
+    .await;
+    // Changed again: the feed lists the customer once, with its last change.
+    h.sim.upsert_customer(AdminCustomer::new(&numbers[0], "Laatste", "Klant")).await.unwrap();
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.changes as usize, count);
+    assert_same(&h.local_view().await, &h.erp_view().await);
+    assert_eq!(h.store.customer(&numbers[0]).await.unwrap().unwrap().first_name, "Laatste");
+}
+
 #[tokio::test]
 async fn an_expired_cursor_runs_a_full_sync_that_drops_vanished_customers() {
     let h = Harness::new(200).await;
