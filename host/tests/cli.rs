@@ -127,6 +127,36 @@ fn a_bad_policy_is_reported_with_its_place() {
     );
 }
 
+/// `serve` and the workflow commands report what `policy check` reports: the host's
+/// problems and the plugins' complaints about their config, though loading stops at the first.
+#[test]
+fn every_command_reports_every_problem_of_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    let default = root().join("policies/default.toml");
+    std::fs::write(
+        &policy,
+        format!("extends = {default:?}\n[host]\nlocale = 5\n[slots.search-policy]\nconfig = {{ offer-erp-at-most = \"six\" }}\n"),
+    )
+    .unwrap();
+    let path = policy.display();
+    let expected = format!(
+        "error: {path}:3:10: host.locale: expected a string, found an integer (5)\n\
+         error: {path}:5:32: slots.search-policy.config.offer-erp-at-most: must be an integer, found a string\n"
+    );
+    let db = dir.path().join("pos.sqlite");
+    let (policy, db) = (policy.to_str().unwrap(), db.to_str().unwrap());
+    let checked = run(&["policy", "check", policy]);
+    assert!(String::from_utf8_lossy(&checked.stderr).ends_with(&expected));
+    for args in [vec!["serve", "--listen", "127.0.0.1:0"], vec!["search", "kowal"], vec!["tour"]] {
+        let mut all = args.clone();
+        all.extend(["--policy", policy, "--db", db]);
+        let output = run(&all);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), expected, "{args:?}");
+    }
+}
+
 /// A command that cannot load a plugin says where in the policy to fix it.
 #[test]
 fn a_refused_plugin_is_reported_at_its_place_in_the_policy() {
@@ -327,6 +357,7 @@ mod workflows {
                 web(&["local-edits", "--json"]),
                 web(&["take-over-web", "W-999", "--json"]),
                 web(&["audit", "--json"]),
+                web(&["audit"]),
             ]
         });
         let [
@@ -345,7 +376,8 @@ mod workflows {
             edits_json,
             unknown,
             audit,
-        ] = <[_; 15]>::try_from(outputs.await.unwrap()).unwrap();
+            audit_text,
+        ] = <[_; 16]>::try_from(outputs.await.unwrap()).unwrap();
         let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
 
         assert_eq!(unconfigured.status.code(), Some(1));
@@ -419,6 +451,12 @@ mod workflows {
                 ("take-over-local", "cancelled"),
             ]
         );
+        // The trail as a person reads it: when, as a date and time, not milliseconds.
+        let audit_text = stdout(&audit_text);
+        let first = audit_text.lines().next().unwrap_or_default();
+        let when = first.split_whitespace().skip(1).take(3).collect::<Vec<_>>().join(" ");
+        assert!(when.len() == 23 && when.ends_with(" UTC") && when.as_bytes()[4] == b'-', "{audit_text}");
+        assert!(first.contains("push") && first.contains("applied"), "{audit_text}");
     }
 
     /// `--json` prints what the HTTP API answers, in its spelling (`same-last-name`, `erp`,
@@ -516,6 +554,29 @@ mod workflows {
             serde_json::Value::Array(items) => items.iter().for_each(assert_kebab_case_values),
             _ => {}
         }
+    }
+
+    /// The reason is said once, on one line, without the HTTP library's own log lines.
+    #[test]
+    fn sync_with_an_unreachable_erp_says_why_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        let default = super::root().join("policies/default.toml");
+        std::fs::write(
+            &path,
+            format!("extends = {default:?}\n[host]\ndatabase = \"pos.sqlite\"\ncustomers.mode = \"sync-all\"\n"),
+        )
+        .unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let url = format!("http://{closed}");
+        let output = run(&["sync", "--policy", path.to_str().unwrap(), "--erp-url", &url]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(lines[0].starts_with("error: the ERP data service is unavailable"), "{stderr}");
+        assert_eq!(lines[0].matches("the connection was refused").count(), 1, "{stderr}");
+        assert_eq!(lines[0].matches(&url).count(), 1, "{stderr}");
     }
 
     #[test]
@@ -790,6 +851,8 @@ fn the_exception_is_in_every_report(fixture: &str, exception: &str) {
     // The host logs the failed call before it answers: the line has come, or is on its way.
     let logged = next_line(&log, |line| line.contains("using the built-in fallback") && line.contains(exception));
     assert!(logged.contains("render"), "{logged}");
+    // Written to a pipe (or a file), the log has no terminal colour codes.
+    assert!(!logged.contains('\u{1b}'), "colour codes in {logged:?}");
 }
 
 /// The next line of `log` that `wanted` accepts; fails when the log ends first, or stays silent
@@ -962,4 +1025,34 @@ async fn erp_check_names_a_host_the_policy_does_not_allow_and_its_key() {
         stderr.contains(&format!("error: which ERP (describe): the ERP data service is unavailable: {refused}")),
         "{stderr}"
     );
+}
+
+/// A listing piped into a reader that has already stopped (`| head`) ends the command
+/// quietly, as Unix tools end, instead of a panic with a backtrace.
+#[test]
+fn a_listing_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pos.sqlite");
+    let db = db.to_str().unwrap();
+    for args in [
+        vec!["policy", "check", "policies/clients/polish-chain.toml"],
+        vec!["tour"],
+        vec!["search", "", "--db", db],
+        vec!["plugin", "check", artifacts::WEB_MERGE_RULES, "--slot", "web-merge-rules"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // Closed before the command prints anything: its first line meets a closed pipe.
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+            .args(&args)
+            .current_dir(root())
+            .env("POS_HOST_CACHE_DIR", shared_cache())
+            .stdout(writer)
+            .output()
+            .expect("pos-host runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{args:?}: {:?} {stderr}", output.status);
+    }
 }

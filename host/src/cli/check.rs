@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub async fn run(file: &Path, slot: SlotId, grants: Vec<Capability>, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let (policy, spec) = args.plugin_spec(file, slot, grants)?;
+    let (policy, spec) = args.plugin_spec(file, slot, grants).await?;
     let cache_dir = args.cache_dir(policy.as_ref());
     struct Check(PluginSpec, Option<PathBuf>);
     impl KindVisitor for Check {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub async fn check(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let policy = args.load()?;
+    let policy = args.load().await?;
     let timeout = Duration::from_millis(policy.host.erp.timeout_ms);
     // The plugins stay loaded while the connector runs: it only holds them weakly.
     let (connector, through, _plugins): (Arc<dyn Connector>, String, Option<Arc<Plugins>>) =

@@ -253,8 +253,13 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    fn load(&self) -> anyhow::Result<Policy> {
-        let mut policy = Policy::load(&self.policy)?;
+    /// The policy with these flags; when it has problems, every one of them, the plugins'
+    /// complaints about their config included (as `policy check` reports them).
+    async fn load(&self) -> anyhow::Result<Policy> {
+        let mut policy = match Policy::load(&self.policy) {
+            Ok(policy) => policy,
+            Err(error) => return Err(policy::every_problem(&self.policy, self, error.into()).await),
+        };
         self.apply(&mut policy);
         Ok(policy)
     }
@@ -271,7 +276,7 @@ impl PolicyArgs {
 
     /// A host builder for the policy with these flags, asking `operator`.
     async fn host(&self, operator: Arc<dyn Operator>) -> anyhow::Result<HostBuilder> {
-        let policy = self.load()?;
+        let policy = self.load().await?;
         let mut builder = Host::builder().database(self.database(&policy)).operator(operator);
         if let Some(dir) = self.cache_dir(Some(&policy)) {
             builder = builder.cache_dir(dir);
@@ -287,13 +292,13 @@ impl PolicyArgs {
 
     /// The policy, if its file exists, and a spec for the component `file` in `slot`: the
     /// policy's grants, config and limits for the slot, plus `grants`.
-    fn plugin_spec(
+    async fn plugin_spec(
         &self,
         file: &Path,
         slot: SlotId,
         grants: Vec<Capability>,
     ) -> anyhow::Result<(Option<Policy>, PluginSpec)> {
-        let policy = if self.policy.exists() { Some(self.load()?) } else { None };
+        let policy = if self.policy.exists() { Some(self.load().await?) } else { None };
         let mut spec = match policy.as_ref().and_then(|p| p.slot(slot).map(|s| (s, p))) {
             Some((slot_policy, p)) => PluginSpec { path: file.to_owned(), ..slot_policy.spec(&p.path, &p.host) },
             None => PluginSpec::new(file),
@@ -334,6 +339,23 @@ fn user_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
     Some(base.join("pos-host"))
 }
 
+/// `2026-11-22 21:35:02 UTC` for milliseconds since the Unix epoch.
+pub(crate) fn clock(ms: u64) -> String {
+    let seconds = ms / 1000;
+    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
+}
+
 fn parse_arg(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
@@ -357,6 +379,9 @@ fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn try_main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        end_quietly_on_a_closed_pipe();
+    }
     let tokio = tokio()?;
     match cli.command {
         Command::Plugin { command: PluginCommand::Check { file, slot, grants, policy } } => {
@@ -395,9 +420,37 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Log lines go to stderr; `RUST_LOG` selects them (default: warnings, plugin output).
+/// A command whose output is piped into a reader that stops early (`| head`) ends there,
+/// silently, as Unix tools do. Rust ignores SIGPIPE, so printing to the closed pipe
+/// panicked instead. Sockets are not affected: Rust sends on them with `MSG_NOSIGNAL`.
+/// `serve` keeps ignoring it: its output is a log, not a listing.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Log lines go to stderr; `RUST_LOG` selects them (default: warnings, plugin output). The
+/// plugins' HTTP library logs every failed connection, which the host reports itself, with
+/// the setting to check: only its errors are shown.
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,plugin=info,pos_host::live=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,wasmtime_wasi_http=error,plugin=info,pos_host::live=info")
+    });
+    // Colours only on a terminal: a log redirected to a file or a collector stays plain text.
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour).init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_reads_as_a_calendar() {
+        assert_eq!(super::clock(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::clock(1_795_382_378_730), "2026-11-22 21:19:38 UTC");
+        assert_eq!(super::clock(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    }
 }

@@ -49,7 +49,7 @@ pub async fn run(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let (policy, mut spec) = args.plugin_spec(file, slot, grants)?;
+    let (policy, mut spec) = args.plugin_spec(file, slot, grants).await?;
     let slot_policy = policy.as_ref().and_then(|policy| policy.slot(slot));
     if let Some(config) = &case_file.config {
         spec.config = Arc::new(config.plugin_config());

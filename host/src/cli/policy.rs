@@ -3,31 +3,23 @@
 
 use super::PolicyArgs;
 use futures_util::future::BoxFuture;
-use pos_host::Policy;
 use pos_host::policy::SlotPolicy;
 use pos_host::runtime::{LoadError, PluginInfo, PluginSpec, Runtime, SlotKind};
 use pos_host::slots::{KindVisitor, with_kind};
+use pos_host::{Policy, SlotId};
 use std::path::Path;
 use std::process::ExitCode;
 
 pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let (policy, mut problems): (Policy, Vec<String>) = match Policy::inspect(file) {
-        Ok((policy, problems)) => (policy, problems.iter().map(ToString::to_string).collect()),
+    let Inspected { policy, loaded, problems } = match inspect(file, args).await? {
+        Ok(inspected) => inspected,
         Err(errors) => {
-            for error in &errors.0 {
+            for error in &errors {
                 eprintln!("error: {error}");
             }
             return Ok(ExitCode::FAILURE);
         }
     };
-    let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
-    let mut loaded = Vec::new();
-    for slot in policy.slots.iter().filter(|slot| slot.plugin.is_file()) {
-        match load(&runtime, slot, &policy).await {
-            Ok(info) => loaded.push((slot.slot, info)),
-            Err(error) => problems.extend(slot.explain(&error)),
-        }
-    }
 
     let files: Vec<String> = policy.layers.files.iter().rev().map(|f| f.path.display().to_string()).collect();
     println!("policy {}", files.join("\n  extends "));
@@ -58,6 +50,42 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: {problem}");
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A policy as far as it is usable, the plugins that load, and every problem.
+struct Inspected {
+    policy: Policy,
+    loaded: Vec<(SlotId, PluginInfo)>,
+    problems: Vec<String>,
+}
+
+/// Checks the policy `file` and loads its plugins: every problem at once, the plugins' own
+/// included; `Err` with the problems when the files cannot be read or parsed at all.
+async fn inspect(file: &Path, args: &PolicyArgs) -> anyhow::Result<Result<Inspected, Vec<String>>> {
+    let (policy, mut problems): (Policy, Vec<String>) = match Policy::inspect(file) {
+        Ok((policy, problems)) => (policy, problems.iter().map(ToString::to_string).collect()),
+        Err(errors) => return Ok(Err(errors.0.iter().map(ToString::to_string).collect())),
+    };
+    let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
+    let mut loaded = Vec::new();
+    for slot in policy.slots.iter().filter(|slot| slot.plugin.is_file()) {
+        match load(&runtime, slot, &policy).await {
+            Ok(info) => loaded.push((slot.slot, info)),
+            Err(error) => problems.extend(slot.explain(&error)),
+        }
+    }
+    Ok(Ok(Inspected { policy, loaded, problems }))
+}
+
+/// The error of a policy that does not load, with every problem `policy check` would
+/// report (the plugins' complaints about their config too, which loading stops before).
+pub async fn every_problem(file: &Path, args: &PolicyArgs, error: anyhow::Error) -> anyhow::Error {
+    match inspect(file, args).await {
+        Ok(Err(problems)) | Ok(Ok(Inspected { problems, .. })) if !problems.is_empty() => {
+            anyhow::anyhow!(problems.join("\n"))
+        }
+        _ => error,
+    }
 }
 
 async fn load(runtime: &Runtime, slot: &SlotPolicy, policy: &Policy) -> Result<PluginInfo, LoadError> {

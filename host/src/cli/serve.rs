@@ -1,7 +1,7 @@
 //! `pos-host serve`: the long-running host. It follows its policy and plugin files (hot
 //! reload) and answers on a local HTTP port; `pos-host status` asks it what it serves.
 
-use super::PolicyArgs;
+use super::{PolicyArgs, clock};
 use anyhow::Context as _;
 use pos_host::embed::Prompts;
 use pos_host::live::{Outcome, Status};
@@ -202,31 +202,4 @@ pub fn render(status: &Status) -> String {
         }
     }
     out
-}
-
-/// `2026-11-22 21:35:02 UTC` for milliseconds since the Unix epoch.
-fn clock(ms: u64) -> String {
-    let seconds = ms / 1000;
-    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn clock_reads_as_a_calendar() {
-        assert_eq!(super::clock(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(super::clock(1_795_382_378_730), "2026-11-22 21:19:38 UTC");
-        assert_eq!(super::clock(951_782_400_000), "2000-02-29 00:00:00 UTC");
-    }
 }

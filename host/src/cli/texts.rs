@@ -14,7 +14,7 @@ pub async fn run(
     args: Vec<(String, String)>,
     policy_args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
-    let policy = policy_args.load()?;
+    let policy = policy_args.load().await?;
     let runtime = super::runtime(policy_args.cache_dir(Some(&policy)))?;
     let plugin = match policy.slot(SlotId::NotificationTexts) {
         Some(slot) => match runtime.load::<NotificationTextsKind>(&slot.spec(&policy.path, &policy.host)).await {

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let policy = args.load()?;
+    let policy = args.load().await?;
     let caps =
         Capabilities { local_db: Arc::new(InMemoryCustomers::new(sample_customers())), ..Capabilities::default() };
     let runtime = Runtime::new(caps.clone(), args.cache_dir(Some(&policy)))?;

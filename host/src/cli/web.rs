@@ -262,7 +262,7 @@ impl Screen<'_> {
             println!(
                 "{:>5}  {}  {:<16} {:<10} {:<12} {:<10} {}{}",
                 entry.id,
-                entry.at,
+                super::clock(entry.at.max(0) as u64),
                 entry.action,
                 entry.web_id.as_deref().unwrap_or("-"),
                 entry.number.as_deref().unwrap_or("-"),

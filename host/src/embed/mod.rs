@@ -65,7 +65,7 @@ pub const LOCALES: [&str; 3] = ["en", "pl", "nl"];
 pub enum HostError {
     #[error("no policy: call HostBuilder::policy_file or HostBuilder::policy")]
     NoPolicy,
-    #[error("{0}")]
+    #[error(transparent)]
     Policy(#[from] PolicyErrors),
     #[error(
         "no customer database: set host.database in {policy} or call HostBuilder::database (the command line's --db)"
@@ -73,7 +73,7 @@ pub enum HostError {
     NoDatabase { policy: PathBuf },
     #[error("cannot open the customer database {path}: {error}")]
     Database { path: PathBuf, error: StoreError },
-    #[error("{0}")]
+    #[error(transparent)]
     Start(#[from] StartError),
     #[error("cannot start the plugin runtime: {0}")]
     Runtime(String),
@@ -88,7 +88,7 @@ pub enum HostError {
     Client(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
+    #[error(transparent)]
     Sync(#[from] SyncError),
 }
 
