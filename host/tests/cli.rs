@@ -133,10 +133,10 @@ fn a_bad_policy_is_reported_with_its_place() {
 fn every_command_reports_every_problem_of_a_policy() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
-    let default = root().join("policies/default.toml");
+    std::fs::write(dir.path().join("base.toml"), served::policy_text()).unwrap();
     std::fs::write(
         &policy,
-        format!("extends = {default:?}\n[host]\nlocale = 5\n[slots.search-policy]\nconfig = {{ offer-erp-at-most = \"six\" }}\n"),
+        "extends = \"base.toml\"\n[host]\nlocale = 5\n[slots.search-policy]\nconfig = { offer-erp-at-most = \"six\" }\n",
     )
     .unwrap();
     let path = policy.display();
@@ -561,10 +561,10 @@ mod workflows {
     fn sync_with_an_unreachable_erp_says_why_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("policy.toml");
-        let default = super::root().join("policies/default.toml");
+        std::fs::write(dir.path().join("base.toml"), pos_tests::served::policy_text()).unwrap();
         std::fs::write(
             &path,
-            format!("extends = {default:?}\n[host]\ndatabase = \"pos.sqlite\"\ncustomers.mode = \"sync-all\"\n"),
+            "extends = \"base.toml\"\n[host]\ndatabase = \"pos.sqlite\"\ncustomers.mode = \"sync-all\"\n",
         )
         .unwrap();
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
@@ -1035,11 +1035,14 @@ fn a_listing_into_a_closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pos.sqlite");
     let db = db.to_str().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, served::policy_text()).unwrap();
+    let policy = policy.to_str().unwrap();
     for args in [
-        vec!["policy", "check", "policies/clients/polish-chain.toml"],
-        vec!["tour"],
-        vec!["search", "", "--db", db],
-        vec!["plugin", "check", artifacts::WEB_MERGE_RULES, "--slot", "web-merge-rules"],
+        vec!["policy", "check", policy],
+        vec!["tour", "--policy", policy],
+        vec!["search", "", "--db", db, "--policy", policy],
+        vec!["plugin", "check", artifacts::WEB_MERGE_RULES, "--slot", "web-merge-rules", "--policy", policy],
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
         // Closed before the command prints anything: its first line meets a closed pipe.
