@@ -283,14 +283,20 @@ mod workflows {
         let policy = policy(dir.path(), &sim.erp_url(), "pl");
         let output = tokio::task::spawn_blocking(move || {
             let policy = policy.as_str();
+            let sync = run(&["sync", "--policy", policy]);
             let local = run(&["search", "Brzęczyszczykiewicz", "--policy", policy]);
             let erp = run(&["search", "brzeczy", "--erp", "--locale", "en", "--policy", policy]);
             let json = run(&["search", "brzeczy", "--erp", "--json", "--policy", policy]);
             let show = run(&["customer", "show", "E-2", "--policy", policy]);
             let edit = run(&["customer", "edit", "E-2", "--set", "city=Kraków", "--policy", policy]);
-            (local, erp, json, show, edit)
+            (sync, local, erp, json, show, edit)
         });
-        let (local, erp, json, show, edit) = output.await.unwrap();
+        let (sync, local, erp, json, show, edit) = output.await.unwrap();
+        // A local-only till downloads no customer; `sync` says so and what would.
+        assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
+        let sync = stdout(&sync);
+        assert!(sync.contains("customers: none downloaded: ") && sync.contains("keeps them local-only"), "{sync}");
+        assert!(sync.contains("\"sync-all\" keeps every ERP customer on the till"), "{sync}");
         let local = stdout(&local);
         assert!(local.contains("Local results (0):"), "{local}");
         assert!(

@@ -234,7 +234,7 @@ enum PluginCommand {
 #[derive(Clone, clap::Args)]
 pub struct PolicyArgs {
     /// The policy file.
-    #[arg(long, global = true, default_value = DEFAULT_POLICY)]
+    #[arg(long, global = true, default_value = DEFAULT_POLICY, env = "POS_HOST_POLICY")]
     policy: PathBuf,
     /// Where compiled plugins are cached (default: the policy's `host.cache-dir`, else the
     /// user's cache directory).

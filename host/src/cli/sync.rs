@@ -46,6 +46,13 @@ pub async fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
             report.cursor,
         );
     }
+    if synchronized.customers.is_none() {
+        println!(
+            "customers: none downloaded: {} keeps them local-only (host.customers.mode); \
+             \"sync-all\" keeps every ERP customer on the till",
+            args.policy.display()
+        );
+    }
     println!("outbox: {} sent, {} refused and parked", synchronized.sent, synchronized.parked);
     if let Some(why) = synchronized.stopped {
         eprintln!("the outbox keeps its remaining changes: {why}");
