@@ -298,7 +298,9 @@ mod workflows {
         assert!(sync.contains("customers: none downloaded: ") && sync.contains("keeps them local-only"), "{sync}");
         assert!(sync.contains("\"sync-all\" keeps every ERP customer on the till"), "{sync}");
         let local = stdout(&local);
-        assert!(local.contains("Local results (0):"), "{local}");
+        // The command line's own labels follow the locale as the notices do.
+        assert!(local.contains("Wyniki lokalne (0):"), "{local}");
+        assert!(local.contains("[Szukaj] wyszukuje w systemie ERP (zalecane)"), "{local}");
         assert!(
             local.contains("Brak wyników wyszukiwania. Czy chcesz kontynuować wyszukiwanie również w systemie ERP?"),
             "{local}"

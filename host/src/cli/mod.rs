@@ -3,6 +3,7 @@
 mod check;
 mod customer;
 mod erp;
+mod labels;
 mod plugin_new;
 mod plugin_test;
 mod policy;

@@ -1,13 +1,15 @@
 //! The operator's screen as text: the result list, the notice, the [Search] button.
 
+use super::labels::label;
 use pos_host::bindings::search::{ResultList, SearchButton};
 use pos_host::bindings::{Customer, Origin};
 use pos_host::flows::search::{Screen, ShownNotice};
 
-pub fn print(screen: &Screen) {
+/// Prints `screen` with the labels of `locale`.
+pub fn print(screen: &Screen, locale: &str) {
     let list = match screen.list {
-        ResultList::Local => "Local results",
-        ResultList::Erp => "ERP results",
+        ResultList::Local => label(locale, "list.local"),
+        ResultList::Erp => label(locale, "list.erp"),
     };
     println!("{list} ({}):", screen.customers.len());
     for customer in &screen.customers {
@@ -18,8 +20,8 @@ pub fn print(screen: &Screen) {
     }
     match screen.search_button {
         SearchButton::Hidden => {}
-        SearchButton::Available => println!("[Search] searches the ERP system"),
-        SearchButton::Suggested => println!("[Search] searches the ERP system (suggested)"),
+        SearchButton::Available => println!("{}", label(locale, "search.erpButton")),
+        SearchButton::Suggested => println!("{}", label(locale, "search.erpSuggested")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `pos-host search`: the search flow as the operator meets it.
 
 use super::PolicyArgs;
+use super::labels::label;
 use super::screen;
 use pos_host::bindings::{Field, Filter, Message, SearchQuery};
 use pos_host::caps::Headless;
@@ -46,8 +47,8 @@ pub async fn run(
     let mut screen = session.search(query).await?;
     if erp {
         if !json {
-            screen::print(&screen);
-            println!("\n> [Search]");
+            screen::print(&screen, &session.locale());
+            println!("\n> [{}]", label(&session.locale(), "search.erp"));
         }
         let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
         let waiting_text = host.render(&waiting, Some(&session.locale())).await;
@@ -60,13 +61,14 @@ pub async fn run(
                 }
             })
         };
-        screen = session.search_erp(&cancel, || eprintln!("{waiting_text} [Cancel: Ctrl-C]")).await;
+        let cancel_label = label(&session.locale(), "cancel").to_owned();
+        screen = session.search_erp(&cancel, || eprintln!("{waiting_text} [{cancel_label}: Ctrl-C]")).await;
         on_ctrl_c.abort();
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&ScreenJson::from(&screen))?);
     } else {
-        screen::print(&screen);
+        screen::print(&screen, &session.locale());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,4 @@
-//! The operator console: three static files, compiled into the binary. The page carries the
+//! The operator console: four static files, compiled into the binary. The page carries the
 //! API token when the host gives it (see `Options::console_token`).
 
 use super::AppState;
@@ -38,6 +38,17 @@ pub(super) fn routes() -> Router<AppState> {
                 (
                     [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
                     state.console.to_string(),
+                )
+            }),
+        )
+        // The labels as a script of their own, so that the console and the command line read
+        // one table (`crate::labels`).
+        .route(
+            "/labels.js",
+            get(|| async {
+                file(
+                    "text/javascript; charset=utf-8",
+                    concat!("globalThis.POS_LABELS = ", include_str!("console/labels.json"), ";\n"),
                 )
             }),
         )
