@@ -21,7 +21,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("pos-sim --customers 10000", "10000 customers, 40 web customers"),
     ("export POS_HOST_POLICY=policies/demo.toml", ""),
     ("sync", " customers listed, "),
-    ("search kowal", "Kowalska"),
+    ("search kowal", "The first 100 are shown; more customers match: narrow the search."),
     ("search kowal --erp --locale pl", "Kowalska"),
     ("customer edit K-0000117", "city         Gdańsk"),
     ("web check", "Web edit list (40):"),

@@ -20,6 +20,11 @@ pub fn label<'a>(locale: &str, key: &'a str) -> &'a str {
         .map_or(key, String::as_str)
 }
 
+/// The label `key` in `locale` with each `{name}` filled from `args`.
+pub fn label_with(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(label(locale, key).to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +45,9 @@ mod tests {
         assert_eq!(label("pl", "list.local"), "Wyniki lokalne");
         assert_eq!(label("de", "list.local"), "Local results");
         assert_eq!(label("pl", "no.such.label"), "no.such.label");
+        assert_eq!(
+            label_with("nl", "list.more", &[("shown", "100")]),
+            "De eerste 100 worden getoond; meer klanten komen overeen: verfijn de zoekopdracht."
+        );
     }
 }

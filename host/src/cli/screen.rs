@@ -1,6 +1,6 @@
 //! The operator's screen as text: the result list, the notice, the [Search] button.
 
-use super::labels::label;
+use super::labels::{label, label_with};
 use pos_host::bindings::search::{ResultList, SearchButton};
 use pos_host::bindings::{Customer, Origin};
 use pos_host::flows::search::{Screen, ShownNotice};
@@ -14,6 +14,9 @@ pub fn print(screen: &Screen, locale: &str) {
     println!("{list} ({}):", screen.customers.len());
     for customer in &screen.customers {
         println!("  {}", line(customer));
+    }
+    if screen.more {
+        println!("{}", label_with(locale, "list.more", &[("shown", &screen.customers.len().to_string())]));
     }
     if let Some(notice) = &screen.notice {
         print_notice(notice);

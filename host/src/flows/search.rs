@@ -52,6 +52,9 @@ pub struct Screen {
     pub customers: Vec<Customer>,
     pub notice: Option<ShownNotice>,
     pub search_button: SearchButton,
+    /// More customers match than the list holds (the local list stops at [`LIST_LIMIT`],
+    /// the ERP's at the policy's limit): the operator should narrow the search.
+    pub more: bool,
 }
 
 /// A customer opened from the list, saved locally.
@@ -68,6 +71,9 @@ pub struct SearchSession {
     previous: Option<SearchQuery>,
     local: Vec<Customer>,
     erp: Vec<Customer>,
+    /// Whether more customers match than `local`, resp. `erp`, holds.
+    local_more: bool,
+    erp_more: bool,
     shown: ResultList,
     decision: Option<LocalDecision>,
     online_search_enabled: bool,
@@ -83,6 +89,8 @@ impl SearchFlow {
             previous: None,
             local: Vec::new(),
             erp: Vec::new(),
+            local_more: false,
+            erp_more: false,
             shown: ResultList::Local,
             decision: None,
             online_search_enabled: true,
@@ -114,14 +122,18 @@ impl SearchSession {
                 _ => None,
             }
         };
-        let (found, enabled) = tokio::join!(flow.store.search(&query, LIST_LIMIT), settings);
+        // One more than the list holds, to know whether it was cut.
+        let (found, enabled) = tokio::join!(flow.store.search(&query, LIST_LIMIT + 1), settings);
         // Unknown (the ERP unreachable) keeps the last known answer, so that [Search] can
         // still report the missing connection.
         if let Some(enabled) = enabled {
             self.online_search_enabled = enabled;
         }
         self.local = found?;
+        self.local_more = self.local.len() > LIST_LIMIT as usize;
+        self.local.truncate(LIST_LIMIT as usize);
         self.erp.clear();
+        self.erp_more = false;
         self.shown = ResultList::Local;
         let outcome = LocalSearchOutcome {
             query: query.clone(),
@@ -179,9 +191,9 @@ impl SearchSession {
         };
         let decided = flow.plugins.search.after_erp_search(&query, &outcome).await.value;
         self.shown = decided.show;
-        self.erp = match (decided.show, result) {
-            (ResultList::Erp, Ok(page)) => page.customers,
-            _ => Vec::new(),
+        (self.erp, self.erp_more) = match (decided.show, result) {
+            (ResultList::Erp, Ok(page)) => (page.customers, page.has_more),
+            _ => (Vec::new(), false),
         };
         if self.shown == ResultList::Erp && self.erp.is_empty() {
             self.shown = ResultList::Local;
@@ -238,6 +250,7 @@ impl SearchSession {
         let decided = self.flow.plugins.search.after_erp_retrieve_failed(action, &error).await.value;
         if decided.clear_erp_results {
             self.erp.clear();
+            self.erp_more = false;
             self.shown = ResultList::Local;
         }
         self.screen(decided.notice).await
@@ -260,11 +273,11 @@ impl SearchSession {
     }
 
     fn screen_with(&self, notice: Option<ShownNotice>) -> Screen {
-        let customers = match self.shown {
-            ResultList::Local => self.local.clone(),
-            ResultList::Erp => self.erp.clone(),
+        let (customers, more) = match self.shown {
+            ResultList::Local => (self.local.clone(), self.local_more),
+            ResultList::Erp => (self.erp.clone(), self.erp_more),
         };
-        Screen { list: self.shown, customers, notice, search_button: self.button() }
+        Screen { list: self.shown, customers, notice, search_button: self.button(), more }
     }
 }
 

@@ -93,6 +93,8 @@ pub struct ScreenJson {
     pub customers: Vec<CustomerJson>,
     pub notice: Option<NoticeJson>,
     pub search_button: &'static str,
+    /// More customers match than `customers` holds: the list was cut.
+    pub more: bool,
 }
 
 impl From<&Screen> for ScreenJson {
@@ -109,6 +111,7 @@ impl From<&Screen> for ScreenJson {
                 SearchButton::Available => "available",
                 SearchButton::Suggested => "suggested",
             },
+            more: screen.more,
         }
     }
 }

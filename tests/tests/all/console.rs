@@ -167,6 +167,27 @@ fn local_kowalskis(n: usize) -> Vec<Customer> {
     (1..=n).map(|i| customer(Some(&format!("L-{i:04}")), &format!("Adam{i}"), "Kowalski")).collect()
 }
 
+/// The list stops at 100: its title counts the rows, and a cut list says so above them, in
+/// the operator's locale.
+#[tokio::test]
+async fn a_cut_list_says_how_many_are_shown_and_that_more_match() {
+    let console = Console::start(local_kowalskis(101), vec![]).await;
+    console.search("Kowalski").await;
+    assert_eq!(console.results().await.1.len(), 100);
+    assert_eq!(console.text("#results-title").await, "Local results (100)");
+    let more = console.browser.find("#results-more").await.unwrap();
+    assert!(more.is_displayed().await.unwrap());
+    assert_eq!(more.text().await.unwrap(), "The first 100 are shown; more customers match: narrow the search.");
+    console.locale("pl").await;
+    assert_eq!(console.text("#results-title").await, "Wyniki lokalne (100)");
+    assert_eq!(
+        console.text("#results-more").await,
+        "Pokazano pierwszych 100; pasuje więcej klientów: zawęź wyszukiwanie."
+    );
+    console.search("Adam1").await;
+    assert!(!console.browser.find("#results-more").await.unwrap().is_displayed().await.unwrap());
+}
+
 /// `n` ERP customers named Nowak, `E-0001`...
 fn erp_nowaks(n: usize) -> Vec<AdminCustomer> {
     (1..=n).map(|i| AdminCustomer::new(&format!("E-{i:04}"), &format!("Jan{i}"), "Nowak")).collect()
@@ -228,7 +249,7 @@ async fn search_shows_erp_results_that_open_as_the_erp_allows() {
     console.press_search().await;
     assert_eq!(console.results().await, ("erp".into(), vec!["E-0001".into(), "E-0002".into(), "E-0003".into()]));
     assert_eq!(console.badges().await, ["ERP", "ERP", "ERP"]);
-    assert_eq!(console.text("#results-title").await, "ERP results");
+    assert_eq!(console.text("#results-title").await, "ERP results (3)");
     assert_eq!(console.notice().await, None);
     assert!(console.host.customer("E-0001").await.unwrap().is_none(), "ERP results are not saved locally");
 

@@ -123,6 +123,17 @@ async fn online_search_active_lets_the_operator_press_search_after_any_local_sea
     assert_eq!((text(&screen), screen.search_button), (None, SearchButton::Hidden));
 }
 
+/// The local list stops at 100; the screen says whether more customers match, so that the
+/// operator narrows the search instead of looking for a customer the list left out.
+#[tokio::test]
+async fn a_list_cut_at_one_hundred_says_so() {
+    for (matching, shown, more) in [(100, 100, false), (101, 100, true)] {
+        let h = Harness::new(local_kowalskis(matching), vec![], "en").await;
+        let screen = h.flow.session().search(query("Kowalski")).await.unwrap();
+        assert_eq!((screen.customers.len(), screen.more), (shown, more), "{matching} matching");
+    }
+}
+
 #[tokio::test]
 async fn no_local_results_offer_the_erp() {
     for (locale, expected) in [("en", NO_RESULTS_EN), ("pl", NO_RESULTS_PL)] {

@@ -507,7 +507,11 @@
     const title = $('results-title');
     title.dataset.list = list;
     title.dataset.label = `list.${list}`;
-    title.textContent = t(`list.${list}`);
+    const count = (screen.customers || []).length;
+    title.textContent = `${t(`list.${list}`)} (${count})`;
+    // A cut list says so where the operator looks first, above the rows.
+    $('results-more').hidden = !screen.more;
+    $('results-more').textContent = screen.more ? t('list.more', { shown: count }) : '';
     const body = $('results-body');
     body.replaceChildren();
     for (const customer of screen.customers || []) {
