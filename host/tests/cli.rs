@@ -393,7 +393,8 @@ mod workflows {
         assert!(stderr(&unconfigured).contains("or pass --webshop-url"));
 
         let check = stdout(&check);
-        assert!(check.contains("Web edit list (3):"), "{check}");
+        // The list titles follow the policy's locale (nl) as the notices do.
+        assert!(check.contains("Edit-lijst web (3):"), "{check}");
         assert!(check.contains(&married.id) && check.contains("Anna Nowak"), "{check}");
 
         let candidates = stdout(&candidates);
@@ -412,7 +413,7 @@ mod workflows {
         assert_eq!(no.status.code(), Some(2));
         assert!(stderr(&no).contains("Bestaande klant wordt overschreven"), "{}", stderr(&no));
         assert!(stderr(&no).contains("→ Annuleren (--no)"), "{}", stderr(&no));
-        assert!(stdout(&no).contains("Cancelled; nothing was changed."));
+        assert!(stdout(&no).contains("Geannuleerd: er is niets gewijzigd."), "{}", stdout(&no));
         assert!(yes.status.success(), "{}", stderr(&yes));
         assert!(stderr(&yes).contains("→ Continue (--yes)"), "{}", stderr(&yes));
         assert!(stdout(&yes).contains(&format!("Web customer {} took over local customer K-1", married.id)));
@@ -429,7 +430,7 @@ mod workflows {
 
         assert!(edit.status.success(), "{}", stderr(&edit));
         let edits = stdout(&edits);
-        assert!(edits.contains("Local edit list (1):") && edits.contains("K-1"), "{edits}");
+        assert!(edits.contains("Lokale editlijst (1):") && edits.contains("K-1"), "{edits}");
         assert!(edits.contains(&format!("web    {}", married.id)), "{edits}");
         assert!(stdout(&push).contains("Local customer K-1 was sent to the web shop"), "{}", stdout(&push));
         let on_web = sim.web_customer(&married.id).await.unwrap().unwrap();

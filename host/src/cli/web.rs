@@ -3,6 +3,7 @@
 //! by `--yes` / `--no`. `--json` prints what the HTTP API answers.
 
 use super::PolicyArgs;
+use super::labels::{label, label_with};
 use super::screen;
 use async_trait::async_trait;
 use pos_host::Host;
@@ -201,7 +202,7 @@ impl Screen<'_> {
         for refused in list.refreshed.iter().flat_map(|refreshed| &refreshed.refused) {
             eprintln!("Web customer {} was left out: {}", refused.web_id, refused.reason);
         }
-        println!("Web edit list ({}):", list.entries.len());
+        println!("{}", label_with(self.locale, "web.editList", &[("count", &list.entries.len().to_string())]));
         for entry in &list.entries {
             let web = &entry.customer;
             let email = web.email.as_deref().unwrap_or("");
@@ -216,8 +217,12 @@ impl Screen<'_> {
             print_json(&wire::candidates(self.host, &found, self.locale).await);
             return Ok(ExitCode::SUCCESS);
         }
-        println!("Web customer {web_id}: {}", screen::line(&found.web));
-        println!("Local candidates ({}, by {}):", found.candidates.len(), found.decided_by);
+        println!("{} {web_id}: {}", label(self.locale, "web.details"), screen::line(&found.web));
+        let count = found.candidates.len().to_string();
+        println!(
+            "{}",
+            label_with(self.locale, "web.candidatesBy", &[("count", &count), ("plugin", &found.decided_by)])
+        );
         for candidate in &found.candidates {
             let mut reasons = Vec::new();
             for reason in &candidate.reasons {
@@ -226,7 +231,8 @@ impl Screen<'_> {
             println!("  {:>3}  {}  ·  {}", candidate.score, screen::line(&candidate.customer), reasons.join(", "));
         }
         if let Some(phrase) = search {
-            println!("Local customers found for \"{phrase}\" ({}):", found.search.len());
+            let count = found.search.len().to_string();
+            println!("{}", label_with(self.locale, "web.searchFound", &[("phrase", phrase), ("count", &count)]));
             for customer in &found.search {
                 println!("       {}", screen::line(customer));
             }
@@ -240,7 +246,7 @@ impl Screen<'_> {
             print_json(&views.iter().map(LocalEditJson::from).collect::<Vec<_>>());
             return Ok(ExitCode::SUCCESS);
         }
-        println!("Local edit list ({}):", views.len());
+        println!("{}", label_with(self.locale, "local.editList", &[("count", &views.len().to_string())]));
         for view in &views {
             println!("  local  {}", screen::line(&view.edit.customer));
             match &view.web {
@@ -288,7 +294,7 @@ impl Screen<'_> {
                         println!("{}", self.render(summary).await);
                     }
                 }
-                Outcome::Cancelled => println!("Cancelled; nothing was changed."),
+                Outcome::Cancelled => println!("{}", label(self.locale, "outcome.cancelled")),
             }
         }
         Ok(if decision.outcome == Outcome::Applied { ExitCode::SUCCESS } else { ExitCode::from(2) })
