@@ -42,7 +42,7 @@ pub(super) fn routes() -> Router<AppState> {
             }),
         )
         // The labels as a script of their own, so that the console and the command line read
-        // one table (`crate::labels`).
+        // one table (the command line reads it in `cli/labels.rs`).
         .route(
             "/labels.js",
             get(|| async {
