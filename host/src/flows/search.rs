@@ -198,7 +198,13 @@ impl SearchSession {
         if self.shown == ResultList::Erp && self.erp.is_empty() {
             self.shown = ResultList::Local;
         }
-        self.screen(decided.notice).await
+        // Cancelled, the question the local search asked stays open: the operator may still
+        // press [Search] again, and the screen should say why.
+        let notice = match (&outcome, decided.notice) {
+            (ErpSearchOutcome::Failed(ErpError::Cancelled), None) => decision.notice,
+            (_, notice) => notice,
+        };
+        self.screen(notice).await
     }
 
     /// Opens customer `number` from the list shown, to select it on a document, edit or

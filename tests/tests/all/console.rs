@@ -305,7 +305,9 @@ async fn search_shows_erp_results_that_open_as_the_erp_allows() {
 #[tokio::test]
 async fn a_slow_erp_search_is_cancelled_from_the_waiting_window() {
     let console = Console::start(local_kowalskis(2), erp_nowaks(2)).await;
+    console.search("Adam").await;
     console.search("Kowalski").await;
+    assert_eq!(console.notice().await.as_deref(), Some(NO_EXACT_EN));
     console.fault(FaultMode::Slow { delay_ms: 20_000 }).await;
     let pressed = Instant::now();
     console.browser.find("#search-erp").await.unwrap().click().await.unwrap();
@@ -321,7 +323,9 @@ async fn a_slow_erp_search_is_cancelled_from_the_waiting_window() {
     assert!(pressed.elapsed() < Duration::from_secs(8), "cancel stops the search promptly: {:?}", pressed.elapsed());
     assert_eq!(console.results().await, ("local".into(), vec!["L-0001".into(), "L-0002".into()]));
     assert_eq!(console.badges().await, ["Local", "Local"]);
-    assert_eq!(console.notice().await, None);
+    // The question stays, and so does [Search] to answer it again.
+    assert_eq!(console.notice().await.as_deref(), Some(NO_EXACT_EN));
+    assert_eq!(console.search_button().await, "suggested");
 }
 
 /// The local customers of the web shop tests.
