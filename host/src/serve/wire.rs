@@ -4,7 +4,7 @@
 
 use crate::bindings::merge::{Candidate, MatchReason};
 use crate::bindings::search::{ResultList, SearchButton};
-use crate::bindings::{Customer, Field, Filter, Origin, SearchQuery, Severity};
+use crate::bindings::{Customer, Field, Filter, Message, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
 use crate::flows::web::{Candidates, Decision, LocalEditView, Refreshed, WebList};
@@ -306,6 +306,22 @@ impl From<&LocalEditView> for LocalEditJson {
     }
 }
 
+/// A message by key and arguments, as `POST /api/texts` takes it.
+#[derive(Serialize)]
+pub struct MessageJson {
+    pub key: String,
+    pub args: std::collections::BTreeMap<String, String>,
+}
+
+impl From<&Message> for MessageJson {
+    fn from(message: &Message) -> Self {
+        MessageJson {
+            key: message.key.clone(),
+            args: message.args.iter().map(|a| (a.name.clone(), a.value.clone())).collect(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct DecisionJson {
     pub action: crate::flows::web::Action,
@@ -314,6 +330,8 @@ pub struct DecisionJson {
     pub number: Option<String>,
     /// The plan's summary in words.
     pub summary: Option<String>,
+    /// The summary as a message (`POST /api/texts` renders it again in another locale).
+    pub summary_message: Option<MessageJson>,
     pub web: Option<CustomerJson>,
     pub local: Option<CustomerJson>,
     pub decided_by: String,
@@ -335,6 +353,7 @@ pub async fn decision(host: &Host, decision: &Decision, locale: &str) -> Decisio
         web_id: decision.web_id.clone(),
         number: decision.number.clone(),
         summary,
+        summary_message: decision.summary.as_ref().map(MessageJson::from),
         web: decision.web.as_ref().map(CustomerJson::from),
         local: decision.local.as_ref().map(CustomerJson::from),
         decided_by: decision.decided_by.clone(),

@@ -392,6 +392,82 @@ async fn take_over_local_info_warns_about_the_last_name_cancel_then_continue() {
     console.browser.wait_gone(&entry, SHOWN).await.unwrap();
 }
 
+/// What a web decision left on the screen is said again in the new locale (the host renders
+/// its summary again), and leaves with the web customer it was about.
+#[tokio::test]
+async fn web_outcomes_follow_the_locale_and_leave_with_their_customer() {
+    let console = Console::start(web_locals(), vec![]).await;
+    let anna = console
+        .sim
+        .register_web_customer(WebCustomerFields {
+            first_name: "Anna".into(),
+            last_name: "Nowak-Kowalska".into(),
+            email: Some("anna@example.com".into()),
+            ..WebCustomerFields::default()
+        })
+        .await
+        .unwrap();
+    let ewa = console
+        .sim
+        .register_web_customer(WebCustomerFields {
+            first_name: "Ewa".into(),
+            last_name: "Zielińska".into(),
+            ..WebCustomerFields::default()
+        })
+        .await
+        .unwrap();
+    let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
+    let k1 = "[data-testid=candidate][data-group=proposed][data-number='K-1']";
+    console.tab("web").await;
+    console.browser.wait_text("#web-refresh", SHOWN, |t| t.starts_with("List read: 2 new or changed")).await.unwrap();
+
+    // Cancelled, then the locale switched: the list's line and the outcome in Dutch.
+    console.browser.wait_for(&entry(&anna.id), SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.wait_for(k1, SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.find("#take-over-local").await.unwrap().click().await.unwrap();
+    console
+        .browser
+        .wait_for("[data-testid=prompt-choice][data-choice=cancel]", SHOWN)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    console.browser.wait_text("#web-outcome-text", SHOWN, |t| t == "Cancelled: nothing was changed.").await.unwrap();
+    console.locale("nl").await;
+    console
+        .browser
+        .wait_text("#web-outcome-text", SHOWN, |t| t == "Geannuleerd: er is niets gewijzigd.")
+        .await
+        .unwrap();
+    console
+        .browser
+        .wait_text("#web-refresh", SHOWN, |t| t == "Lijst gelezen: 0 nieuw of gewijzigd, 0 verdwenen")
+        .await
+        .unwrap();
+
+    // Applied in Dutch, then read in Polish: the host's summary, rendered again.
+    console.browser.wait_for(k1, SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.find("#take-over-local").await.unwrap().click().await.unwrap();
+    console
+        .browser
+        .wait_for("[data-testid=prompt-choice][data-choice=continue]", SHOWN)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let dutch = format!("Webklant {} heeft de gegevens van lokale klant K-1 overgenomen", anna.id);
+    console.browser.wait_text("#web-outcome-text", SHOWN, |t| t == dutch).await.unwrap();
+    console.locale("pl").await;
+    let polish = format!("Klient internetowy {} przejął dane klienta lokalnego K-1", anna.id);
+    console.browser.wait_text("#web-outcome-text", SHOWN, |t| t == polish).await.unwrap();
+
+    // Another web customer selected: the outcome was about Anna, and goes.
+    console.browser.wait_for(&entry(&ewa.id), SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.wait_gone("#web-outcome", SHOWN).await.unwrap();
+}
+
 #[tokio::test]
 async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
     let console = Console::start(local_kowalskis(2), vec![]).await;

@@ -53,8 +53,8 @@
       operation: null,
       opened: null,
     },
-    web: { loaded: false, list: null, selected: null, candidates: null, local: null, search: '', busy: false },
-    local: { loaded: false, entries: [], selected: null, busy: false },
+    web: { loaded: false, list: null, selected: null, candidates: null, local: null, search: '', busy: false, outcome: null },
+    local: { loaded: false, entries: [], selected: null, busy: false, outcome: null },
     status: null,
   };
 
@@ -789,18 +789,6 @@
       const list = await api('GET', '/api/web/edits');
       web.loaded = true;
       web.list = list;
-      const refresh = $('web-refresh');
-      if (list.refresh_error) {
-        refresh.textContent = t('web.refreshFailed', { error: list.refresh_error });
-        refresh.dataset.severity = 'warning';
-      } else if (list.refreshed) {
-        const refused = list.refreshed.refused || [];
-        const left = refused.map((r) => `${r.web_id} (${r.reason})`).join('; ');
-        refresh.textContent = t('web.refreshed', list.refreshed) + (left ? ' · ' + t('web.refused', { list: left }) : '');
-        refresh.dataset.severity = refused.length ? 'warning' : 'info';
-      } else {
-        refresh.textContent = '';
-      }
       const ids = new Set((list.entries || []).map((entry) => entry.customer.web_id));
       if (web.selected && !ids.has(web.selected)) {
         web.selected = null;
@@ -811,12 +799,30 @@
       if (web.selected) await loadCandidates();
       else renderCandidates();
     } catch (error) {
-      showWebOutcome('error', error.message);
+      setOutcome('web', { severity: 'error', text: error.message });
+    }
+  }
+
+  /** The line beside [Check web customers]: what reading the registrations did. */
+  function renderWebRefresh() {
+    const list = state.web.list;
+    const refresh = $('web-refresh');
+    if (list && list.refresh_error) {
+      refresh.textContent = t('web.refreshFailed', { error: list.refresh_error });
+      refresh.dataset.severity = 'warning';
+    } else if (list && list.refreshed) {
+      const refused = list.refreshed.refused || [];
+      const left = refused.map((r) => `${r.web_id} (${r.reason})`).join('; ');
+      refresh.textContent = t('web.refreshed', list.refreshed) + (left ? ' · ' + t('web.refused', { list: left }) : '');
+      refresh.dataset.severity = refused.length ? 'warning' : 'info';
+    } else {
+      refresh.textContent = '';
     }
   }
 
   function renderWebList() {
     const web = state.web;
+    renderWebRefresh();
     const list = $('web-list');
     list.replaceChildren();
     const entries = (web.list && web.list.entries) || [];
@@ -874,6 +880,8 @@
   async function selectWeb(id) {
     const web = state.web;
     if (web.selected === id && web.candidates) return;
+    // What the last decision said was about the customer selected before.
+    if (web.selected !== id) setOutcome('web', null);
     web.selected = id;
     web.local = null;
     web.candidates = null;
@@ -900,7 +908,7 @@
     } catch (error) {
       if (web.selected !== id) return;
       web.candidates = null;
-      showWebOutcome('error', error.message);
+      setOutcome('web', { severity: 'error', text: error.message });
       if (error.status === 404 || error.status === 410) {
         web.selected = null;
         await loadWebList();
@@ -990,29 +998,63 @@
     $('menu-ignore').disabled = web.busy || !web.selected;
   }
 
-  function showWebOutcome(severity, text) {
-    const bar = $('web-outcome');
-    showNotice(bar, $('web-outcome-text'), severity, text);
+  /**
+   * What the outcome bar of `screen` (`web` or `local`) says, kept rather than drawn once so
+   * that a locale switch says it again: `{ severity, outcome, label, detail, text, message }`,
+   * where `label` is a console label, `message` the host's (rendered again by /api/texts),
+   * and `text` the words as they came. `null` hides the bar.
+   */
+  function setOutcome(screen, outcome) {
+    state[screen].outcome = outcome;
+    renderOutcome(screen);
   }
 
-  function showLocalOutcome(severity, text) {
-    showNotice($('local-outcome'), $('local-outcome-text'), severity, text);
+  function renderOutcome(screen) {
+    const outcome = state[screen].outcome;
+    const bar = $(`${screen}-outcome`);
+    let text = '';
+    if (outcome) {
+      text = outcome.label ? t(outcome.label) : outcome.text;
+      if (outcome.detail) text += ` (${outcome.detail})`;
+    }
+    showNotice(bar, $(`${screen}-outcome-text`), outcome && outcome.severity, text);
+    if (outcome && outcome.outcome) bar.dataset.outcome = outcome.outcome;
+    else delete bar.dataset.outcome;
   }
 
-  /** The words for a finished decision. */
-  function decisionText(decision) {
-    if (decision.outcome === 'cancelled') return ['warning', t('outcome.cancelled')];
-    return ['info', noticeText(decision.summary) || t('outcome.applied')];
+  /** Says the outcome of `screen` again in the current locale. */
+  async function relabelOutcome(screen) {
+    const outcome = state[screen].outcome;
+    renderOutcome(screen);
+    if (!outcome || !outcome.message) return;
+    try {
+      const rendered = await api('POST', '/api/texts', outcome.message);
+      if (state[screen].outcome !== outcome) return;
+      outcome.text = rendered.text;
+      renderOutcome(screen);
+    } catch {
+      // The words in the previous locale stay: better than none.
+    }
   }
 
-  /** The words for a refused action, by the error's kind. */
-  function actionErrorText(error) {
+  /** The outcome of a finished decision. */
+  function decisionOutcome(decision) {
+    if (decision.outcome === 'cancelled') return { severity: 'warning', outcome: 'cancelled', label: 'outcome.cancelled' };
+    const text = noticeText(decision.summary);
+    return text
+      ? { severity: 'info', outcome: decision.outcome, text, message: decision.summary_message }
+      : { severity: 'info', outcome: decision.outcome, label: 'outcome.applied' };
+  }
+
+  /** The outcome of a refused action, by the error's kind. */
+  function errorOutcome(error) {
+    const outcome = { severity: error.kind === 'unanswered' ? 'warning' : 'error', outcome: `error-${error.kind}` };
     switch (error.kind) {
-      case 'changed': return t('error.changed');
-      case 'gone': return t('error.gone');
-      case 'unavailable': return `${t('error.unavailable')} (${error.message})`;
-      case 'unanswered': return t('error.unanswered');
-      default: return error.message;
+      case 'changed': return { ...outcome, label: 'error.changed' };
+      case 'gone': return { ...outcome, label: 'error.gone' };
+      case 'unavailable': return { ...outcome, label: 'error.unavailable', detail: error.message };
+      case 'unanswered': return { ...outcome, label: 'error.unanswered' };
+      default: return { ...outcome, text: error.message };
     }
   }
 
@@ -1031,27 +1073,21 @@
     web.busy = true;
     updateWebButtons();
     $('screen-web').dataset.action = name;
-    showWebOutcome(null, '');
+    setOutcome('web', null);
+    let outcome;
     try {
       const decision = await withPrompts(() =>
         api('POST', `/api/web/edits/${encodeURIComponent(id)}/${paths[name]}`, body));
-      const [severity, text] = decisionText(decision);
-      showWebOutcome(severity, text);
-      $('web-outcome').dataset.outcome = decision.outcome;
+      outcome = decisionOutcome(decision);
     } catch (error) {
-      showWebOutcome(error.kind === 'unanswered' ? 'warning' : 'error', actionErrorText(error));
-      $('web-outcome').dataset.outcome = `error-${error.kind}`;
+      outcome = errorOutcome(error);
     } finally {
       web.busy = false;
       delete $('screen-web').dataset.action;
     }
     // The list and the candidates as they are now (a 409 means the list shows the new version).
-    const text = $('web-outcome-text').textContent;
-    const severity = $('web-outcome').dataset.severity;
-    const outcome = $('web-outcome').dataset.outcome;
     await loadWebList();
-    showWebOutcome(severity, text);
-    $('web-outcome').dataset.outcome = outcome;
+    setOutcome('web', outcome);
   }
 
   async function searchCandidates() {
@@ -1074,7 +1110,7 @@
       }
       renderLocalEdits();
     } catch (error) {
-      showLocalOutcome('error', error.message);
+      setOutcome('local', { severity: 'error', text: error.message });
     }
   }
 
@@ -1142,6 +1178,7 @@
   }
 
   function selectLocalEdit(number) {
+    if (state.local.selected !== number) setOutcome('local', null);
     state.local.selected = number;
     markSelected($('local-edit-list'), 'data-number', number);
     renderLocalWeb();
@@ -1154,25 +1191,19 @@
     closeMenus();
     local.busy = true;
     renderLocalEdits();
-    showLocalOutcome(null, '');
-    let severity;
-    let text;
+    setOutcome('local', null);
     let outcome;
     try {
       const decision = await withPrompts(() =>
         api('POST', `/api/web/local-edits/${encodeURIComponent(number)}/${name}`, {}));
-      [severity, text] = decisionText(decision);
-      outcome = decision.outcome;
+      outcome = decisionOutcome(decision);
     } catch (error) {
-      severity = error.kind === 'unanswered' ? 'warning' : 'error';
-      text = actionErrorText(error);
-      outcome = `error-${error.kind}`;
+      outcome = errorOutcome(error);
     } finally {
       local.busy = false;
     }
     await loadLocalEdits();
-    showLocalOutcome(severity, text);
-    $('local-outcome').dataset.outcome = outcome;
+    setOutcome('local', outcome);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1325,7 +1356,7 @@
     renderCandidates();
     renderLocalEdits();
     renderStatus();
-    await refreshTab(state.tab, true);
+    await Promise.all([relabelOutcome('web'), relabelOutcome('local'), refreshTab(state.tab, true)]);
   }
 
   async function refreshTab(tab, relabel) {
@@ -1386,7 +1417,7 @@
     });
 
     $('web-check').addEventListener('click', () => {
-      showWebOutcome(null, '');
+      setOutcome('web', null);
       loadWebList();
     });
     $('candidate-search-form').addEventListener('submit', (event) => {
@@ -1399,7 +1430,7 @@
     $('menu-ignore').addEventListener('click', () => webAction('ignore'));
 
     $('local-check').addEventListener('click', () => {
-      showLocalOutcome(null, '');
+      setOutcome('local', null);
       loadLocalEdits();
     });
     $('push-local').addEventListener('click', () => localAction('push'));
