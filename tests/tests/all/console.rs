@@ -468,6 +468,73 @@ async fn web_outcomes_follow_the_locale_and_leave_with_their_customer() {
     console.browser.wait_gone("#web-outcome", SHOWN).await.unwrap();
 }
 
+/// Whether the first element matching `selector` lies wholly inside the visible part of the
+/// scrolled list around it.
+const IN_VIEW: &str = "const item = document.querySelector(arguments[0]); \
+    if (!item) return null; \
+    const list = item.closest('.pick-list'); \
+    const a = item.getBoundingClientRect(), b = list.getBoundingClientRect(); \
+    return a.top >= b.top - 1 && a.bottom <= b.bottom + 1;";
+
+/// The candidates open at their best match for each web customer, and a search for another
+/// local customer shows its results where the operator looks, not below 50 candidates.
+#[tokio::test]
+async fn the_candidates_open_at_the_best_match_and_show_the_search_in_view() {
+    let mut locals: Vec<Customer> =
+        (1..=60).map(|i| customer(Some(&format!("K-{i:04}")), &format!("Ola{i}"), "Kowalska")).collect();
+    locals.push(customer(Some("K-0100"), "Piotr", "Nowak"));
+    let console = Console::start(locals, vec![]).await;
+    let register = |first: &str, number: &str| WebCustomerFields {
+        first_name: first.into(),
+        last_name: "Kowalska".into(),
+        customer_number: Some(number.into()),
+        ..WebCustomerFields::default()
+    };
+    let ewa = console.sim.register_web_customer(register("Ewa", "K-0001")).await.unwrap();
+    let maria = console.sim.register_web_customer(register("Maria", "K-0002")).await.unwrap();
+    let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
+    let first_candidate = "[data-testid=candidate][data-group=proposed]";
+    let in_view = |selector: &str| {
+        let selector = selector.to_owned();
+        let browser = &console.browser;
+        async move { browser.execute(IN_VIEW, vec![selector.into()]).await.unwrap() }
+    };
+    console.tab("web").await;
+
+    console.browser.wait_for(&entry(&ewa.id), SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.wait_for(first_candidate, SHOWN).await.unwrap();
+    assert_eq!(console.browser.find_all(first_candidate).await.unwrap().len(), 50);
+    let best = console.browser.find(first_candidate).await.unwrap();
+    assert_eq!(best.attribute("data-number").await.unwrap().as_deref(), Some("K-0001"));
+    // The operator scrolls down through the candidates, then picks the next web customer.
+    console
+        .browser
+        .execute("const l = document.getElementById('candidates'); l.scrollTop = l.scrollHeight", vec![])
+        .await
+        .unwrap();
+    assert_eq!(in_view(first_candidate).await, false, "scrolled away from the best match");
+    console.browser.find(&entry(&maria.id)).await.unwrap().click().await.unwrap();
+    let best = format!("{first_candidate}[data-number='K-0002']");
+    console.browser.wait_for(&best, SHOWN).await.unwrap();
+    assert_eq!(
+        console.browser.find(first_candidate).await.unwrap().attribute("data-number").await.unwrap().as_deref(),
+        Some("K-0002")
+    );
+    assert_eq!(in_view(&best).await, true, "the next web customer's best match is in view");
+
+    // The search for another local customer: its result is in view, above the proposals.
+    console
+        .browser
+        .execute("const l = document.getElementById('candidates'); l.scrollTop = l.scrollHeight", vec![])
+        .await
+        .unwrap();
+    let input = console.browser.find("#candidate-search").await.unwrap();
+    input.send_keys(&format!("Nowak{}", keys::ENTER)).await.unwrap();
+    let found = "[data-testid=candidate][data-group=search][data-number='K-0100']";
+    console.browser.wait_for(found, SHOWN).await.unwrap();
+    assert_eq!(in_view(found).await, true, "the search result is in view");
+}
+
 #[tokio::test]
 async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
     let console = Console::start(local_kowalskis(2), vec![]).await;

@@ -970,15 +970,18 @@
     $('web-details-fields').replaceChildren(...detailsList(found.web, [[t('web.decidedBy'), found.decided_by, 'decided_by']]));
     const candidates = found.candidates || [];
     const searched = found.search || [];
-    if (candidates.length) {
-      list.append(el('li', { class: 'group-title', role: 'presentation' }, t('web.proposed')));
-      for (const candidate of candidates) list.append(candidateItem(candidate.customer, candidate, 'proposed'));
-    }
+    // The operator's own search first: it answers what was just asked, where the eye is.
     if (searched.length) {
       list.append(el('li', { class: 'group-title', role: 'presentation' }, t('web.searchResults')));
       for (const customer of searched) list.append(candidateItem(customer, null, 'search'));
     }
+    if (candidates.length) {
+      list.append(el('li', { class: 'group-title', role: 'presentation' }, t('web.proposed')));
+      for (const candidate of candidates) list.append(candidateItem(candidate.customer, candidate, 'proposed'));
+    }
     $('candidates-empty').hidden = candidates.length + searched.length > 0;
+    // A new list opens at its top, the best match, not where the previous one was left.
+    list.scrollTop = 0;
     const chosen = list.querySelector('[aria-selected=true]');
     if (chosen) chosen.scrollIntoView({ block: 'nearest' });
     updateWebButtons();
