@@ -277,6 +277,8 @@ pub struct LocalEditJson {
     pub edit: LocalEditEntry,
     pub web: Option<CustomerJson>,
     pub web_error: Option<String>,
+    /// The web customer as "Take over local info" would leave it.
+    pub sends: Option<CustomerJson>,
 }
 
 #[derive(Serialize)]
@@ -302,6 +304,7 @@ impl From<&LocalEditView> for LocalEditJson {
             },
             web,
             web_error,
+            sends: view.sends.as_ref().map(CustomerJson::from),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::customer;
 use pos_host::bindings::Customer;
+use pos_host::flows::local_changes::CustomerChanges;
 use pos_tests::served::{self, ServedHost};
 use pos_tests::sim::{AdminCustomer, Fault, FaultMode, WebCustomerFields};
 use pos_tests::webdriver::{Browser, keys};
@@ -533,6 +534,46 @@ async fn the_candidates_open_at_the_best_match_and_show_the_search_in_view() {
     let found = "[data-testid=candidate][data-group=search][data-number='K-0100']";
     console.browser.wait_for(found, SHOWN).await.unwrap();
     assert_eq!(in_view(found).await, true, "the search result is in view");
+}
+
+/// "Check local customer edits": the operator sees, field by field, what "Take over local
+/// info" sends to the web shop before pressing it: here the changed phone number.
+#[tokio::test]
+async fn a_local_edit_shows_what_take_over_local_info_sends() {
+    let console = Console::start(web_locals(), vec![]).await;
+    let jan = console
+        .sim
+        .register_web_customer(WebCustomerFields {
+            first_name: "Jan".into(),
+            last_name: "Wiśniewski".into(),
+            phone: Some("+48 600 100 200".into()),
+            city: Some("Lublin".into()),
+            ..WebCustomerFields::default()
+        })
+        .await
+        .unwrap();
+    let web = console.host.web().unwrap();
+    web.refresh().await.unwrap();
+    let number = web.take_over_web(&jan.id).await.unwrap().number.expect("a new local customer");
+    let changes = CustomerChanges { phone: Some(Some("+48 600 999 999".into())), ..CustomerChanges::default() };
+    console.host.edit_customer(&number, changes).await.unwrap();
+
+    console.tab("local").await;
+    let entry = format!("[data-testid=local-edit][data-number='{number}']");
+    console.browser.wait_for(&entry, SHOWN).await.unwrap().click().await.unwrap();
+    let phone = console.browser.wait_for("[data-testid=local-sends] tr[data-field=phone]", SHOWN).await.unwrap();
+    assert_eq!(phone.attribute("data-changed").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(phone.text().await.unwrap(), "Phone +48 600 100 200 +48 600 999 999 changed");
+    let city = console.browser.find("[data-testid=local-sends] tr[data-field=city]").await.unwrap();
+    assert_eq!(city.attribute("data-changed").await.unwrap().as_deref(), Some("false"));
+    assert_eq!(console.browser.find_all("[data-testid=local-sends] tr[data-changed=true]").await.unwrap().len(), 1);
+
+    console.browser.find("#push-local").await.unwrap().click().await.unwrap();
+    let sent = format!("Local customer {number} was sent to the web shop");
+    console.browser.wait_text("#local-outcome-text", SHOWN, |t| t == sent).await.unwrap();
+    let on_web = console.sim.web_customer(&jan.id).await.unwrap().unwrap();
+    assert_eq!(on_web.phone.as_deref(), Some("+48 600 999 999"));
+    console.browser.wait_gone(&entry, SHOWN).await.unwrap();
 }
 
 #[tokio::test]

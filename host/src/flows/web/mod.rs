@@ -17,7 +17,7 @@ mod decide;
 
 pub use apply::{Action, Decision, Outcome};
 
-use crate::bindings::merge::Candidate;
+use crate::bindings::merge::{Candidate, WebChange};
 use crate::bindings::{Customer, SearchQuery};
 use crate::caps::{Erp, Operator};
 use crate::slots::Plugins;
@@ -147,6 +147,10 @@ pub struct LocalEditView {
     pub edit: LocalEdit,
     /// The web customer as it is now; `None` when the web shop no longer has it.
     pub web: Result<Option<Customer>, String>,
+    /// The web customer as "Take over local info" would leave it, by the merge rules
+    /// serving now: what the operator agrees to send. `None` when there is no web customer
+    /// or the rules would not change it.
+    pub sends: Option<Customer>,
 }
 
 impl WebFlow {
@@ -249,7 +253,14 @@ impl WebFlow {
         let views: Vec<LocalEditView> = futures_util::stream::iter(edits)
             .map(|edit| async move {
                 let web = self.webshop.get(&edit.web_id).await.map_err(|e| e.to_string());
-                LocalEditView { edit, web }
+                let sends = match &web {
+                    Ok(Some(web)) => match self.plugins.merge.push_local(&edit.customer, web).await.value.web {
+                        WebChange::Update(after) => Some(after),
+                        WebChange::Keep => None,
+                    },
+                    _ => None,
+                };
+                LocalEditView { edit, web, sends }
             })
             .buffered(FETCH_AT_ONCE)
             .collect()

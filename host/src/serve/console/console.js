@@ -1172,12 +1172,44 @@
       details.append(el('p', { class: 'empty' }, t('local.pick')));
     } else if (entry.web) {
       details.dataset.webId = entry.web.web_id || '';
-      details.append(el('dl', { 'data-testid': 'local-web-fields' }, ...detailsList(entry.web)));
+      // With something to send, the comparison shows the web customer in full beside it.
+      if (entry.sends) details.append(el('p', { class: 'mono muted' }, `ID ${entry.web.web_id || ''}`));
+      else details.append(el('dl', { 'data-testid': 'local-web-fields' }, ...detailsList(entry.web)));
+      details.append(sendsTable(entry.web, entry.sends));
     } else {
       details.append(el('p', { class: 'warning-text', 'data-testid': 'local-web-error' }, entry.web_error || t('local.noWeb')));
     }
     $('push-local').disabled = local.busy || !entry;
     $('menu-drop').disabled = local.busy || !entry;
+  }
+
+  /**
+   * What "Take over local info" would send, field by field beside the web shop's values, so
+   * that the operator decides seeing it; the rows it changes are marked.
+   */
+  function sendsTable(web, sends) {
+    const section = el('section', { class: 'sends', 'data-testid': 'local-sends' },
+      el('h3', { id: 'local-sends-title' }, t('local.sends')));
+    if (!sends) {
+      section.append(el('p', { class: 'empty', 'data-testid': 'local-sends-none' }, t('local.noChange')));
+      return section;
+    }
+    const rows = ['number', ...FORM_FIELDS].map((name) => {
+      const before = web[name] ?? '';
+      const after = sends[name] ?? '';
+      const changed = before !== after;
+      return el('tr', { 'data-field': name, 'data-changed': changed ? 'true' : 'false', class: changed ? 'changed' : null },
+        el('th', { scope: 'row' }, fieldLabel(name)),
+        el('td', {}, before),
+        el('td', {}, after, changed ? [' ', el('span', { class: 'tag changed-tag' }, t('local.changedMark'))] : null));
+    });
+    section.append(el('table', { class: 'grid compare', 'aria-labelledby': 'local-sends-title' },
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col' }, t('local.colField')),
+        el('th', { scope: 'col' }, t('local.colWeb')),
+        el('th', { scope: 'col' }, t('local.colAfter')))),
+      el('tbody', {}, rows)));
+    return section;
   }
 
   function selectLocalEdit(number) {
@@ -1259,7 +1291,8 @@
     for (const reload of history) {
       reloads.append(el('tr', { 'data-testid': 'status-reload', 'data-outcome': reload.outcome },
         el('td', {}, formatTime(reload.at_ms)),
-        el('td', { class: reload.outcome === 'failed' ? 'bad' : null }, t(`status.outcome.${reload.outcome}`)),
+        el('td', { class: reload.outcome === 'failed' ? 'bad' : null }, t(`status.outcome.${reload.outcome}`),
+          reload.outcome === 'failed' ? el('div', { class: 'kept', 'data-testid': 'kept-serving' }, t('status.keptServing')) : null),
         el('td', { class: 'mono wrap' }, (reload.trigger || []).length ? reload.trigger.join(', ') : t('status.requested')),
         el('td', { class: 'wrap' }, [...(reload.changes || []), ...(reload.problems || [])].join('; ')),
         el('td', { class: 'num' }, reload.took_ms !== undefined ? `${Number(reload.took_ms).toFixed(1)} ms` : '')));
@@ -1276,7 +1309,8 @@
     try {
       const record = await api('POST', '/api/reload', {});
       result.textContent = t('status.reloaded', { outcome: t(`status.outcome.${record.outcome}`) })
-        + ((record.problems || []).length ? `: ${record.problems.join('; ')}` : '');
+        + ((record.problems || []).length ? `: ${record.problems.join('; ')}` : '')
+        + (record.outcome === 'failed' ? ` ${t('status.keptServing')}` : '');
       result.dataset.outcome = record.outcome;
     } catch (error) {
       result.textContent = error.message;
