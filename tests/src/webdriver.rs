@@ -273,6 +273,20 @@ impl Browser {
         Ok(Browser { session, _driver: driver, _dir: dir, test: test.to_owned() })
     }
 
+    /// Makes the page's viewport `width` x `height` CSS pixels, as a till's screen of that
+    /// size shows it (Chromium's device metrics, through the driver's DevTools command: a
+    /// headless window cannot be made larger than its virtual screen).
+    pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        let params = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false });
+        let command = json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": params });
+        self.session.post("/goog/cdp/execute", command).await?;
+        let inner = self.execute("return [window.innerWidth, window.innerHeight]", vec![]).await?;
+        if inner != json!([width, height]) {
+            bail!("cannot make the viewport {width}x{height}: the page sees {inner}");
+        }
+        Ok(())
+    }
+
     /// Opens `url` and waits until it has loaded.
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.session.post("/url", json!({ "url": url })).await.map(drop)

@@ -28,6 +28,8 @@ const OVERWRITTEN_EN: &str = "The existing customer will be overwritten: the las
 /// How long the console may take to show what a step did.
 const SHOWN: Duration = Duration::from_secs(10);
 
+mod layout;
+
 /// A host serving the API and the console, the simulator behind it, and a browser on it.
 /// The browser is declared first so that it is dropped (and takes its failure screenshot)
 /// while everything else still runs.

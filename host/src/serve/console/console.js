@@ -1310,7 +1310,7 @@
       const record = await api('POST', '/api/reload', {});
       result.textContent = t('status.reloaded', { outcome: t(`status.outcome.${record.outcome}`) })
         + ((record.problems || []).length ? `: ${record.problems.join('; ')}` : '')
-        + (record.outcome === 'failed' ? ` ${t('status.keptServing')}` : '');
+        + (record.outcome === 'failed' ? ` — ${t('status.keptServing')}` : '');
       result.dataset.outcome = record.outcome;
     } catch (error) {
       result.textContent = error.message;
