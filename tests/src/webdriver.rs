@@ -36,6 +36,10 @@ pub mod keys {
     pub const ESCAPE: &str = "\u{E00C}";
     pub const TAB: &str = "\u{E004}";
     pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const ARROW_UP: &str = "\u{E013}";
+    pub const ARROW_RIGHT: &str = "\u{E014}";
+    pub const ALT: &str = "\u{E00A}";
+    pub const F3: &str = "\u{E033}";
 }
 
 /// Whether the browser and its driver are installed (`cargo xtask test` installs them).
@@ -334,6 +338,40 @@ impl Browser {
                 "type": "key",
                 "id": "keyboard",
                 "actions": [{ "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }],
+            }]
+        });
+        self.session.post("/actions", actions).await?;
+        self.session.command(reqwest::Method::DELETE, "/actions", None).await.map(drop)
+    }
+
+    /// Types `text` key by key on whatever has the focus, as a keyboard does.
+    pub async fn type_text(&self, text: &str) -> anyhow::Result<()> {
+        let strokes: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({ "type": "keyDown", "value": c.to_string() }),
+                    json!({ "type": "keyUp", "value": c.to_string() }),
+                ]
+            })
+            .collect();
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": strokes }] });
+        self.session.post("/actions", actions).await?;
+        self.session.command(reqwest::Method::DELETE, "/actions", None).await.map(drop)
+    }
+
+    /// Presses `key` while holding `modifier` (such as [`keys::ALT`]).
+    pub async fn chord(&self, modifier: &str, key: &str) -> anyhow::Result<()> {
+        let actions = json!({
+            "actions": [{
+                "type": "key",
+                "id": "keyboard",
+                "actions": [
+                    { "type": "keyDown", "value": modifier },
+                    { "type": "keyDown", "value": key },
+                    { "type": "keyUp", "value": key },
+                    { "type": "keyUp", "value": modifier },
+                ],
             }]
         });
         self.session.post("/actions", actions).await?;

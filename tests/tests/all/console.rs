@@ -28,6 +28,7 @@ const OVERWRITTEN_EN: &str = "The existing customer will be overwritten: the las
 /// How long the console may take to show what a step did.
 const SHOWN: Duration = Duration::from_secs(10);
 
+mod keyboard;
 mod layout;
 
 /// A host serving the API and the console, the simulator behind it, and a browser on it.
@@ -589,7 +590,7 @@ async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
     console.notice_becomes(NO_RESULTS_NL).await;
     assert_eq!(console.text("#tab-web").await, "Check webklanten");
     assert_eq!(console.text("#tab-local").await, "Check lokale klantedits");
-    assert_eq!(console.text("#search-erp").await, "Zoeken");
+    assert_eq!(console.text("#search-erp [data-label]").await, "Zoeken");
     console.search("Wiśniewski").await;
     assert_eq!(console.notice().await.as_deref(), Some(NO_RESULTS_NL));
 
@@ -599,12 +600,12 @@ async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
     console.search("Wiśniewski").await;
     assert_eq!(console.notice().await.as_deref(), Some(NO_RESULTS_PL));
     console.tab("web").await;
-    assert_eq!(console.text("#take-over-local").await, "Przejmij dane lokalne");
-    assert_eq!(console.text("#take-over-web").await, "Przejmij dane internetowe");
+    assert_eq!(console.text("#take-over-local [data-label]").await, "Przejmij dane lokalne");
+    assert_eq!(console.text("#take-over-web [data-label]").await, "Przejmij dane internetowe");
 
     console.locale("nl").await;
-    assert_eq!(console.text("#take-over-local").await, "Neem lokale info over");
-    assert_eq!(console.text("#take-over-web").await, "Neem internetinfo over");
+    assert_eq!(console.text("#take-over-local [data-label]").await, "Neem lokale info over");
+    assert_eq!(console.text("#take-over-web [data-label]").await, "Neem internetinfo over");
     assert_eq!(console.text("#web-check").await, "Check webklanten");
 }
 

@@ -514,24 +514,30 @@
     $('results-more').textContent = screen.more ? t('list.more', { shown: count }) : '';
     const body = $('results-body');
     body.replaceChildren();
-    for (const customer of screen.customers || []) {
+    (screen.customers || []).forEach((customer, index) => {
       const number = customer.number || '';
       const action = (name, allowed, refusal) => el('button', {
         type: 'button',
         class: 'small',
         'aria-label': `${t(`action.${name}`)} ${number}`,
+        'aria-keyshortcuts': ROW_KEYS[name].aria,
         id: `${name}-${number}`,
         'data-testid': `row-${name}`,
         'data-action': name,
+        tabindex: -1,
         disabled: !allowed,
         title: allowed ? null : refusal,
         onclick: () => openCustomer(number, name),
-      }, t(`action.${name}`));
+      }, t(`action.${name}`), el('kbd', { class: 'row-key' }, ROW_KEYS[name].shown));
       body.append(el('tr', {
         'data-testid': 'result-row',
         'data-number': number,
         'data-origin': customer.origin,
+        // One row takes the Tab stop; the arrow keys move between rows.
+        tabindex: index === 0 ? 0 : -1,
+        'aria-label': [number, fullName(customer), customer.company, customer.city].filter(Boolean).join(', '),
         class: customer.active === false ? 'inactive' : null,
+        onkeydown: (event) => rowKeys(event, number),
       },
       el('td', { class: 'mono', 'data-testid': 'cell-number' }, number),
       el('td', { 'data-testid': 'cell-name' }, fullName(customer),
@@ -543,7 +549,7 @@
         action('select', true, ''),
         action('preview', customer.previewable !== false, t('action.notPreviewable')),
         action('edit', customer.editable !== false, t('action.notEditable'))))));
-    }
+    });
     $('results-empty').hidden = (screen.customers || []).length > 0;
     const notice = screen.notice;
     showNotice($('search-notice'), $('search-notice-text'), notice && notice.severity, noticeText(notice));
@@ -553,6 +559,41 @@
     button.dataset.state = mode;
     button.hidden = mode === 'hidden';
     button.classList.toggle('suggested', mode === 'suggested');
+  }
+
+  /** The keys that act on the focused result row, as its buttons show them. */
+  const ROW_KEYS = {
+    select: { key: 'Enter', shown: '⏎', aria: 'Enter' },
+    preview: { key: 'p', shown: 'P', aria: 'P' },
+    edit: { key: 'e', shown: 'E', aria: 'E' },
+  };
+
+  /** The keyboard on a result row: arrows move, Enter selects, P previews, E edits. */
+  function rowKeys(event, number) {
+    const row = event.currentTarget;
+    if (event.target !== row || event.altKey || event.ctrlKey || event.metaKey) return;
+    const rows = [...$('results-body').querySelectorAll('tr[data-testid=result-row]')];
+    const index = rows.indexOf(row);
+    const move = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: rows.length - 1 }[event.key];
+    if (move !== undefined) {
+      event.preventDefault();
+      if (move < 0) $('search-phrase').focus();
+      else focusRow(rows[Math.min(move, rows.length - 1)]);
+      return;
+    }
+    const name = Object.keys(ROW_KEYS).find((action) => ROW_KEYS[action].key === event.key.toLowerCase()
+      || ROW_KEYS[action].key === event.key);
+    if (!name) return;
+    event.preventDefault();
+    const button = row.querySelector(`[data-action=${name}]`);
+    if (button && !button.disabled) openCustomer(number, name);
+  }
+
+  function focusRow(row) {
+    if (!row) return;
+    for (const other of $('results-body').querySelectorAll('tr[data-testid=result-row]')) other.tabIndex = -1;
+    row.tabIndex = 0;
+    row.focus();
   }
 
   // [Search]: the ERP search as a long operation, with the waiting window.
@@ -622,7 +663,12 @@
   function setSearchBusy(busy) {
     const form = $('search-form');
     form.dataset.busy = busy ? 'true' : 'false';
-    for (const control of form.querySelectorAll('button, input, select')) control.disabled = busy;
+    // The text boxes turn read-only rather than disabled, so that the one with the focus
+    // keeps it and gets it back after the waiting window.
+    for (const control of form.querySelectorAll('button, input, select')) {
+      if (control.matches('input[type=search], input[type=text]')) control.readOnly = busy;
+      else control.disabled = busy;
+    }
     if (!busy) $('filter-add').disabled = state.search.filters.length >= MAX_FILTERS;
   }
 
@@ -641,6 +687,9 @@
     if (answer && answer.opened) {
       state.search.opened = { customer: answer.opened.customer, editable: answer.opened.editable, action };
       renderCustomer();
+      // The keyboard goes where the operator works next: the first field to edit, or Close.
+      const first = action === 'edit' && answer.opened.editable ? $('customer-field-first_name') : $('customer-cancel');
+      if (first) first.focus();
     } else if (answer && answer.screen) {
       renderScreen(answer.screen);
     }
@@ -700,8 +749,16 @@
   }
 
   function closeCustomer() {
+    const opened = state.search.opened;
     state.search.opened = null;
-    $('customer-panel').hidden = true;
+    const panel = $('customer-panel');
+    const hadFocus = panel.contains(document.activeElement);
+    panel.hidden = true;
+    if (hadFocus && opened) {
+      const row = $('results-body').querySelector(`tr[data-number="${CSS.escape(opened.customer.number || '')}"]`);
+      if (row) focusRow(row);
+      else $('search-phrase').focus();
+    }
   }
 
   async function saveCustomer() {
@@ -1418,7 +1475,74 @@
     }
     for (const screen of document.querySelectorAll('.screen')) screen.hidden = screen.id !== `screen-${tab}`;
     document.body.dataset.tab = tab;
-    refreshTab(tab, false);
+    return refreshTab(tab, false);
+  }
+
+  /**
+   * The arrow keys in a list of options (`list`): Down and Up move and select, Home and End
+   * go to the ends; `select` is called with the option now chosen. From an unfocused list,
+   * Down picks the first option.
+   */
+  function bindListbox(list, select) {
+    list.addEventListener('keydown', (event) => {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      const items = [...list.querySelectorAll('[role=option]')];
+      if (!items.length) return;
+      const current = items.indexOf(document.activeElement && document.activeElement.closest('[role=option]'));
+      const next = { ArrowDown: current + 1, ArrowUp: Math.max(current - 1, 0), Home: 0, End: items.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const item = items[Math.min(next, items.length - 1)];
+      item.focus();
+      select(item);
+    });
+  }
+
+  /** Puts the keyboard in `list`: on its chosen option, else on the list itself. */
+  function focusList(list) {
+    const chosen = list.querySelector('[role=option][aria-selected=true]');
+    (chosen || list).focus();
+  }
+
+  /** The keyboard in `list`, or on `otherwise` when the list is empty. */
+  function focusListOr(list, otherwise) {
+    if (list.querySelector('[role=option]')) focusList(list);
+    else otherwise.focus();
+  }
+
+  /** The shortcuts shown on the buttons and tabs, wherever the focus is. */
+  function shortcuts(event) {
+    if (openDialogs.length) return;
+    if (event.altKey && !event.ctrlKey && !event.metaKey) {
+      const tab = { Digit1: 'search', Digit2: 'web', Digit3: 'local', Digit4: 'status' }[event.code];
+      if (tab) {
+        event.preventDefault();
+        showTab(tab).then(() => focusScreen(tab));
+        return;
+      }
+      const button = {
+        web: { KeyL: 'take-over-local', KeyI: 'take-over-web' },
+        local: { KeyL: 'push-local' },
+      }[state.tab]?.[event.code];
+      if (button) {
+        event.preventDefault();
+        if (!$(button).disabled) $(button).click();
+      }
+      return;
+    }
+    if (event.key === 'F3' && state.tab === 'search') {
+      event.preventDefault();
+      const erp = $('search-erp');
+      if (!erp.hidden && !erp.disabled) searchErp();
+    }
+  }
+
+  /** Where the keyboard starts on each screen. */
+  function focusScreen(tab) {
+    if (tab === 'search') $('search-phrase').focus();
+    else if (tab === 'web') focusListOr($('web-list'), $('web-check'));
+    else if (tab === 'local') focusListOr($('local-edit-list'), $('local-check'));
+    else $('status-refresh').focus();
   }
 
   function bind() {
@@ -1434,6 +1558,30 @@
       });
     }
     $('locale').addEventListener('change', (event) => switchLocale(event.target.value));
+    for (const [index, button] of document.querySelectorAll('[role=tab]').entries()) button.title = `Alt+${index + 1}`;
+    $('search-phrase').addEventListener('keydown', (event) => {
+      const first = $('results-body').querySelector('tr[data-testid=result-row]');
+      if (event.key === 'ArrowDown' && first) {
+        event.preventDefault();
+        focusRow(first);
+      }
+    });
+    bindListbox($('web-list'), (item) => selectWeb(item.dataset.webId));
+    bindListbox($('candidates'), (item) => selectLocal(item.dataset.number));
+    bindListbox($('local-edit-list'), (item) => selectLocalEdit(item.dataset.number));
+    // The two halves of "Check web customers": Right and Left cross between the lists.
+    $('web-list').addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowRight' && !event.altKey) {
+        event.preventDefault();
+        focusList($('candidates'));
+      }
+    });
+    $('candidates').addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowLeft' && !event.altKey) {
+        event.preventDefault();
+        focusList($('web-list'));
+      }
+    });
 
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -1483,6 +1631,7 @@
     window.addEventListener('blur', closeMenus);
     window.addEventListener('resize', closeMenus);
     document.addEventListener('keydown', trapFocus);
+    document.addEventListener('keydown', shortcuts);
     document.addEventListener('keydown', (event) => {
       if (event.key !== 'Escape') return;
       const menu = [...document.querySelectorAll('.context-menu')].find((m) => !m.hidden);
@@ -1498,6 +1647,9 @@
       } else if (top === 'waiting-dialog') {
         event.preventDefault();
         cancelErp();
+      } else if (!top && state.tab === 'search' && state.search.opened) {
+        event.preventDefault();
+        closeCustomer();
       }
     });
     for (const menu of document.querySelectorAll('.context-menu')) {
