@@ -313,6 +313,12 @@ impl Browser {
         self.session.post("/execute/sync", json!({ "script": script, "args": args })).await
     }
 
+    /// Runs `script` (a function body whose last argument is the callback that ends it, as
+    /// WebDriver's asynchronous scripts have it) and returns what it passes to the callback.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+        self.session.post("/execute/async", json!({ "script": script, "args": args })).await
+    }
+
     /// Right-clicks `element` (the Actions API), as an operator opening a context menu.
     pub async fn context_click(&self, element: &Element) -> anyhow::Result<()> {
         let actions = json!({

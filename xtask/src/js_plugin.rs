@@ -86,13 +86,15 @@ pub fn build(root: &Path) -> Result<(), String> {
 /// What the JavaScript build needs installed.
 const NEEDS: &str = "the JavaScript plugins need Node.js 20 or later with npm";
 
-/// Installs the locked dependencies when `node_modules` was not installed from this lockfile.
+/// Installs the locked dependencies of the npm package in `package` when its `node_modules`
+/// was not installed from this lockfile: the plugins' tools, and the tests' accessibility
+/// checker (`tests/axe`).
 ///
 /// Not `npm ci`: it refuses this lockfile, because some optional per-platform packages of
 /// componentize-js's dependencies (Windows and musl builds) were never published at the versions
 /// asked for, so npm leaves them out of the lockfile and `npm ci` then reports them missing.
 /// `npm install --no-save` installs the locked versions and never rewrites the lockfile.
-fn install(package: &Path) -> Result<(), String> {
+pub fn install(package: &Path) -> Result<(), String> {
     let lockfile = package.join("package-lock.json");
     let lock = fs::read(&lockfile).map_err(|e| format!("cannot read {}: {e}", lockfile.display()))?;
     let installed_from = package.join("node_modules/.installed-from-lockfile");

@@ -121,9 +121,11 @@ fn plugins() -> Result<(), String> {
     Ok(())
 }
 
-/// The plugins written in other languages than Rust.
+/// The plugins in other languages and what the tests run beside them: the JavaScript and
+/// Python plugins, and axe-core for the console's accessibility test.
 fn guests() -> Result<(), String> {
     js_plugin::build(&root())?;
+    js_plugin::install(&root().join("tests/axe"))?;
     python_plugin::build(&root())
 }
 

@@ -1,10 +1,11 @@
-//! The console at the widths tills have: every screen, in the states that stretch it (a
-//! cut list of long names, the customer panel open, 50 candidates and a search beside them,
-//! the comparison of a local edit, a long reload failure, a question), at 1024, 1280 and
-//! 1920 px wide, measured in the page: nothing may spill over its pane, scroll sideways,
-//! leave the screen or lie over something else. A 800x600 customer-facing screen shows at
-//! least the search and the first results. The screenshots of every state and width are left
-//! in `target/console-screenshots/layout/`.
+//! The console at the widths tills have, and to assistive technology: every screen, in the
+//! states that stretch it (a cut list of long names, the customer panel open, 50 candidates
+//! and a search beside them, the comparison of a local edit, a long reload failure, a
+//! question), at 1024, 1280 and 1920 px wide, measured in the page: nothing may spill over
+//! its pane, scroll sideways, leave the screen or lie over something else; and axe-core, run
+//! in the page, finds no serious or critical violation. A 800x600 customer-facing screen
+//! shows at least the search and the first results. The screenshots of every state and
+//! width are left in `target/console-screenshots/layout/`.
 
 use super::{Console, SHOWN, web_locals};
 use pos_host::bindings::Customer;
@@ -87,6 +88,23 @@ for (let i = 0; i < boxes.length; i++) {
 return problems;
 "#;
 
+/// Runs axe-core (installed by `cargo xtask test` into `tests/axe`) in the page; passes on
+/// its serious and critical violations as sentences.
+const AXE_VIOLATIONS: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then((results) => done(results.violations
+  .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  .map((v) => `axe ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`)),
+  (error) => done([`axe did not run: ${error}`]));
+"#;
+
+/// axe-core's script, for the page to run.
+fn axe_script() -> String {
+    let path = pos_tests::root().join("tests/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; `cargo xtask test` installs axe-core there", path.display()))
+}
+
 /// The widths of the tills' screens, each with a usual height.
 const SCREENS: [(u32, u32); 3] = [(1024, 768), (1280, 900), (1920, 1080)];
 
@@ -109,6 +127,21 @@ impl Console {
         self.browser.set_viewport(1280, 900).await.unwrap();
         problems
     }
+
+    /// [`Console::layout_problems`], and what axe-core finds serious or critical on the page
+    /// as it is.
+    async fn problems(&self, state: &str, axe: &str) -> Vec<String> {
+        let mut problems = self.layout_problems(state).await;
+        let installed = self.browser.execute("return typeof axe !== 'undefined'", vec![]).await.unwrap();
+        if installed != Value::Bool(true) {
+            self.browser.execute(axe, vec![]).await.unwrap();
+        }
+        let found = self.browser.execute_async(AXE_VIOLATIONS, vec![]).await.unwrap();
+        for problem in found.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            problems.push(format!("{state}: {problem}"));
+        }
+        problems
+    }
 }
 
 /// Customers with the long names, companies and cities tills meet.
@@ -127,18 +160,20 @@ fn long_named(n: usize) -> Vec<Customer> {
 }
 
 #[tokio::test]
-async fn every_screen_fits_at_1024_1280_and_1920_px() {
+async fn every_screen_fits_at_1024_1280_and_1920_px_and_passes_axe() {
     let mut locals = long_named(120);
     locals.extend(web_locals());
     let console = Console::start(locals, vec![]).await;
+    let axe = axe_script();
     let mut problems = Vec::new();
 
+    problems.extend(console.problems("search, before any search", &axe).await);
     // Search: a cut list of long names, then the customer panel open beside it.
     console.search("Kowalska-Wiśniewska").await;
-    problems.extend(console.layout_problems("search results").await);
+    problems.extend(console.problems("search results", &axe).await);
     console.browser.find("#edit-K-0000003").await.unwrap().click().await.unwrap();
     console.browser.wait_for("#customer-panel", SHOWN).await.unwrap();
-    problems.extend(console.layout_problems("search, customer panel open").await);
+    problems.extend(console.problems("search, customer panel open", &axe).await);
 
     // Web customers: 50 candidates, a search for another local customer, an outcome.
     let register = |first: &str, number: Option<&str>| WebCustomerFields {
@@ -158,7 +193,7 @@ async fn every_screen_fits_at_1024_1280_and_1920_px() {
     let input = console.browser.find("#candidate-search").await.unwrap();
     input.send_keys("Nowak\u{E007}").await.unwrap();
     console.browser.wait_for("[data-testid=candidate][data-group=search]", SHOWN).await.unwrap();
-    problems.extend(console.layout_problems("web customers, 50 candidates and a search").await);
+    problems.extend(console.problems("web customers, 50 candidates and a search", &axe).await);
     // Taken over as Piotr Nowak, found by the search: the last names differ, and it asks.
     console
         .browser
@@ -170,10 +205,10 @@ async fn every_screen_fits_at_1024_1280_and_1920_px() {
         .unwrap();
     console.browser.find("#take-over-local").await.unwrap().click().await.unwrap();
     console.browser.wait_for("#prompt-dialog", SHOWN).await.unwrap();
-    problems.extend(console.layout_problems("web customers, the last-name warning").await);
+    problems.extend(console.problems("web customers, the last-name warning", &axe).await);
     console.browser.find("[data-testid=prompt-choice][data-choice=cancel]").await.unwrap().click().await.unwrap();
     console.browser.wait_for("#web-outcome", SHOWN).await.unwrap();
-    problems.extend(console.layout_problems("web customers, an outcome").await);
+    problems.extend(console.problems("web customers, an outcome", &axe).await);
 
     // Local edits: the comparison of what "Take over local info" sends.
     let flow = console.host.web().unwrap();
@@ -184,7 +219,7 @@ async fn every_screen_fits_at_1024_1280_and_1920_px() {
     let entry = format!("[data-testid=local-edit][data-number='{number}']");
     console.browser.wait_for(&entry, SHOWN).await.unwrap().click().await.unwrap();
     console.browser.wait_for("[data-testid=local-sends] table", SHOWN).await.unwrap();
-    problems.extend(console.layout_problems("local edits, what is sent").await);
+    problems.extend(console.problems("local edits, what is sent", &axe).await);
 
     // Status: a reload that failed for a long reason.
     let missing =
@@ -203,7 +238,7 @@ async fn every_screen_fits_at_1024_1280_and_1920_px() {
         console.text("[data-testid=status-reload][data-outcome=failed] [data-testid=kept-serving]").await,
         "The last good version keeps serving."
     );
-    problems.extend(console.layout_problems("status, a failed reload").await);
+    problems.extend(console.problems("status, a failed reload", &axe).await);
 
     assert!(problems.is_empty(), "{} layout problems:\n{}", problems.len(), problems.join("\n"));
 }
