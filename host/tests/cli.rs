@@ -312,9 +312,10 @@ mod workflows {
         assert_eq!(screen["list"], "erp");
         assert_eq!(screen["customers"].as_array().unwrap().len(), 3);
         assert!(show.status.success());
-        assert!(stdout(&show).contains("last name    Brzęczyszczykiewicz"));
+        // The customer's fields are named in the locale too.
+        assert!(stdout(&show).contains("Nazwisko     Brzęczyszczykiewicz"), "{}", stdout(&show));
         assert!(edit.status.success(), "{}", String::from_utf8_lossy(&edit.stderr));
-        assert!(stdout(&edit).contains("city         Kraków"));
+        assert!(stdout(&edit).contains("Miejscowość  Kraków"), "{}", stdout(&edit));
     }
 
     /// Seed 2 on the command line: both lists and every action, the warning answered with
@@ -409,7 +410,11 @@ mod workflows {
         // The last names differ: the Dutch warning. Without a terminal to ask on, and
         // without --yes or --no, it is not answered, which cancels.
         assert_eq!(unasked.status.code(), Some(2));
-        assert!(stderr(&unasked).contains("not answered: no terminal to ask on (use --yes or --no)"));
+        assert!(
+            stderr(&unasked).contains("→ niet beantwoord: geen terminal om op te vragen (gebruik --yes of --no)"),
+            "{}",
+            stderr(&unasked)
+        );
         assert_eq!(no.status.code(), Some(2));
         assert!(stderr(&no).contains("Bestaande klant wordt overschreven"), "{}", stderr(&no));
         assert!(stderr(&no).contains("→ Annuleren (--no)"), "{}", stderr(&no));
@@ -431,7 +436,12 @@ mod workflows {
         assert!(edit.status.success(), "{}", stderr(&edit));
         let edits = stdout(&edits);
         assert!(edits.contains("Lokale editlijst (1):") && edits.contains("K-1"), "{edits}");
-        assert!(edits.contains(&format!("web    {}", married.id)), "{edits}");
+        assert!(edits.contains(&format!("  Web     {}", married.id)), "{edits}");
+        // What "Take over local info" sends, before it is pressed: the new phone number.
+        assert!(
+            edits.contains("    Wat „Neem lokale info over” verstuurt:\n      Telefoon: – → +48 600 000 001\n"),
+            "{edits}"
+        );
         assert!(stdout(&push).contains("Local customer K-1 was sent to the web shop"), "{}", stdout(&push));
         let on_web = sim.web_customer(&married.id).await.unwrap().unwrap();
         assert_eq!(on_web.phone.as_deref(), Some("+48 600 000 001"));

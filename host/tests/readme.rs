@@ -23,7 +23,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("sync", " customers listed, "),
     ("search kowal", "The first 100 are shown; more customers match: narrow the search."),
     ("search kowal --erp --locale pl", "Kowalska"),
-    ("customer edit K-0000117", "city         Gdańsk"),
+    ("customer edit K-0000117", "City         Gdańsk"),
     ("web check", "Web edit list (40):"),
     ("web candidates W-000001", "  100  K-0004751 "),
     ("web take-over-local W-000001 K-0004751", "Web customer W-000001 took over local customer K-0004751"),

@@ -39,6 +39,7 @@ pub async fn run(
     args: &PolicyArgs,
 ) -> anyhow::Result<ExitCode> {
     let host = args.command_host(Arc::new(Headless)).await?;
+    let shown_in = locale.clone().unwrap_or_else(|| host.policy().host.locale.clone());
     let mut session = host.search(locale);
     let (number, action) = match &command {
         CustomerCommand::Show { number } => (number, RetrieveAction::Preview),
@@ -69,7 +70,7 @@ pub async fn run(
     if json {
         println!("{}", serde_json::to_string_pretty(&CustomerJson::from(&customer))?);
     } else {
-        screen::details(&customer);
+        screen::details(&customer, &shown_in);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -51,32 +51,60 @@ pub fn line(customer: &Customer) -> String {
     parts.join("  ·  ")
 }
 
-/// Every field of a customer, one per line.
-pub fn details(customer: &Customer) {
-    let fields = [
-        ("number", customer.number.clone()),
-        ("web id", customer.web_id.clone()),
-        ("first name", Some(customer.first_name.clone())),
-        ("last name", Some(customer.last_name.clone())),
-        ("company", customer.company.clone()),
-        ("tax id", customer.tax_id.clone()),
-        ("e-mail", customer.email.clone()),
-        ("phone", customer.phone.clone()),
-        ("street", customer.street.clone()),
-        ("postal code", customer.postal_code.clone()),
-        ("city", customer.city.clone()),
-        ("country", customer.country.clone()),
-    ];
-    for (name, value) in fields {
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
-            println!("{name:<12} {value}");
-        }
+/// The fields of a customer the operator reads, by their label keys (`field.<key>`).
+fn fields(customer: &Customer) -> [(&'static str, Option<&str>); 12] {
+    [
+        ("number", customer.number.as_deref()),
+        ("web-id", customer.web_id.as_deref()),
+        ("first-name", Some(customer.first_name.as_str())),
+        ("last-name", Some(customer.last_name.as_str())),
+        ("company", customer.company.as_deref()),
+        ("tax-id", customer.tax_id.as_deref()),
+        ("email", customer.email.as_deref()),
+        ("phone", customer.phone.as_deref()),
+        ("street", customer.street.as_deref()),
+        ("postal-code", customer.postal_code.as_deref()),
+        ("city", customer.city.as_deref()),
+        ("country", customer.country.as_deref()),
+    ]
+}
+
+/// Every field of a customer, one per line, named in `locale`.
+pub fn details(customer: &Customer, locale: &str) {
+    let name = |key: &str| label(locale, &format!("field.{key}")).to_owned();
+    let origin = label(locale, &format!("origin.{}", wire_origin(customer.origin))).to_owned();
+    let rows: Vec<(String, String)> = fields(customer)
+        .into_iter()
+        .filter_map(|(key, value)| Some((name(key), value.filter(|v| !v.is_empty())?.to_owned())))
+        .chain([
+            (name("active"), label(locale, if customer.active { "status.yes" } else { "status.no" }).to_owned()),
+            (name("origin"), format!("{origin}, {} {}", name("version"), customer.version)),
+        ])
+        .collect();
+    let width = rows.iter().map(|(name, _)| name.chars().count()).max().unwrap_or(0) + 1;
+    for (name, value) in rows {
+        println!("{name:<width$} {value}");
     }
-    println!("{:<12} {}", "active", if customer.active { "yes" } else { "no" });
-    let origin = match customer.origin {
-        Origin::Local => "added at the POS",
-        Origin::Erp => "ERP",
-        Origin::Web => "web shop",
-    };
-    println!("{:<12} {origin}, version {}", "origin", customer.version);
+}
+
+/// The fields `after` changes in `before`: the label key, the value before and after
+/// (`None` when empty).
+pub fn changes<'a>(before: &'a Customer, after: &'a Customer) -> Vec<(&'static str, Option<&'a str>, Option<&'a str>)> {
+    let present = |value: Option<&'a str>| value.filter(|v| !v.is_empty());
+    fields(before)
+        .into_iter()
+        .zip(fields(after))
+        .filter(|((key, _), _)| *key != "web-id")
+        .map(|((key, was), (_, now))| (key, present(was), present(now)))
+        .filter(|(_, was, now)| was != now)
+        .collect()
+}
+
+/// An origin as the API spells it.
+fn wire_origin(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Local => "local",
+        Origin::Erp => "erp",
+        Origin::Web => "web",
+    }
 }

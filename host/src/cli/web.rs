@@ -107,12 +107,14 @@ impl Operator for TerminalOperator {
         if self.answers.no {
             return pick(choices.iter().find(|c| c.id == "cancel"), "--no").or(Some("cancel".into()));
         }
+        let locale = self.texts.get().map_or("en", |(_, locale)| locale.as_str());
         if !std::io::stdin().is_terminal() {
-            eprintln!("→ not answered: no terminal to ask on (use --yes or --no)");
+            eprintln!("{}", label(locale, "cli.notAnswered"));
             return None;
         }
         let menu: Vec<String> = labels.iter().enumerate().map(|(i, label)| format!("[{}] {label}", i + 1)).collect();
         let count = choices.len();
+        let again = label_with(locale, "cli.typeNumber", &[("count", &count.to_string())]);
         let answer = tokio::task::spawn_blocking(move || {
             loop {
                 eprint!("{} ? ", menu.join("  "));
@@ -122,7 +124,7 @@ impl Operator for TerminalOperator {
                     Ok(0) | Err(_) => return None,
                     Ok(_) => match line.trim().parse::<usize>() {
                         Ok(n) if (1..=count).contains(&n) => return Some(n - 1),
-                        _ => eprintln!("Type a number from 1 to {count}."),
+                        _ => eprintln!("{again}"),
                     },
                 }
             }
@@ -169,8 +171,8 @@ pub async fn run(
             } else {
                 eprintln!("pos-host: {error}");
                 if let WebFlowError::Changed { current: Some(current), .. } = &error {
-                    eprintln!("The web customer now:");
-                    screen::details(current);
+                    eprintln!("{}", label(&locale, "web.now"));
+                    screen::details(current, &locale);
                 }
             }
             Ok(ExitCode::FAILURE)
@@ -197,10 +199,11 @@ impl Screen<'_> {
             return Ok(ExitCode::SUCCESS);
         }
         if let Err(why) = &list.refreshed {
-            eprintln!("The web shop could not be read ({why}); the list below is the one last read.");
+            eprintln!("{}", label_with(self.locale, "web.refreshFailed", &[("error", why)]));
         }
         for refused in list.refreshed.iter().flat_map(|refreshed| &refreshed.refused) {
-            eprintln!("Web customer {} was left out: {}", refused.web_id, refused.reason);
+            let left_out = format!("{} ({})", refused.web_id, refused.reason);
+            eprintln!("{}", label_with(self.locale, "web.refused", &[("list", &left_out)]));
         }
         println!("{}", label_with(self.locale, "web.editList", &[("count", &list.entries.len().to_string())]));
         for entry in &list.entries {
@@ -247,12 +250,25 @@ impl Screen<'_> {
             return Ok(ExitCode::SUCCESS);
         }
         println!("{}", label_with(self.locale, "local.editList", &[("count", &views.len().to_string())]));
+        let (local, web_side) = (label(self.locale, "origin.local"), label(self.locale, "origin.web"));
+        let width = local.chars().count().max(web_side.chars().count());
         for view in &views {
-            println!("  local  {}", screen::line(&view.edit.customer));
+            println!("  {local:<width$}  {}", screen::line(&view.edit.customer));
+            let id = &view.edit.web_id;
             match &view.web {
-                Ok(Some(web)) => println!("  web    {:<10} {}", view.edit.web_id, screen::line(web)),
-                Ok(None) => println!("  web    {:<10} (no longer on the web shop)", view.edit.web_id),
-                Err(why) => println!("  web    {:<10} (cannot be read: {why})", view.edit.web_id),
+                Ok(Some(web)) => println!("  {web_side:<width$}  {id:<10} {}", screen::line(web)),
+                Ok(None) => println!("  {web_side:<width$}  {id:<10} {}", label(self.locale, "local.noWeb")),
+                Err(why) => println!(
+                    "  {web_side:<width$}  {id:<10} {}",
+                    label_with(self.locale, "local.webUnreadable", &[("error", why)])
+                ),
+            }
+            if let (Ok(Some(web)), Some(sends)) = (&view.web, &view.sends) {
+                println!("    {}:", label(self.locale, "local.sends"));
+                for (field, before, after) in screen::changes(web, sends) {
+                    let name = label(self.locale, &format!("field.{field}")).to_owned();
+                    println!("      {name}: {} → {}", before.unwrap_or("–"), after.unwrap_or("–"));
+                }
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -286,7 +302,7 @@ impl Screen<'_> {
             print_json(&wire::decision(self.host, &decision, self.locale).await);
         } else {
             if decision.resumed {
-                println!("An earlier decision about this web customer had not been answered; it is now complete:");
+                println!("{}", label(self.locale, "web.resumed"));
             }
             match decision.outcome {
                 Outcome::Applied => {
