@@ -295,8 +295,13 @@ mod workflows {
         // A local-only till downloads no customer; `sync` says so and what would.
         assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
         let sync = stdout(&sync);
-        assert!(sync.contains("customers: none downloaded: ") && sync.contains("keeps them local-only"), "{sync}");
-        assert!(sync.contains("\"sync-all\" keeps every ERP customer on the till"), "{sync}");
+        // In the policy's locale (pl), as the operator reads the rest.
+        assert!(
+            sync.contains("klienci: nie pobrano żadnych: ") && sync.contains("trzyma ich tylko lokalnie"),
+            "{sync}"
+        );
+        assert!(sync.contains("\"sync-all\" trzyma na kasie wszystkich klientów ERP"), "{sync}");
+        assert!(sync.contains("skrzynka nadawcza: wysłano 0, odrzucono i odłożono 0"), "{sync}");
         let local = stdout(&local);
         // The command line's own labels follow the locale as the notices do.
         assert!(local.contains("Wyniki lokalne (0):"), "{local}");

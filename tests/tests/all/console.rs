@@ -6,7 +6,7 @@ use crate::customer;
 use pos_host::bindings::Customer;
 use pos_host::flows::local_changes::CustomerChanges;
 use pos_tests::served::{self, ServedHost};
-use pos_tests::sim::{AdminCustomer, Fault, FaultMode, WebCustomerFields};
+use pos_tests::sim::{AdminCustomer, Fault, FaultMode, WebCustomer, WebCustomerFields};
 use pos_tests::webdriver::{Browser, keys};
 use std::time::{Duration, Instant};
 
@@ -159,6 +159,11 @@ impl Console {
             })
             .await
             .unwrap();
+    }
+
+    /// Registers a web customer on the web shop, as a shopper does.
+    async fn register(&self, fields: WebCustomerFields) -> WebCustomer {
+        self.sim.register_web_customer(fields).await.unwrap()
     }
 
     async fn text(&self, selector: &str) -> String {
@@ -332,6 +337,11 @@ async fn a_slow_erp_search_is_cancelled_from_the_waiting_window() {
     assert_eq!(console.search_button().await, "suggested");
 }
 
+/// A registration with just a name; the tests add what they need.
+fn named(first: &str, last: &str) -> WebCustomerFields {
+    WebCustomerFields { first_name: first.into(), last_name: last.into(), ..WebCustomerFields::default() }
+}
+
 /// The local customers of the web shop tests.
 fn web_locals() -> Vec<Customer> {
     vec![
@@ -345,16 +355,12 @@ fn web_locals() -> Vec<Customer> {
 async fn take_over_local_info_warns_about_the_last_name_cancel_then_continue() {
     let console = Console::start(web_locals(), vec![]).await;
     let web = console
-        .sim
-        .register_web_customer(WebCustomerFields {
-            first_name: "Anna".into(),
-            last_name: "Nowak-Kowalska".into(),
+        .register(WebCustomerFields {
             email: Some("anna@example.com".into()),
             city: Some("Kraków".into()),
-            ..WebCustomerFields::default()
+            ..named("Anna", "Nowak-Kowalska")
         })
-        .await
-        .unwrap();
+        .await;
     let entry = format!("[data-testid=web-entry][data-web-id='{}']", web.id);
     let local_before = console.host.store().all().await.unwrap();
 
@@ -402,24 +408,9 @@ async fn take_over_local_info_warns_about_the_last_name_cancel_then_continue() {
 async fn web_outcomes_follow_the_locale_and_leave_with_their_customer() {
     let console = Console::start(web_locals(), vec![]).await;
     let anna = console
-        .sim
-        .register_web_customer(WebCustomerFields {
-            first_name: "Anna".into(),
-            last_name: "Nowak-Kowalska".into(),
-            email: Some("anna@example.com".into()),
-            ..WebCustomerFields::default()
-        })
-        .await
-        .unwrap();
-    let ewa = console
-        .sim
-        .register_web_customer(WebCustomerFields {
-            first_name: "Ewa".into(),
-            last_name: "Zielińska".into(),
-            ..WebCustomerFields::default()
-        })
-        .await
-        .unwrap();
+        .register(WebCustomerFields { email: Some("anna@example.com".into()), ..named("Anna", "Nowak-Kowalska") })
+        .await;
+    let ewa = console.register(named("Ewa", "Zielińska")).await;
     let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
     let k1 = "[data-testid=candidate][data-group=proposed][data-number='K-1']";
     console.tab("web").await;
@@ -489,13 +480,11 @@ async fn the_candidates_open_at_the_best_match_and_show_the_search_in_view() {
     locals.push(customer(Some("K-0100"), "Piotr", "Nowak"));
     let console = Console::start(locals, vec![]).await;
     let register = |first: &str, number: &str| WebCustomerFields {
-        first_name: first.into(),
-        last_name: "Kowalska".into(),
         customer_number: Some(number.into()),
-        ..WebCustomerFields::default()
+        ..named(first, "Kowalska")
     };
-    let ewa = console.sim.register_web_customer(register("Ewa", "K-0001")).await.unwrap();
-    let maria = console.sim.register_web_customer(register("Maria", "K-0002")).await.unwrap();
+    let ewa = console.register(register("Ewa", "K-0001")).await;
+    let maria = console.register(register("Maria", "K-0002")).await;
     let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
     let first_candidate = "[data-testid=candidate][data-group=proposed]";
     let in_view = |selector: &str| {
@@ -545,16 +534,12 @@ async fn the_candidates_open_at_the_best_match_and_show_the_search_in_view() {
 async fn a_local_edit_shows_what_take_over_local_info_sends() {
     let console = Console::start(web_locals(), vec![]).await;
     let jan = console
-        .sim
-        .register_web_customer(WebCustomerFields {
-            first_name: "Jan".into(),
-            last_name: "Wiśniewski".into(),
+        .register(WebCustomerFields {
             phone: Some("+48 600 100 200".into()),
             city: Some("Lublin".into()),
-            ..WebCustomerFields::default()
+            ..named("Jan", "Wiśniewski")
         })
-        .await
-        .unwrap();
+        .await;
     let web = console.host.web().unwrap();
     web.refresh().await.unwrap();
     let number = web.take_over_web(&jan.id).await.unwrap().number.expect("a new local customer");
@@ -613,13 +598,11 @@ async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
 async fn the_context_menu_discards_or_removes_a_web_customer() {
     let console = Console::start(web_locals(), vec![]).await;
     let register = |first: &str, last: &str| WebCustomerFields {
-        first_name: first.into(),
-        last_name: last.into(),
         email: Some(format!("{}@example.com", first.to_lowercase())),
-        ..WebCustomerFields::default()
+        ..named(first, last)
     };
-    let ewa = console.sim.register_web_customer(register("Ewa", "Zielińska")).await.unwrap();
-    let tomasz = console.sim.register_web_customer(register("Tomasz", "Wróbel")).await.unwrap();
+    let ewa = console.register(register("Ewa", "Zielińska")).await;
+    let tomasz = console.register(register("Tomasz", "Wróbel")).await;
     let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
     console.tab("web").await;
 

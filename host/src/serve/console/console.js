@@ -581,8 +581,7 @@
       else focusRow(rows[Math.min(move, rows.length - 1)]);
       return;
     }
-    const name = Object.keys(ROW_KEYS).find((action) => ROW_KEYS[action].key === event.key.toLowerCase()
-      || ROW_KEYS[action].key === event.key);
+    const name = Object.keys(ROW_KEYS).find((action) => ROW_KEYS[action].key.toLowerCase() === event.key.toLowerCase());
     if (!name) return;
     event.preventDefault();
     const button = row.querySelector(`[data-action=${name}]`);

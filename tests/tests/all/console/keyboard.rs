@@ -1,7 +1,7 @@
 //! The console from the keyboard alone, as at a till without a mouse: both seeds run with
 //! key presses only, and the page counts every pointer event to prove it.
 
-use super::{Console, NO_EXACT_EN, SHOWN, local_kowalskis, web_locals};
+use super::{Console, NO_EXACT_EN, SHOWN, local_kowalskis, named, web_locals};
 use pos_tests::sim::{FaultMode, WebCustomerFields};
 use pos_tests::webdriver::keys;
 
@@ -96,15 +96,11 @@ async fn both_seeds_run_from_the_keyboard_alone() {
     // Seed 2: Alt+2 opens "Check web customers" with the focus in its list; Down selects the
     // web customer, Right crosses to the local customers, Down picks the first proposed.
     let anna = console
-        .sim
-        .register_web_customer(WebCustomerFields {
-            first_name: "Anna".into(),
-            last_name: "Nowak-Kowalska".into(),
+        .register(WebCustomerFields {
             email: Some("anna.kowalska@example.pl".into()),
-            ..WebCustomerFields::default()
+            ..named("Anna", "Nowak-Kowalska")
         })
-        .await
-        .unwrap();
+        .await;
     browser.chord(keys::ALT, "2").await.unwrap();
     browser.wait_for("#screen-web", SHOWN).await.unwrap();
     let entry = format!("[data-testid=web-entry][data-web-id='{}']", anna.id);

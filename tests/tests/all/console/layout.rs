@@ -205,8 +205,8 @@ async fn every_screen_in(locale: &str) {
         email: Some(format!("{}.kowalska-wisniewska@przyklad-bardzo-dlugi.example.pl", first.to_lowercase())),
         ..WebCustomerFields::default()
     };
-    let web = console.sim.register_web_customer(register("Maksymilianna", Some("K-0000001"))).await.unwrap();
-    let other = console.sim.register_web_customer(register("Ewa", None)).await.unwrap();
+    let web = console.register(register("Maksymilianna", Some("K-0000001"))).await;
+    let other = console.register(register("Ewa", None)).await;
     console.tab("web").await;
     let entry = |id: &str| format!("[data-testid=web-entry][data-web-id='{id}']");
     console.browser.wait_for(&entry(&other.id), SHOWN).await.unwrap();
