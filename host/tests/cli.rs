@@ -477,7 +477,14 @@ mod workflows {
         );
         // The trail as a person reads it: when, as a date and time, not milliseconds.
         let audit_text = stdout(&audit_text);
-        let first = audit_text.lines().next().unwrap_or_default();
+        let mut lines = audit_text.lines();
+        let heading = lines.next().unwrap_or_default().split_whitespace().collect::<Vec<_>>();
+        assert_eq!(
+            heading,
+            ["#", "Tijdstip", "Actie", "Web-ID", "Nummer", "Resultaat", "Besloten", "door"],
+            "{audit_text}"
+        );
+        let first = lines.next().unwrap_or_default();
         let when = first.split_whitespace().skip(1).take(3).collect::<Vec<_>>().join(" ");
         assert!(when.len() == 23 && when.ends_with(" UTC") && when.as_bytes()[4] == b'-', "{audit_text}");
         assert!(first.contains("push") && first.contains("applied"), "{audit_text}");

@@ -280,6 +280,17 @@ impl Screen<'_> {
             print_json(&trail.into_iter().map(wire::audit_entry).collect::<Vec<_>>());
             return Ok(ExitCode::SUCCESS);
         }
+        let heading = |key: &str| label(self.locale, key).to_owned();
+        println!(
+            "{:>5}  {:<23}  {:<16} {:<10} {:<12} {:<10} {}",
+            "#",
+            heading("status.at"),
+            heading("audit.action"),
+            heading("field.web-id"),
+            heading("field.number"),
+            heading("status.outcome"),
+            heading("audit.plugin")
+        );
         for entry in &trail {
             println!(
                 "{:>5}  {}  {:<16} {:<10} {:<12} {:<10} {}{}",
