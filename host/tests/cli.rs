@@ -370,6 +370,7 @@ mod workflows {
                 web(&["push", "K-1", "--locale", "en"]),
                 web(&["local-edits", "--json"]),
                 web(&["take-over-web", "W-999", "--json"]),
+                web(&["take-over-web", "W-999"]),
                 web(&["audit", "--json"]),
                 web(&["audit"]),
             ]
@@ -389,9 +390,10 @@ mod workflows {
             push,
             edits_json,
             unknown,
+            unknown_said,
             audit,
             audit_text,
-        ] = <[_; 16]>::try_from(outputs.await.unwrap()).unwrap();
+        ] = <[_; 17]>::try_from(outputs.await.unwrap()).unwrap();
         let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
 
         assert_eq!(unconfigured.status.code(), Some(1));
@@ -456,6 +458,14 @@ mod workflows {
         let error: serde_json::Value = serde_json::from_str(&stdout(&unknown)).unwrap();
         assert_eq!(error["kind"], "not-found");
         assert_eq!(error["error"], "web customer W-999 is not on the web edit list");
+        assert_eq!(error["label"], serde_json::json!({ "key": "error.notListed", "args": { "web-id": "W-999" } }));
+        // Without --json, in the operator's words and locale.
+        assert_eq!(unknown_said.status.code(), Some(1));
+        assert!(
+            stderr(&unknown_said).contains("pos-host: Webklant W-999 staat niet op de edit-lijst web."),
+            "{}",
+            stderr(&unknown_said)
+        );
 
         let audit: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
         let actions: Vec<(&str, &str)> = audit

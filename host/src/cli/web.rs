@@ -169,7 +169,15 @@ pub async fn run(
             if json {
                 print_json(&ApiError::from(error));
             } else {
-                eprintln!("pos-host: {error}");
+                let said = match error.label() {
+                    Some((key, args)) => {
+                        let args: Vec<(&str, &str)> =
+                            args.iter().map(|(name, value)| (*name, value.as_str())).collect();
+                        label_with(&locale, key, &args)
+                    }
+                    None => error.to_string(),
+                };
+                eprintln!("pos-host: {said}");
                 if let WebFlowError::Changed { current: Some(current), .. } = &error {
                     eprintln!("{}", label(&locale, "web.now"));
                     screen::details(current, &locale);

@@ -18,6 +18,9 @@ pub struct ApiError {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The error in the operator's words, where the label table (`/labels.js`) has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Box<LabelJson>>,
     /// Seconds after which trying again may succeed: a `Retry-After` header.
     #[serde(skip)]
     pub retry_after: Option<u64>,
@@ -25,7 +28,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, error: impl Into<String>) -> ApiError {
-        ApiError { status, error: error.into(), kind, field: None, retry_after: None }
+        ApiError { status, error: error.into(), kind, field: None, label: None, retry_after: None }
     }
 
     /// The same error, telling the client to try again after `seconds`.
@@ -97,7 +100,8 @@ impl From<HostError> for ApiError {
 impl From<WebFlowError> for ApiError {
     fn from(error: WebFlowError) -> ApiError {
         let message = error.to_string();
-        match error {
+        let label = error.label().map(|(key, args)| Box::new(LabelJson { key, args: args.into_iter().collect() }));
+        let refused = match error {
             WebFlowError::NotListed(_) | WebFlowError::NoLocalCustomer(_) | WebFlowError::NotOnLocalEditList(_) => {
                 ApiError::not_found(message)
             }
@@ -109,8 +113,16 @@ impl From<WebFlowError> for ApiError {
             WebFlowError::NumberUnverified { .. } => ApiError::new(StatusCode::BAD_GATEWAY, "unavailable", message),
             WebFlowError::Plan(_) => ApiError::internal(message),
             WebFlowError::Store(error) => error.into(),
-        }
+        };
+        ApiError { label, ..refused }
     }
+}
+
+/// A key of the label table with its arguments, for the console to say in its locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelJson {
+    pub key: &'static str,
+    pub args: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl From<WebshopError> for ApiError {

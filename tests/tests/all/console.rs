@@ -564,6 +564,32 @@ async fn a_local_edit_shows_what_take_over_local_info_sends() {
     console.browser.wait_gone(&entry, SHOWN).await.unwrap();
 }
 
+/// A registration that reuses a local customer's number is refused, and the operator reads
+/// why and what to do in the chosen locale (the host sends the refusal's label with it).
+#[tokio::test]
+async fn a_registration_reusing_a_local_number_is_refused_in_the_operators_words() {
+    let console = Console::start(web_locals(), vec![]).await;
+    let fields = WebCustomerFields { customer_number: Some("K-1".into()), ..named("Mallory", "Evil") };
+    let mallory = console.register(fields).await;
+    console.locale("pl").await;
+    console.tab("web").await;
+    let entry = format!("[data-testid=web-entry][data-web-id='{}']", mallory.id);
+    console.browser.wait_for(&entry, SHOWN).await.unwrap().click().await.unwrap();
+    console.browser.wait_for("[data-testid=candidate]", SHOWN).await.unwrap();
+    console.browser.find("#take-over-web").await.unwrap().click().await.unwrap();
+    let polish = format!(
+        "Klient internetowy {} ma numer klienta K-1, który należy do klienta lokalnego Anna Kowalska; nowy klient \
+         nie może go otrzymać i nic nie zostało zmienione. Jeśli to ta sama osoba, wybierz K-1 i przejmij dane \
+         lokalne; w przeciwnym razie odrzuć klienta internetowego lub usuń go z listy.",
+        mallory.id
+    );
+    console.browser.wait_text("#web-outcome-text", SHOWN, |t| t == polish).await.unwrap();
+    assert_eq!(console.host.customer("K-1").await.unwrap().unwrap().first_name, "Anna", "K-1 is untouched");
+    console.locale("nl").await;
+    let dutch = format!("Webklant {} heeft klantnummer K-1, dat van lokale klant Anna Kowalska is;", mallory.id);
+    console.browser.wait_text("#web-outcome-text", SHOWN, |t| t.starts_with(&dutch)).await.unwrap();
+}
+
 #[tokio::test]
 async fn the_locale_switch_shows_labels_and_notices_in_dutch_and_polish() {
     let console = Console::start(local_kowalskis(2), vec![]).await;

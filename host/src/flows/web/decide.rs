@@ -88,13 +88,13 @@ impl WebFlow {
     /// it; the refusal is in the audit trail with the customer as it is.
     async fn number_is_free(&self, web: &Customer, number: &str) -> Result<(), WebFlowError> {
         let web_id = web.web_id.clone().unwrap_or_default();
-        let (holder, existing) = match self.store.customer(number).await? {
-            Some(local) => ("local customer", local),
+        let (in_erp, existing) = match self.store.customer(number).await? {
+            Some(local) => (false, local),
             None => match &self.erp {
                 None => return Ok(()),
                 Some(erp) => match erp.fetch(number).await {
                     Ok(None) => return Ok(()),
-                    Ok(Some(customer)) => ("ERP customer", customer),
+                    Ok(Some(customer)) => (true, customer),
                     Err(error) => {
                         return Err(WebFlowError::NumberUnverified {
                             number: number.into(),
@@ -108,7 +108,8 @@ impl WebFlow {
         let refused = WebFlowError::NumberTaken {
             web_id: web_id.clone(),
             number: number.into(),
-            holder: format!("{holder} {}", name.trim()),
+            in_erp,
+            name: name.trim().to_owned(),
         };
         let pending = Pending {
             action: Action::TakeOverWeb,

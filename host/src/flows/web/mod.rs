@@ -78,11 +78,12 @@ pub enum WebFlowError {
     )]
     Unanswered(WebshopError),
     #[error(
-        "web customer {web_id} carries customer number {number}, which is {holder}; a new customer cannot take it \
+        "web customer {web_id} carries customer number {number}, which is {} {name}; a new customer cannot take it \
          and nothing was changed. If they are the same person, select {number} and take over local info; \
-         otherwise discard the web customer or remove it from the list"
+         otherwise discard the web customer or remove it from the list",
+        if *in_erp { "ERP customer" } else { "local customer" }
     )]
-    NumberTaken { web_id: String, number: String, holder: String },
+    NumberTaken { web_id: String, number: String, in_erp: bool, name: String },
     #[error(
         "cannot check with the ERP whether customer number {number} is free ({why}); nothing was changed: \
          try again when the ERP answers"
@@ -92,6 +93,26 @@ pub enum WebFlowError {
     Plan(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl WebFlowError {
+    /// The refusal in the operator's words: a key of the label table the console and the
+    /// command line share, with its arguments; `None` for what only the host's words say.
+    pub fn label(&self) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+        Some(match self {
+            WebFlowError::NotListed(web_id) => ("error.notListed", vec![("web-id", web_id.clone())]),
+            WebFlowError::NoLocalCustomer(number) => ("error.noLocalCustomer", vec![("number", number.clone())]),
+            WebFlowError::NotOnLocalEditList(number) => ("error.notOnLocalEditList", vec![("number", number.clone())]),
+            WebFlowError::NumberTaken { web_id, number, in_erp, name } => (
+                if *in_erp { "error.numberTakenErp" } else { "error.numberTakenLocal" },
+                vec![("web-id", web_id.clone()), ("number", number.clone()), ("name", name.clone())],
+            ),
+            WebFlowError::NumberUnverified { number, why } => {
+                ("error.numberUnverified", vec![("number", number.clone()), ("error", why.clone())])
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl From<rusqlite::Error> for WebFlowError {

@@ -131,6 +131,8 @@
       this.status = status;
       this.kind = (body && body.kind) || (status === 0 ? 'network' : 'internal');
       this.field = (body && body.field) || null;
+      /** The error in the operator's words: a label key and its arguments, when the host has them. */
+      this.label = (body && body.label) || null;
     }
   }
 
@@ -1059,8 +1061,8 @@
 
   /**
    * What the outcome bar of `screen` (`web` or `local`) says, kept rather than drawn once so
-   * that a locale switch says it again: `{ severity, outcome, label, detail, text, message }`,
-   * where `label` is a console label, `message` the host's (rendered again by /api/texts),
+   * that a locale switch says it again: `{ severity, outcome, label, args, detail, text, message }`,
+   * where `label` is a console label (with `args`), `message` the host's (rendered again by /api/texts),
    * and `text` the words as they came. `null` hides the bar.
    */
   function setOutcome(screen, outcome) {
@@ -1073,7 +1075,7 @@
     const bar = $(`${screen}-outcome`);
     let text = '';
     if (outcome) {
-      text = outcome.label ? t(outcome.label) : outcome.text;
+      text = outcome.label ? t(outcome.label, outcome.args) : outcome.text;
       if (outcome.detail) text += ` (${outcome.detail})`;
     }
     showNotice(bar, $(`${screen}-outcome-text`), outcome && outcome.severity, text);
@@ -1108,6 +1110,7 @@
   /** The outcome of a refused action, by the error's kind. */
   function errorOutcome(error) {
     const outcome = { severity: error.kind === 'unanswered' ? 'warning' : 'error', outcome: `error-${error.kind}` };
+    if (error.label) return { ...outcome, label: error.label.key, args: error.label.args };
     switch (error.kind) {
       case 'changed': return { ...outcome, label: 'error.changed' };
       case 'gone': return { ...outcome, label: 'error.gone' };
