@@ -1,9 +1,10 @@
 //! The operator's screen as text: the result list, the notice, the [Search] button.
 
 use super::labels::{label, label_with};
+use pos_host::bindings::Customer;
 use pos_host::bindings::search::{ResultList, SearchButton};
-use pos_host::bindings::{Customer, Origin};
 use pos_host::flows::search::{Screen, ShownNotice};
+use pos_host::store::origin_name;
 
 /// Prints `screen` with the labels of `locale`.
 pub fn print(screen: &Screen, locale: &str) {
@@ -72,7 +73,7 @@ fn fields(customer: &Customer) -> [(&'static str, Option<&str>); 12] {
 /// Every field of a customer, one per line, named in `locale`.
 pub fn details(customer: &Customer, locale: &str) {
     let name = |key: &str| label(locale, &format!("field.{key}")).to_owned();
-    let origin = label(locale, &format!("origin.{}", wire_origin(customer.origin))).to_owned();
+    let origin = label(locale, &format!("origin.{}", origin_name(customer.origin))).to_owned();
     let rows: Vec<(String, String)> = fields(customer)
         .into_iter()
         .filter_map(|(key, value)| Some((name(key), value.filter(|v| !v.is_empty())?.to_owned())))
@@ -98,13 +99,4 @@ pub fn changes<'a>(before: &'a Customer, after: &'a Customer) -> Vec<(&'static s
         .map(|((key, was), (_, now))| (key, present(was), present(now)))
         .filter(|(_, was, now)| was != now)
         .collect()
-}
-
-/// An origin as the API spells it.
-fn wire_origin(origin: Origin) -> &'static str {
-    match origin {
-        Origin::Local => "local",
-        Origin::Erp => "erp",
-        Origin::Web => "web",
-    }
 }

@@ -4,7 +4,7 @@
 
 use crate::bindings::merge::{Candidate, MatchReason};
 use crate::bindings::search::{ResultList, SearchButton};
-use crate::bindings::{Customer, Field, Filter, Message, Origin, SearchQuery, Severity};
+use crate::bindings::{Customer, Field, Filter, Message, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
 use crate::flows::web::{Candidates, Decision, LocalEditView, Refreshed, WebList};
@@ -49,11 +49,7 @@ impl From<&Customer> for CustomerJson {
             city: c.city.clone(),
             country: c.country.clone(),
             active: c.active,
-            origin: match c.origin {
-                Origin::Local => "local",
-                Origin::Erp => "erp",
-                Origin::Web => "web",
-            },
+            origin: crate::store::origin_name(c.origin),
             version: c.version,
             updated_at: c.updated_at,
             previewable: c.previewable,

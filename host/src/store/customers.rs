@@ -116,7 +116,8 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn origin_name(origin: Origin) -> &'static str {
+/// An origin as the database, the HTTP API and the console spell it.
+pub fn origin_name(origin: Origin) -> &'static str {
     match origin {
         Origin::Local => "local",
         Origin::Erp => "erp",

@@ -16,7 +16,7 @@ pub mod web;
 
 pub use customers::{
     FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, check_text, delete, delete_unlisted,
-    get, index_columns, insert_new, is_blank, mark_listed, optimize_index, replace, upsert,
+    get, index_columns, insert_new, is_blank, mark_listed, optimize_index, origin_name, replace, upsert,
 };
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
