@@ -339,47 +339,27 @@ impl Browser {
 
     /// Presses `key` (see [`keys`]) on whatever has the focus.
     pub async fn press(&self, key: &str) -> anyhow::Result<()> {
-        let actions = json!({
-            "actions": [{
-                "type": "key",
-                "id": "keyboard",
-                "actions": [{ "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }],
-            }]
-        });
-        self.session.post("/actions", actions).await?;
-        self.session.command(reqwest::Method::DELETE, "/actions", None).await.map(drop)
+        self.keyboard(&[("keyDown", key), ("keyUp", key)]).await
     }
 
     /// Types `text` key by key on whatever has the focus, as a keyboard does.
     pub async fn type_text(&self, text: &str) -> anyhow::Result<()> {
-        let strokes: Vec<Value> = text
-            .chars()
-            .flat_map(|c| {
-                [
-                    json!({ "type": "keyDown", "value": c.to_string() }),
-                    json!({ "type": "keyUp", "value": c.to_string() }),
-                ]
-            })
-            .collect();
-        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": strokes }] });
-        self.session.post("/actions", actions).await?;
-        self.session.command(reqwest::Method::DELETE, "/actions", None).await.map(drop)
+        let keys: Vec<String> = text.chars().map(String::from).collect();
+        let strokes: Vec<(&str, &str)> =
+            keys.iter().flat_map(|key| [("keyDown", key.as_str()), ("keyUp", key.as_str())]).collect();
+        self.keyboard(&strokes).await
     }
 
     /// Presses `key` while holding `modifier` (such as [`keys::ALT`]).
     pub async fn chord(&self, modifier: &str, key: &str) -> anyhow::Result<()> {
-        let actions = json!({
-            "actions": [{
-                "type": "key",
-                "id": "keyboard",
-                "actions": [
-                    { "type": "keyDown", "value": modifier },
-                    { "type": "keyDown", "value": key },
-                    { "type": "keyUp", "value": key },
-                    { "type": "keyUp", "value": modifier },
-                ],
-            }]
-        });
+        self.keyboard(&[("keyDown", modifier), ("keyDown", key), ("keyUp", key), ("keyUp", modifier)]).await
+    }
+
+    /// Sends `strokes` (`keyDown` or `keyUp`, and the key) through the Actions API, then
+    /// releases every key.
+    async fn keyboard(&self, strokes: &[(&str, &str)]) -> anyhow::Result<()> {
+        let strokes: Vec<Value> = strokes.iter().map(|(kind, key)| json!({ "type": kind, "value": key })).collect();
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": strokes }] });
         self.session.post("/actions", actions).await?;
         self.session.command(reqwest::Method::DELETE, "/actions", None).await.map(drop)
     }
