@@ -5,7 +5,6 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::init_logging();
     pos_host::store::tune_allocator();
     match cli::try_main() {
         Ok(code) => code,

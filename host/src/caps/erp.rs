@@ -48,11 +48,18 @@ impl Host for CallCaps {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ErpError::Rejected(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
         }
-        self.providers.erp.search(&query, limit).await
+        self.known.query(&query);
+        let found = self.providers.erp.search(&query, limit).await;
+        if let Ok(page) = &found {
+            self.known.customers(&page.customers);
+        }
+        found
     }
 
     async fn fetch(&mut self, number: String) -> Result<Option<Customer>, ErpError> {
-        self.providers.erp.fetch(&number).await
+        let found = self.providers.erp.fetch(&number).await;
+        self.known.customers(found.iter().flatten());
+        found
     }
 }
 

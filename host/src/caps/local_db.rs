@@ -72,15 +72,23 @@ fn check_limit(limit: u32) -> Result<(), DbError> {
 impl Host for CallCaps {
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
-        self.providers.local_db.search(&query, limit).await
+        self.known.query(&query);
+        let found = self.providers.local_db.search(&query, limit).await;
+        self.known.customers(found.iter().flatten());
+        found
     }
 
     async fn get(&mut self, number: String) -> Result<Option<Customer>, DbError> {
-        self.providers.local_db.get(&number).await
+        let found = self.providers.local_db.get(&number).await;
+        self.known.customers(found.iter().flatten());
+        found
     }
 
     async fn find_by_last_name(&mut self, last_name: String, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
-        self.providers.local_db.find_by_last_name(&last_name, limit).await
+        self.known.value(&last_name);
+        let found = self.providers.local_db.find_by_last_name(&last_name, limit).await;
+        self.known.customers(found.iter().flatten());
+        found
     }
 }

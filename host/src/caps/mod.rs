@@ -12,6 +12,7 @@ pub mod ui;
 mod v0_1;
 
 use crate::bindings;
+use crate::personal::Known;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
@@ -59,12 +60,27 @@ pub struct CallCaps {
     /// Time spent waiting on the operator, which the call's wall-clock limit does not count.
     waited: Duration,
     log_lines: u32,
+    /// The plugin's log lines, written when the call ends: masked by then for every personal
+    /// value the call saw, its answer's included.
+    logged: Vec<(bindings::log::Level, String)>,
+    /// The personal values the call was given, read or returned.
+    pub known: Known,
 }
 
 impl CallCaps {
     /// The capabilities of one call of `plugin`, whose prompts wait at most `prompt_timeout`.
     pub fn new(providers: Capabilities, plugin: Arc<str>, config: Arc<PluginConfig>, prompt_timeout: Duration) -> Self {
-        CallCaps { providers, plugin, config, prompt_timeout, connection: None, waited: Duration::ZERO, log_lines: 0 }
+        CallCaps {
+            providers,
+            plugin,
+            config,
+            prompt_timeout,
+            connection: None,
+            waited: Duration::ZERO,
+            log_lines: 0,
+            logged: Vec::new(),
+            known: Known::default(),
+        }
     }
 
     /// The same, for a connector that sees the installation as `connection`.

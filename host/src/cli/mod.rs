@@ -32,6 +32,11 @@ pub const DEFAULT_POLICY: &str = "policies/default.toml";
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Write customers' personal data (names, e-mail addresses, phone numbers, tax ids,
+    /// addresses) into debug and trace log lines as it is, to debug a rule on a test till;
+    /// info and above mask it always
+    #[arg(long, global = true)]
+    log_personal_data: bool,
 }
 
 #[derive(Subcommand)]
@@ -380,6 +385,7 @@ fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn try_main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    init_logging(cli.log_personal_data);
     if !matches!(cli.command, Command::Serve { .. }) {
         end_quietly_on_a_closed_pipe();
     }
@@ -435,15 +441,18 @@ fn end_quietly_on_a_closed_pipe() {
 
 /// Log lines go to stderr; `RUST_LOG` selects them (default: warnings, plugin output). The
 /// plugins' HTTP library logs every failed connection, which the host reports itself, with
-/// the setting to check: only its errors are shown.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,wasmtime_wasi_http=error,plugin=info,pos_host::live=info")
-    });
+/// the setting to check: only its errors are shown. Personal data is masked
+/// ([`pos_host::personal`]), in debug lines too unless `reveal_debug`.
+fn init_logging(reveal_debug: bool) {
+    let directives = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| "warn,wasmtime_wasi_http=error,plugin=info,pos_host::live=info".to_owned());
     // Colours only on a terminal: a log redirected to a file or a collector stays plain text.
     use std::io::IsTerminal;
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour).init();
+    let subscriber = pos_host::personal::subscriber(&directives, std::io::stderr, colour, reveal_debug);
+    let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! change that cannot be delivered stops the run, so that order per customer is kept.
 
 use crate::erp::{Connector, OutboxCustomer, WriteError};
+use crate::personal::Known;
 use crate::store::outbox::{self, Operation};
 use crate::store::{Store, StoreError};
 
@@ -49,7 +50,9 @@ pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, St
                 report.sent += 1;
             }
             Err(WriteError::Refused(why)) => {
-                tracing::warn!(number = %entry.number, key = %entry.idempotency_key, "the ERP refused a change: {why}");
+                // An ERP's refusal often quotes the record it refuses.
+                let said = Known::of(&customer).mask(&why);
+                tracing::warn!(number = %entry.number, key = %entry.idempotency_key, "the ERP refused a change: {said}");
                 let id = entry.id;
                 store.write(move |tx| -> Result<(), StoreError> { Ok(outbox::failed(tx, id, &why, true)?) }).await?;
                 report.parked += 1;

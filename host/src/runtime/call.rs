@@ -5,6 +5,7 @@ use super::egress::{Egress, EgressHooks};
 use super::limits::Limits;
 use super::output::CapturedOutput;
 use crate::caps::{CallCaps, Capabilities, CapsView, Connection, PluginConfig};
+use crate::personal::Known;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +27,23 @@ pub struct CallState {
 }
 
 impl CallState {
+    /// The personal values the call was given or returned, for the masks of its free text.
+    pub fn known(&mut self) -> &mut Known {
+        &mut self.caps.known
+    }
+
+    /// Writes the call's log lines and output to the host log, masked.
+    pub fn flush_to_log(&mut self, plugin: &str, output: &CallOutput) {
+        self.caps.flush_log();
+        output.stdout.flush_to_log(plugin, "stdout", &self.caps.known);
+        output.stderr.flush_to_log(plugin, "stderr", &self.caps.known);
+    }
+
+    /// What `error` says went wrong, the plugin's words in it masked.
+    pub fn failure(&self, error: &wasmtime::Error, output: &CallOutput) -> CallFailure {
+        CallFailure::classify(error, output, |words| self.caps.known.mask(words))
+    }
+
     /// Why the call's first refused request (`wasi:http`) was refused, naming the policy key
     /// that would allow it.
     pub fn refused_request(&self) -> Option<&str> {
@@ -56,14 +74,6 @@ impl WasiHttpView for CallState {
 pub struct CallOutput {
     pub stdout: CapturedOutput,
     pub stderr: CapturedOutput,
-}
-
-impl CallOutput {
-    /// Writes both streams to the host log.
-    pub fn flush_to_log(&self, plugin: &str) {
-        self.stdout.flush_to_log(plugin, "stdout");
-        self.stderr.flush_to_log(plugin, "stderr");
-    }
 }
 
 /// What one call of a plugin is given besides the capabilities: its slot's config table,
@@ -189,8 +199,9 @@ impl CallFailure {
         }
     }
 
-    /// Classifies an error returned by a call; `output` supplies a panic message if any.
-    pub fn classify(error: &wasmtime::Error, output: &CallOutput) -> CallFailure {
+    /// Classifies an error returned by a call; `output` supplies a panic message if any, the
+    /// plugin's words, which `mask` makes fit for the log.
+    pub fn classify(error: &wasmtime::Error, output: &CallOutput, mask: impl Fn(&str) -> String) -> CallFailure {
         if error.downcast_ref::<TimeLimitExceeded>().is_some() {
             return CallFailure::Timeout;
         }
@@ -200,7 +211,7 @@ impl CallFailure {
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => CallFailure::OutOfFuel,
             Some(trap) => {
-                let panic = output.stderr.panic_message().map(|p| format!(" ({p})")).unwrap_or_default();
+                let panic = output.stderr.panic_message().map(|p| format!(" ({})", mask(&p))).unwrap_or_default();
                 CallFailure::Trap(format!("{trap}{panic}"))
             }
             None => CallFailure::Trap(format!("{error:#}")),

@@ -2,6 +2,7 @@
 //! with the plugin. Output beyond the cap is dropped and counted, never an error: a chatty
 //! plugin must not fail because of its logging.
 
+use crate::personal::Known;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -33,11 +34,12 @@ impl CapturedOutput {
         buffer.dropped += bytes.len() - kept;
     }
 
-    /// Writes every captured line to the host log as `stream` of `plugin`, secrets masked.
-    pub fn flush_to_log(&self, plugin: &str, stream: &'static str) {
+    /// Writes every captured line to the host log as `stream` of `plugin`, secrets and the
+    /// personal values `known` masked.
+    pub fn flush_to_log(&self, plugin: &str, stream: &'static str, known: &Known) {
         let buffer = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         for line in String::from_utf8_lossy(&buffer.kept).lines().filter(|l| !l.trim().is_empty()) {
-            let line = crate::caps::connection::redact(line);
+            let line = known.mask(&crate::caps::connection::redact(line));
             if stream == "stderr" {
                 tracing::warn!(target: "plugin", plugin, stream, "{line}");
             } else {

@@ -171,12 +171,13 @@ impl<K: SlotKind> LoadedPlugin<K> {
         let (mut store, output) =
             new_store(&self.engine, self.info.name.clone(), self.caps.clone(), &self.env, self.limits);
         let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
-        let result = match K::instantiate(pre, &mut store).await {
-            Ok(bindings) => hook(store, bindings).await.1,
-            Err(error) => Err(error.context("instantiation failed")),
+        let (mut store, result) = match K::instantiate(pre, &mut store).await {
+            Ok(bindings) => hook(store, bindings).await,
+            Err(error) => (store, Err(error.context("instantiation failed"))),
         };
-        let result = result.map_err(|error| CallFailure::classify(&error, &output));
-        output.flush_to_log(&self.info.name);
+        // The failure first: writing the output to the log empties it, panic message included.
+        let result = result.map_err(|error| store.data().failure(&error, &output));
+        store.data_mut().flush_to_log(&self.info.name, &output);
         result
     }
 

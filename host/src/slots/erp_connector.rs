@@ -8,6 +8,7 @@ use crate::bindings::connector::{Change, ChangesError, ChangesPage, ErpInfo, Fou
 use crate::bindings::v0_2::erp_connector::{ErpConnector, ErpConnectorPre};
 use crate::bindings::{ConfigEntry, ConfigError, Customer, ErpError, Origin, SearchQuery};
 use crate::contract::Version;
+use crate::personal::Known;
 use crate::runtime::{CallState, Decided, Slot, SlotKind, Source};
 use crate::store::check_fields;
 use std::future::{Future, ready};
@@ -178,8 +179,10 @@ impl Slot<ErpConnectorKind> {
         self.operation(
             "search",
             |mut store, b| async move {
+                store.data_mut().known().query(query);
                 let result = b.pos_plugin_connector().call_search(&mut store, query, limit).await;
-                (store, result.map(|r| r.map(|found| Found { customers: as_erp(found.customers), ..found })))
+                let result = result.map(|r| r.map(|found| Found { customers: as_erp(found.customers), ..found }));
+                noted(store, result, |found, known| known.customers(&found.customers))
             },
             |found| {
                 at_most(found.customers.len(), limit)?;
@@ -195,7 +198,7 @@ impl Slot<ErpConnectorKind> {
             "fetch",
             |mut store, b| async move {
                 let result = b.pos_plugin_connector().call_fetch(&mut store, number).await;
-                (store, result.map(|r| r.map(|found| found.map(erp))))
+                noted(store, result.map(|r| r.map(|found| found.map(erp))), |found, known| known.customers(found))
             },
             |found| match found {
                 Some(customer) if customer.number.as_deref() != Some(number) => Err(format!(
@@ -216,7 +219,8 @@ impl Slot<ErpConnectorKind> {
             "listing",
             |mut store, b| async move {
                 let result = b.pos_plugin_connector().call_listing(&mut store, after.as_deref(), limit).await;
-                (store, result.map(|r| r.map(|page| ListingPage { customers: as_erp(page.customers), ..page })))
+                let result = result.map(|r| r.map(|page| ListingPage { customers: as_erp(page.customers), ..page }));
+                noted(store, result, |page, known| known.customers(&page.customers))
             },
             |page| {
                 at_most(page.customers.len(), limit)?;
@@ -250,7 +254,13 @@ impl Slot<ErpConnectorKind> {
                         .collect(),
                     ..page
                 };
-                (store, result.map(|r| r.map(page)))
+                noted(store, result.map(|r| r.map(page)), |page, known| {
+                    for change in &page.changes {
+                        if let Change::Upsert(customer) = change {
+                            known.customer(customer);
+                        }
+                    }
+                })
             },
             |page| {
                 at_most(page.changes.len(), limit)?;
@@ -277,8 +287,9 @@ impl Slot<ErpConnectorKind> {
         self.operation(
             "create",
             |mut store, b| async move {
+                store.data_mut().known().customer(customer);
                 let result = b.pos_plugin_connector().call_create(&mut store, customer, idempotency_key).await;
-                (store, result.map(|r| r.map(erp)))
+                noted(store, result.map(|r| r.map(erp)), |accepted, known| known.customer(accepted))
             },
             |accepted| same_customer(customer, accepted),
         )
@@ -295,16 +306,30 @@ impl Slot<ErpConnectorKind> {
         self.operation(
             "update",
             |mut store, b| async move {
+                store.data_mut().known().customer(customer);
                 let result = b
                     .pos_plugin_connector()
                     .call_update(&mut store, customer, expected_version, idempotency_key)
                     .await;
-                (store, result.map(|r| r.map(erp)))
+                noted(store, result.map(|r| r.map(erp)), |accepted, known| known.customer(accepted))
             },
             |accepted| same_customer(customer, accepted),
         )
         .await
     }
+}
+
+/// `result` as the call returned it, its customers noted as values the plugin's log lines
+/// and output must not carry into the host's log.
+fn noted<T, E>(
+    mut store: Store<CallState>,
+    result: wasmtime::Result<Result<T, E>>,
+    note: impl FnOnce(&T, &mut Known),
+) -> (Store<CallState>, wasmtime::Result<Result<T, E>>) {
+    if let Ok(Ok(value)) = &result {
+        note(value, store.data_mut().known());
+    }
+    (store, result)
 }
 
 /// A customer from the ERP is the ERP's, whatever the connector said.

@@ -32,6 +32,7 @@ impl Slot<NotificationTextsKind> {
         self.decide(
             "render",
             |mut store, bindings| async move {
+                store.data_mut().known().message(message);
                 let result = match bindings {
                     Bindings::V0_2(b) => b.pos_plugin_texts().call_render(&mut store, message, locale).await,
                     Bindings::V0_1(b) => b.pos_plugin_texts().call_render(&mut store, message, locale).await,

@@ -28,6 +28,7 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-local-search",
             |mut store, bindings| async move {
+                store.data_mut().known().query(&outcome.query);
                 let result = match bindings {
                     Bindings::V0_2(b) => {
                         b.pos_plugin_search_decisions().call_after_local_search(&mut store, outcome).await
@@ -61,6 +62,7 @@ impl Slot<SearchPolicyKind> {
         self.decide(
             "after-erp-search",
             |mut store, bindings| async move {
+                store.data_mut().known().query(query);
                 let result = match bindings {
                     Bindings::V0_2(b) => {
                         b.pos_plugin_search_decisions().call_after_erp_search(&mut store, query, outcome).await

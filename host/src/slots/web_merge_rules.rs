@@ -29,6 +29,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "candidates",
             |mut store, bindings| async move {
+                store.data_mut().known().customer(web);
                 let result = match bindings {
                     Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_candidates(&mut store, web).await,
                     Bindings::V0_1(b) => {
@@ -71,6 +72,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-local",
             |mut store, bindings| async move {
+                store.data_mut().known().customers([web, local]);
                 let result = match bindings {
                     Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_take_over_local(&mut store, web, local).await,
                     Bindings::V0_1(b) => {
@@ -90,6 +92,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "take-over-web",
             |mut store, bindings| async move {
+                store.data_mut().known().customer(web);
                 let result = match bindings {
                     Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_take_over_web(&mut store, web).await,
                     Bindings::V0_1(b) => {
@@ -109,6 +112,7 @@ impl Slot<WebMergeRulesKind> {
         self.decide(
             "push-local",
             |mut store, bindings| async move {
+                store.data_mut().known().customers([local, web]);
                 let result = match bindings {
                     Bindings::V0_2(b) => b.pos_plugin_merge_rules().call_push_local(&mut store, local, web).await,
                     Bindings::V0_1(b) => {

@@ -40,6 +40,9 @@ pub enum FaultMode {
     Slow { delay_ms: u64 },
     /// Answers with this status and an error body.
     Error { status: u16 },
+    /// Refuses with this `4xx` status and `message` as the error's words, as an ERP that
+    /// says why it refuses a record, often quoting it.
+    Refusal { status: u16, message: String },
     /// Answers `200` with a body that is not the expected JSON: `body` if given, else
     /// truncated JSON.
     Malformed {
@@ -77,6 +80,9 @@ impl Fault {
         match self.mode {
             FaultMode::Error { status } if !(400..=599).contains(&status) => {
                 Err(format!("`status` must be in 400..=599, not {status}"))
+            }
+            FaultMode::Refusal { status, .. } if !(400..=499).contains(&status) || status == 404 => {
+                Err(format!("`status` must be in 400..=499 and not 404, not {status}"))
             }
             FaultMode::Slow { delay_ms } if delay_ms > 600_000 => {
                 Err(format!("`delay_ms` must be at most 600000, not {delay_ms}"))
@@ -122,6 +128,10 @@ pub async fn inject(State(state): State<FaultState>, request: Request, next: Nex
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let code = if status == StatusCode::SERVICE_UNAVAILABLE { "unavailable" } else { "internal" };
             ApiError::new(status, code, format!("injected fault: status {status}")).into_response()
+        }
+        FaultMode::Refusal { status, message } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            ApiError::new(status, "refused", message).into_response()
         }
         FaultMode::Malformed { body } => {
             ([(header::CONTENT_TYPE, "application/json")], body.unwrap_or_else(|| MALFORMED_BODY.to_owned()))

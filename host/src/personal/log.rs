@@ -1,0 +1,158 @@
+//! The log's formatter: every event's fields masked before they are written.
+
+use super::mask;
+use std::fmt;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::Relaxed;
+use tracing::Subscriber;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::Layer;
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FormatFields, MakeWriter};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Formats fields as [`tracing_subscriber::fmt::format::DefaultFields`] does, then masks
+/// what has the shape of personal data ([`mask::shapes`]) in each, but for the identifiers
+/// the host names records by ([`IDENTIFIERS`]).
+#[derive(Debug, Default)]
+pub struct MaskedFields;
+
+/// Fields holding identifiers the host gives records, never personal data: an idempotency
+/// key's long run of digits is a clock reading, not a phone number.
+pub const IDENTIFIERS: [&str; 5] = ["number", "web_id", "key", "cursor", "sha256"];
+
+impl<'writer> FormatFields<'writer> for MaskedFields {
+    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+        let mut visitor = Masking { line: String::new() };
+        fields.record(&mut visitor);
+        writer.write_str(&visitor.line)
+    }
+}
+
+struct Masking {
+    line: String,
+}
+
+impl Visit for Masking {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let text = match field.name() {
+            "message" => format!("{value:?}"),
+            name => format!("{name}={value:?}"),
+        };
+        if !self.line.is_empty() {
+            self.line.push(' ');
+        }
+        if IDENTIFIERS.contains(&field.name()) {
+            self.line.push_str(&text);
+        } else {
+            self.line.push_str(&mask::shapes(&text));
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "message" => self.record_debug(field, &format_args!("{value}")),
+            _ => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.record_debug(field, &format_args!("{value}"));
+    }
+}
+
+/// Whether debug and trace lines show personal data as it is (`--log-personal-data`).
+static REVEAL_DEBUG: AtomicBool = AtomicBool::new(false);
+
+/// Whether the log's debug and trace lines show personal data as it is: a plugin's own
+/// lines at those levels are then written unmasked too.
+pub fn reveals_debug() -> bool {
+    REVEAL_DEBUG.load(Relaxed)
+}
+
+/// A subscriber writing the events `directives` (`RUST_LOG`'s syntax) select to `writer`,
+/// masked; with `reveal_debug`, `debug` and `trace` events are written as they are, and
+/// [`reveals_debug`] says so from then on.
+pub fn subscriber<W>(directives: &str, writer: W, colour: bool, reveal_debug: bool) -> impl Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Clone + Send + Sync + 'static,
+{
+    REVEAL_DEBUG.store(reveal_debug, Relaxed);
+    let filter = || EnvFilter::new(directives);
+    let masked = tracing_subscriber::fmt::layer()
+        .fmt_fields(MaskedFields)
+        .with_writer(writer.clone())
+        .with_ansi(colour)
+        .with_filter(filter_fn(move |meta| !reveal_debug || *meta.level() <= LevelFilter::INFO))
+        .with_filter(filter());
+    let revealed = reveal_debug.then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(colour)
+            .with_filter(filter_fn(|meta| *meta.level() > LevelFilter::INFO))
+            .with_filter(filter())
+    });
+    tracing_subscriber::registry().with(masked).with(revealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    fn logged(reveal_debug: bool) -> String {
+        let captured = Captured::default();
+        let subscriber = super::subscriber("debug", captured.clone(), false, reveal_debug);
+        tracing::subscriber::with_default(subscriber, || {
+            let url = "http://127.0.0.1:8780/customers/search?q=kowal";
+            tracing::warn!(email = "jan@example.pl", "the ERP refused jan@example.pl: phone +48 601 234 567");
+            tracing::info!(number = "K-0000117", key = "K-1-update-1796603825114a3f", "read {url}");
+            tracing::debug!("retrying {url}");
+        });
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn every_level_is_masked_by_default() {
+        let log = logged(false);
+        assert!(log.contains("the ERP refused [e-mail]: phone [digits] email=\"[e-mail]\""), "{log}");
+        assert!(
+            log.contains(
+                "read http://127.0.0.1:8780/customers/search?[query] number=\"K-0000117\" key=\"K-1-update-1796603825114a3f\""
+            ),
+            "identifiers stay whole: {log}"
+        );
+        assert!(log.contains("retrying http://127.0.0.1:8780/customers/search?[query]"), "{log}");
+        assert!(!log.contains("kowal") && !log.contains("601") && !log.contains("jan@"), "{log}");
+    }
+
+    #[test]
+    fn the_flag_reveals_debug_lines_only() {
+        let log = logged(true);
+        assert!(log.contains("retrying http://127.0.0.1:8780/customers/search?q=kowal"), "{log}");
+        assert!(log.contains("read http://127.0.0.1:8780/customers/search?[query]"), "{log}");
+        assert!(log.contains("the ERP refused [e-mail]"), "{log}");
+        assert_eq!(log.lines().count(), 3, "each event once: {log}");
+    }
+}
