@@ -373,6 +373,8 @@ mod workflows {
                 web(&["take-over-web", "W-999"]),
                 web(&["audit", "--json"]),
                 web(&["audit"]),
+                run(&["customer", "export", "K-1", "--policy", policy.as_str()]),
+                run(&["customer", "export", "K-404", "--policy", policy.as_str()]),
             ]
         });
         let [
@@ -393,7 +395,9 @@ mod workflows {
             unknown_said,
             audit,
             audit_text,
-        ] = <[_; 17]>::try_from(outputs.await.unwrap()).unwrap();
+            export,
+            nobody,
+        ] = <[_; 19]>::try_from(outputs.await.unwrap()).unwrap();
         let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
 
         assert_eq!(unconfigured.status.code(), Some(1));
@@ -498,6 +502,16 @@ mod workflows {
         let when = first.split_whitespace().skip(1).take(3).collect::<Vec<_>>().join(" ");
         assert!(when.len() == 23 && when.ends_with(" UTC") && when.as_bytes()[4] == b'-', "{audit_text}");
         assert!(first.contains("push") && first.contains("applied"), "{audit_text}");
+
+        // An access request: what the till holds about Anna, as the API's JSON.
+        let export: serde_json::Value = serde_json::from_str(&stdout(&export)).unwrap();
+        assert_eq!(export["customer"]["phone"], "+48 600 000 001");
+        assert_eq!(export["customer"]["web_id"], married.id.as_str());
+        let actions: Vec<&str> =
+            export["audit"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["take-over-local", "take-over-local", "take-over-local", "push"], "{export}");
+        assert_eq!(nobody.status.code(), Some(1));
+        assert_eq!(stderr(&nobody), "error: this till holds nothing about K-404\n");
     }
 
     /// `--json` prints what the HTTP API answers, in its spelling (`same-last-name`, `erp`,

@@ -1,12 +1,13 @@
 //! `pos-host customer show|select|edit`: opening one customer as the operator does; an
-//! ERP customer is retrieved and saved locally, as the seed requires.
+//! ERP customer is retrieved and saved locally, as the seed requires. `export`: everything
+//! the till holds about one person, for an access request.
 
 use super::PolicyArgs;
 use super::screen;
 use pos_host::bindings::search::RetrieveAction;
 use pos_host::caps::Headless;
 use pos_host::flows::local_changes;
-use pos_host::serve::wire::{CustomerJson, ScreenJson};
+use pos_host::serve::wire::{CustomerJson, HoldingsJson, ScreenJson};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -24,6 +25,13 @@ pub enum CustomerCommand {
         /// postal-code, city, country); an empty value clears an optional field.
         #[arg(long = "set", value_parser = parse_set)]
         set: Vec<(String, String)>,
+    },
+    /// Print everything this till holds about one person as JSON: the customer record, the
+    /// web and local edit lists' entries, the changes waiting for the ERP and the web shop,
+    /// and every decision of the audit trail about them. Reads the till only.
+    Export {
+        /// A customer number, or the web id of a web shop registration.
+        key: String,
     },
 }
 
@@ -45,6 +53,7 @@ pub async fn run(
         CustomerCommand::Show { number } => (number, RetrieveAction::Preview),
         CustomerCommand::Select { number } => (number, RetrieveAction::Select),
         CustomerCommand::Edit { number, .. } => (number, RetrieveAction::Edit),
+        CustomerCommand::Export { key } => return export(&host, key).await,
     };
     let opened = match session.open(number, action).await? {
         Ok(opened) => opened,
@@ -72,5 +81,15 @@ pub async fn run(
     } else {
         screen::details(&customer, &shown_in);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(host: &pos_host::Host, key: &str) -> anyhow::Result<ExitCode> {
+    let holdings = host.holdings(key).await?;
+    if holdings.is_empty() {
+        anyhow::bail!("this till holds nothing about {key}");
+    }
+    let json = HoldingsJson::new(key, &host.settings().workstation, holdings);
+    println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(ExitCode::SUCCESS)
 }

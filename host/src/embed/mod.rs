@@ -50,6 +50,7 @@ use crate::flows::sync::{self, Progress, SyncError, SyncReport};
 use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
+use crate::store::holdings::Holdings;
 use crate::store::{Store, StoreError};
 use crate::webshop::{WebshopClient, WebshopConfig};
 use serde::Serialize;
@@ -396,6 +397,13 @@ impl Host {
     /// The local customer `number`.
     pub async fn customer(&self, number: &str) -> Result<Option<Customer>, StoreError> {
         self.inner.store.customer(number).await
+    }
+
+    /// Everything this till holds about the person with customer number or web id `key`: for
+    /// an access request. Reads the till only; nothing is asked of the ERP or the web shop.
+    pub async fn holdings(&self, key: &str) -> Result<Holdings, StoreError> {
+        let key = key.to_owned();
+        self.inner.store.read(move |conn| crate::store::holdings::holdings(conn, &key)).await
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

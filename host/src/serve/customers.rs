@@ -4,7 +4,7 @@ use super::AppState;
 use super::Path;
 use super::body::Body;
 use super::error::ApiError;
-use super::wire::CustomerJson;
+use super::wire::{CustomerJson, HoldingsJson};
 use crate::flows::local_changes::CustomerChanges;
 use crate::store::{check_text, is_blank};
 use axum::extract::State;
@@ -18,6 +18,15 @@ async fn read(State(state): State<AppState>, Path(number): Path<String>) -> Resu
         Some(customer) => Ok(Json(CustomerJson::from(&customer))),
         None => Err(ApiError::not_found(format!("there is no customer {number}"))),
     }
+}
+
+/// Everything the till holds about the person `key` names (customer number or web id).
+async fn export(State(state): State<AppState>, Path(key): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let holdings = state.host.holdings(&key).await?;
+    if holdings.is_empty() {
+        return Err(ApiError::not_found(format!("the till holds nothing about {key}")));
+    }
+    Ok(Json(HoldingsJson::new(&key, &state.host.settings().workstation, holdings)))
 }
 
 /// Checks each change before the store sees it, so that the error names the API's field.
@@ -88,5 +97,8 @@ async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErr
 }
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/customers/{number}", get(read).patch(edit)).route("/sync", post(sync))
+    Router::new()
+        .route("/customers/{number}", get(read).patch(edit))
+        .route("/customers/{key}/export", get(export))
+        .route("/sync", post(sync))
 }

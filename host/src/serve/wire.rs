@@ -8,6 +8,7 @@ use crate::bindings::{Customer, Field, Filter, Message, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
 use crate::flows::web::{Candidates, Decision, LocalEditView, Refreshed, WebList};
+use crate::store::holdings::{Holdings, OutboxChange};
 use crate::store::web::{AuditEntry, WebEdit};
 use serde::{Deserialize, Serialize};
 
@@ -403,6 +404,51 @@ fn audited(records: Option<serde_json::Value>) -> Option<serde_json::Value> {
         Err(_) => (side, record),
     });
     Some(serde_json::Value::Object(shaped.collect()))
+}
+
+/// Everything the till holds about one person (`GET /api/customers/{key}/export`, `pos-host
+/// customer export`), its records in the API's shape.
+#[derive(Serialize)]
+pub struct HoldingsJson {
+    /// The customer number or web id asked for.
+    pub key: String,
+    pub workstation: String,
+    /// Milliseconds since the Unix epoch.
+    pub exported_at: i64,
+    pub customer: Option<CustomerJson>,
+    pub web_edit: Option<WebEditJson>,
+    pub local_edit: Option<LocalEditRecordJson>,
+    pub outbox: Vec<OutboxChange>,
+    pub web_write: Option<serde_json::Value>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A local edit list entry; its customer is the export's.
+#[derive(Serialize)]
+pub struct LocalEditRecordJson {
+    pub web_id: String,
+    pub changed_at: i64,
+    pub web_version: Option<u64>,
+}
+
+impl HoldingsJson {
+    pub fn new(key: &str, workstation: &str, holdings: Holdings) -> HoldingsJson {
+        HoldingsJson {
+            key: key.to_owned(),
+            workstation: workstation.to_owned(),
+            exported_at: crate::runtime::now_ms() as i64,
+            customer: holdings.customer.as_ref().map(CustomerJson::from),
+            web_edit: holdings.web_edit.as_ref().map(WebEditJson::from),
+            local_edit: holdings.local_edit.map(|edit| LocalEditRecordJson {
+                web_id: edit.web_id,
+                changed_at: edit.changed_at,
+                web_version: edit.web_version,
+            }),
+            outbox: holdings.outbox,
+            web_write: holdings.web_write,
+            audit: holdings.audit.into_iter().map(audit_entry).collect(),
+        }
+    }
 }
 
 /// An audit entry, its records in the API's shape.

@@ -6,6 +6,7 @@
 
 mod checkpoint;
 mod customers;
+pub mod holdings;
 mod migrations;
 pub mod outbox;
 mod rank;

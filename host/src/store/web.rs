@@ -268,31 +268,38 @@ pub fn audit(tx: &Transaction, entry: &AuditEntry) -> rusqlite::Result<i64> {
     )
 }
 
+const SELECT_AUDIT: &str = "SELECT id, at, workstation, action, web_id, number, outcome, before, after, summary, \
+    plugin, plugin_version, detail FROM audit";
+
 /// The latest `limit` decisions, newest first.
 pub fn audit_trail(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditEntry>> {
+    conn.prepare_cached(&format!("{SELECT_AUDIT} ORDER BY id DESC LIMIT ?1"))?.query_map([limit], audit_row)?.collect()
+}
+
+/// The decisions about customer `number` or web customer `web_id`, oldest first.
+pub fn audit_about(conn: &Connection, number: &str, web_id: &str) -> rusqlite::Result<Vec<AuditEntry>> {
+    conn.prepare_cached(&format!("{SELECT_AUDIT} WHERE number = ?1 OR web_id = ?2 ORDER BY id"))?
+        .query_map([number, web_id], audit_row)?
+        .collect()
+}
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     let value = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-    conn.prepare_cached(
-        "SELECT id, at, workstation, action, web_id, number, outcome, before, after, summary, plugin, plugin_version,
-             detail FROM audit ORDER BY id DESC LIMIT ?1",
-    )?
-    .query_map([limit], |row| {
-        Ok(AuditEntry {
-            id: row.get(0)?,
-            at: row.get(1)?,
-            workstation: row.get(2)?,
-            action: row.get(3)?,
-            web_id: row.get(4)?,
-            number: row.get(5)?,
-            outcome: row.get(6)?,
-            before: value(row.get(7)?),
-            after: value(row.get(8)?),
-            summary: value(row.get(9)?),
-            plugin: row.get(10)?,
-            plugin_version: row.get(11)?,
-            detail: row.get(12)?,
-        })
-    })?
-    .collect()
+    Ok(AuditEntry {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        workstation: row.get(2)?,
+        action: row.get(3)?,
+        web_id: row.get(4)?,
+        number: row.get(5)?,
+        outcome: row.get(6)?,
+        before: value(row.get(7)?),
+        after: value(row.get(8)?),
+        summary: value(row.get(9)?),
+        plugin: row.get(10)?,
+        plugin_version: row.get(11)?,
+        detail: row.get(12)?,
+    })
 }
 
 const REGISTRATIONS_CURSOR: &str = "webshop.registrations";

@@ -344,6 +344,52 @@ async fn the_last_name_warning_waits_for_the_clients_answer() {
     assert_eq!(audit[0]["before"]["web"]["last_name"], "Nowak");
 }
 
+/// An access request: everything the till holds about one person, by customer number or
+/// web id, and nothing about anyone else.
+#[tokio::test]
+async fn an_export_holds_everything_the_till_keeps_about_one_person() {
+    let local = vec![customer(Some("K-1"), "Anna", "Kowalska"), customer(Some("K-2"), "Jan", "Kowal")];
+    let s = Arc::new(serve(local, Vec::new(), Duration::from_secs(30), None).await);
+    let id = listed(&s, "Anna", "Nowak").await;
+    let took = {
+        let s = s.clone();
+        let path = format!("/api/web/edits/{id}/take-over-local");
+        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
+    };
+    let prompts = s.prompts("en").await;
+    let prompt = format!("/api/prompts/{}", prompts[0]["id"]);
+    assert_eq!(s.post(&prompt, json!({ "choice": "continue" })).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(took.await.unwrap().1["outcome"], "applied");
+    let edit = s.call(Method::PATCH, "/api/customers/K-1", Some(json!({ "phone": "+48 601 234 567" }))).await;
+    assert_eq!(edit.0, StatusCode::OK, "{}", edit.1);
+    s.call(Method::PATCH, "/api/customers/K-2", Some(json!({ "city": "Gdańsk" }))).await;
+
+    let (status, export) = s.get("/api/customers/K-1/export").await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    assert_eq!((export["key"].as_str(), export["workstation"].as_str()), (Some("K-1"), Some("POS-01")));
+    assert_eq!(export["customer"]["phone"], "+48 601 234 567");
+    assert_eq!(export["customer"]["web_id"], id.as_str());
+    assert_eq!(export["web_edit"]["state"], "done", "{export}");
+    assert_eq!(export["web_edit"]["customer"]["web_id"], id.as_str(), "the web record, as the decision left it");
+    assert_eq!(export["local_edit"]["web_id"], id.as_str(), "{export}");
+    let outbox = export["outbox"].as_array().unwrap();
+    assert!(outbox.iter().any(|c| c["body"]["phone"] == "+48 601 234 567" && c["state"] == "pending"), "{export}");
+    let audit = export["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 1, "{export}");
+    assert_eq!((audit[0]["action"].as_str(), audit[0]["outcome"].as_str()), (Some("take-over-local"), Some("applied")));
+    assert_eq!(audit[0]["before"]["web"]["last_name"], "Nowak");
+    let text = export.to_string();
+    assert!(!text.contains("Kowal\"") && !text.contains("Gdańsk"), "another customer's data: {text}");
+
+    let (status, by_web_id) = s.get(&format!("/api/customers/{id}/export")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_web_id["customer"], export["customer"], "the same person by web id");
+    assert_eq!(by_web_id["audit"], export["audit"]);
+    let nobody = s.get("/api/customers/K-404/export").await;
+    assert_eq!(error(&nobody), (404, "not-found", None));
+    assert!(nobody.1["error"].as_str().unwrap().contains("the till holds nothing about K-404"), "{}", nobody.1);
+}
+
 #[tokio::test]
 async fn an_unanswered_prompt_times_out_to_the_safe_answer() {
     let local = vec![customer(Some("K-1"), "Anna", "Kowalska")];
