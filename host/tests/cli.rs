@@ -375,6 +375,9 @@ mod workflows {
                 web(&["audit"]),
                 run(&["customer", "export", "K-1", "--policy", policy.as_str()]),
                 run(&["customer", "export", "K-404", "--policy", policy.as_str()]),
+                run(&["customer", "erase", "K-1", "--policy", policy.as_str()]),
+                run(&["customer", "erase", "K-1", "--yes", "--policy", policy.as_str()]),
+                run(&["customer", "show", "K-1", "--json", "--policy", policy.as_str()]),
             ]
         });
         let [
@@ -397,7 +400,10 @@ mod workflows {
             audit_text,
             export,
             nobody,
-        ] = <[_; 19]>::try_from(outputs.await.unwrap()).unwrap();
+            unconfirmed,
+            erased,
+            shown_again,
+        ] = <[_; 22]>::try_from(outputs.await.unwrap()).unwrap();
         let stderr = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
 
         assert_eq!(unconfigured.status.code(), Some(1));
@@ -512,6 +518,19 @@ mod workflows {
         assert_eq!(actions, ["take-over-local", "take-over-local", "take-over-local", "push"], "{export}");
         assert_eq!(nobody.status.code(), Some(1));
         assert_eq!(stderr(&nobody), "error: this till holds nothing about K-404\n");
+
+        // An erasure asks to be confirmed, then says what went; the ERP keeps its record,
+        // which opening the customer again brings back.
+        assert_eq!(unconfirmed.status.code(), Some(1));
+        assert_eq!(stderr(&unconfirmed), "error: erasing K-1 cannot be undone: pass --yes to erase it\n");
+        let erased: serde_json::Value = serde_json::from_str(&stdout(&erased)).unwrap();
+        assert_eq!(
+            (erased["customer"].as_u64(), erased["audit_pseudonymized"].as_u64()),
+            (Some(1), Some(4)),
+            "{erased}"
+        );
+        let shown: serde_json::Value = serde_json::from_str(&stdout(&shown_again)).unwrap();
+        assert_eq!(shown["origin"], "erp", "{shown}");
     }
 
     /// `--json` prints what the HTTP API answers, in its spelling (`same-last-name`, `erp`,

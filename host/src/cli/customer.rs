@@ -33,6 +33,16 @@ pub enum CustomerCommand {
         /// A customer number, or the web id of a web shop registration.
         key: String,
     },
+    /// Erase everything this till holds about one person: the record, the edit lists'
+    /// entries, the changes not sent yet; the audit keeps each decision without their
+    /// personal data. The ERP and the web shop keep their own records.
+    Erase {
+        /// A customer number, or the web id of a web shop registration.
+        key: String,
+        /// Confirms the erasure, which cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn parse_set(text: &str) -> Result<(String, String), String> {
@@ -54,6 +64,7 @@ pub async fn run(
         CustomerCommand::Select { number } => (number, RetrieveAction::Select),
         CustomerCommand::Edit { number, .. } => (number, RetrieveAction::Edit),
         CustomerCommand::Export { key } => return export(&host, key).await,
+        CustomerCommand::Erase { key, yes } => return erase(&host, key, *yes).await,
     };
     let opened = match session.open(number, action).await? {
         Ok(opened) => opened,
@@ -91,5 +102,16 @@ async fn export(host: &pos_host::Host, key: &str) -> anyhow::Result<ExitCode> {
     }
     let json = HoldingsJson::new(key, &host.settings().workstation, holdings);
     println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn erase(host: &pos_host::Host, key: &str, yes: bool) -> anyhow::Result<ExitCode> {
+    if !yes {
+        anyhow::bail!("erasing {key} cannot be undone: pass --yes to erase it");
+    }
+    let Some(erased) = host.erase(key).await? else {
+        anyhow::bail!("this till holds nothing about {key}");
+    };
+    println!("{}", serde_json::to_string_pretty(&erased)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -50,7 +50,7 @@ use crate::flows::sync::{self, Progress, SyncError, SyncReport};
 use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
-use crate::store::holdings::Holdings;
+use crate::store::holdings::{Erased, ErasureSource, Holdings};
 use crate::store::{Store, StoreError};
 use crate::webshop::{WebshopClient, WebshopConfig};
 use serde::Serialize;
@@ -404,6 +404,14 @@ impl Host {
     pub async fn holdings(&self, key: &str) -> Result<Holdings, StoreError> {
         let key = key.to_owned();
         self.inner.store.read(move |conn| crate::store::holdings::holdings(conn, &key)).await
+    }
+
+    /// Erases everything this till holds about the person with customer number or web id
+    /// `key` (an erasure request): the record, both edit lists' entries, the changes not
+    /// sent yet; the audit keeps each decision without their personal data. `None` when the
+    /// till holds nothing about them. The ERP and the web shop keep their own records.
+    pub async fn erase(&self, key: &str) -> Result<Option<Erased>, StoreError> {
+        self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

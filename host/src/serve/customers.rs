@@ -29,6 +29,15 @@ async fn export(State(state): State<AppState>, Path(key): Path<String>) -> Resul
     Ok(Json(HoldingsJson::new(&key, &state.host.settings().workstation, holdings)))
 }
 
+/// Erases everything the till holds about the person `key` names: what went, without
+/// personal data.
+async fn erase(State(state): State<AppState>, Path(key): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    match state.host.erase(&key).await? {
+        Some(erased) => Ok(Json(erased)),
+        None => Err(ApiError::not_found(format!("the till holds nothing about {key}"))),
+    }
+}
+
 /// Checks each change before the store sees it, so that the error names the API's field.
 fn check(changes: &CustomerChanges) -> Result<(), ApiError> {
     let given = [
@@ -100,5 +109,6 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/customers/{number}", get(read).patch(edit))
         .route("/customers/{key}/export", get(export))
+        .route("/customers/{key}/erase", post(erase))
         .route("/sync", post(sync))
 }

@@ -1,10 +1,12 @@
 //! Everything the till holds about one person, for an access request (`pos-host customer
 //! export`): the customer record, the entries of both edit lists, the changes waiting for
-//! the ERP and the web shop, and every decision of the audit trail about them.
+//! the ERP and the web shop, and every decision of the audit trail about them; and its
+//! erasure (`pos-host customer erase`).
 
 use super::customers;
 use super::web::{self, AuditEntry, LocalEdit, WebEdit};
 use crate::bindings::Customer;
+use crate::personal::Known;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -94,4 +96,140 @@ fn outbox(conn: &Connection, number: &str) -> rusqlite::Result<Vec<OutboxChange>
         })
     })?
     .collect()
+}
+
+/// Who asked for an erasure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErasureSource {
+    /// `pos-host customer erase`, the API.
+    Operator,
+    /// A removal in the ERP's change feed.
+    Erp,
+    /// A removal in the web shop's registrations feed.
+    Webshop,
+}
+
+impl ErasureSource {
+    fn name(self) -> &'static str {
+        match self {
+            ErasureSource::Operator => "operator",
+            ErasureSource::Erp => "erp",
+            ErasureSource::Webshop => "webshop",
+        }
+    }
+}
+
+/// What an erasure removed; its record in the `erasures` table holds this and no personal
+/// data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Erased {
+    pub number: Option<String>,
+    pub web_id: Option<String>,
+    pub customer: u64,
+    pub web_edit: u64,
+    pub local_edit: u64,
+    pub outbox: u64,
+    pub web_write: u64,
+    /// Audit entries kept, their records' personal fields and the texts about them replaced.
+    pub audit_pseudonymized: u64,
+}
+
+/// What the audit keeps of an erased person's name.
+pub const ERASED: &str = "[erased]";
+
+/// The personal fields of a customer record, as the audit stores it.
+const PERSONAL_FIELDS: [&str; 9] =
+    ["first_name", "last_name", "company", "tax_id", "email", "phone", "street", "postal_code", "city"];
+
+/// Removes every trace of the person `key` names (customer number or web id) from the till:
+/// the customer and their full-text entries, both edit lists' entries, the changes waiting
+/// for the ERP and the web shop; the audit keeps each decision with the records' personal
+/// fields and the texts about them replaced. Writes an erasure record. `None` when the till
+/// holds nothing about them.
+pub fn erase(
+    tx: &super::WriteTx,
+    key: &str,
+    source: ErasureSource,
+    workstation: &str,
+    now: i64,
+) -> rusqlite::Result<Option<Erased>> {
+    let held = holdings(tx, key)?;
+    if held.is_empty() {
+        return Ok(None);
+    }
+    let number = held.customer.as_ref().and_then(|c| c.number.clone()).unwrap_or_else(|| key.to_owned());
+    let web_id = held
+        .customer
+        .as_ref()
+        .and_then(|c| c.web_id.clone())
+        .or_else(|| held.web_edit.as_ref().and_then(|e| e.customer.web_id.clone()))
+        .unwrap_or_else(|| key.to_owned());
+    // Every value of every record held, for the free texts that may quote them.
+    let mut known = Known::default();
+    known.customers(held.customer.iter().chain(held.web_edit.iter().map(|e| &e.customer)));
+    for entry in &held.audit {
+        for record in [&entry.before, &entry.after].into_iter().flatten().filter_map(|r| r.as_object()) {
+            for customer in record.values().filter_map(|c| serde_json::from_value::<Customer>(c.clone()).ok()) {
+                known.customer(&customer);
+            }
+        }
+    }
+    let removed = |sql: &str, value: &str| -> rusqlite::Result<u64> { Ok(tx.execute(sql, [value])? as u64) };
+    let mut erased = Erased {
+        customer: u64::from(customers::delete(tx, &number)?),
+        web_edit: removed("DELETE FROM web_edits WHERE web_id = ?1", &web_id)?,
+        local_edit: removed("DELETE FROM local_edits WHERE number = ?1", &number)?,
+        outbox: removed("DELETE FROM outbox WHERE number = ?1", &number)?,
+        web_write: removed("DELETE FROM web_writes WHERE web_id = ?1", &web_id)?,
+        ..Erased::default()
+    };
+    for entry in &held.audit {
+        let records = |value: &Option<serde_json::Value>| value.as_ref().map(|v| pseudonymized(v.clone()).to_string());
+        let summary = entry.summary.as_ref().map(|s| erased_args(s.clone()).to_string());
+        let detail = entry.detail.as_deref().map(|d| known.mask(d));
+        tx.execute(
+            "UPDATE audit SET before = ?2, after = ?3, summary = ?4, detail = ?5 WHERE id = ?1",
+            rusqlite::params![entry.id, records(&entry.before), records(&entry.after), summary, detail],
+        )?;
+        erased.audit_pseudonymized += 1;
+    }
+    let linked = held.customer.as_ref().is_some_and(|c| c.web_id.is_some());
+    erased.number = (erased.customer + erased.local_edit + erased.outbox > 0).then_some(number);
+    erased.web_id = (linked || erased.web_edit + erased.web_write > 0).then_some(web_id);
+    let counts = serde_json::to_string(&erased).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO erasures (at, workstation, number, web_id, source, removed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![now, workstation, erased.number, erased.web_id, source.name(), counts],
+    )?;
+    // The removed entries stay in the full-text index's segments until they are merged.
+    customers::optimize_index(tx);
+    Ok(Some(erased))
+}
+
+/// An audit record (`{ web, local }`) with each customer's personal fields replaced.
+fn pseudonymized(mut records: serde_json::Value) -> serde_json::Value {
+    for record in records.as_object_mut().into_iter().flat_map(|r| r.values_mut()) {
+        let Some(fields) = record.as_object_mut() else { continue };
+        for field in PERSONAL_FIELDS {
+            if let Some(value) = fields.get_mut(field) {
+                *value = match field {
+                    // Never empty: a customer without a last name is not a customer.
+                    "first_name" | "last_name" => ERASED.into(),
+                    _ => serde_json::Value::Null,
+                };
+            }
+        }
+    }
+    records
+}
+
+/// A summary message with its arguments' values (names, most of them) replaced.
+fn erased_args(mut message: serde_json::Value) -> serde_json::Value {
+    for arg in message.get_mut("args").and_then(|a| a.as_array_mut()).into_iter().flatten() {
+        if let Some(value) = arg.get_mut("value") {
+            *value = ERASED.into();
+        }
+    }
+    message
 }

@@ -148,6 +148,23 @@ const MIGRATIONS: &[Migration] = &[
     // leave as written, a capital ẞ and letters followed by combining diacritics, folded as
     // the letters written as one ("STRAUẞ" as "strauss", as "Strauß" always was).
     Migration::Code(super::customers::refold),
+    // 4: erasures, each a record without personal data: who asked, when, what was removed.
+    Migration::Sql(
+        r#"
+    CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        workstation TEXT NOT NULL,
+        number TEXT,
+        web_id TEXT,
+        -- 'operator' (pos-host customer erase, the API), 'erp' or 'webshop' (a removal in
+        -- their feed).
+        source TEXT NOT NULL CHECK (source IN ('operator', 'erp', 'webshop')),
+        -- How many records of each kind went, as JSON.
+        removed TEXT NOT NULL
+    );
+    "#,
+    ),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -165,6 +165,51 @@ impl Store {
         Ok(result)
     }
 
+    /// Erases the person `key` names ([`holdings::erase`]), and then the copies SQLite keeps
+    /// of what was removed: what the erasure frees is overwritten (`secure_delete`), the
+    /// database is rebuilt (`VACUUM`: an earlier edit of the customer left its old row in a
+    /// page's free space, and merges of the search index left old entries in free pages),
+    /// and the log is copied into the database and emptied, so that no byte of the files
+    /// still holds them.
+    pub async fn erase(
+        &self,
+        key: &str,
+        source: holdings::ErasureSource,
+        workstation: &str,
+    ) -> Result<Option<holdings::Erased>, StoreError> {
+        let (key, workstation) = (key.to_owned(), workstation.to_owned());
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let erased = store.write_blocking(|tx| -> Result<_, StoreError> {
+                tx.pragma_update(None, "secure_delete", true)?;
+                Ok(holdings::erase(tx, &key, source, &workstation, crate::runtime::now_ms() as i64)?)
+            });
+            let writer = store.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            // Only an erasure pays for overwriting what it frees.
+            writer.pragma_update(None, "secure_delete", false)?;
+            if matches!(erased, Ok(Some(_))) {
+                writer.execute_batch("VACUUM")?;
+                store.empty_log(&writer)?;
+            }
+            erased
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Copies the whole log into the database and empties it, waiting for the checkpoint
+    /// thread's round and for readers still on older pages.
+    fn empty_log(&self, writer: &Connection) -> Result<(), StoreError> {
+        for _ in 0..100 {
+            self.inner.checkpointer.wait();
+            let busy: i64 = writer.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            if busy == 0 {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Invalid("the customer database's log could not be emptied: readers keep it busy".into()))
+    }
+
     /// Waits until the log holds nothing written before this call that a checkpoint could
     /// copy to the database file (readers may hold some back).
     pub fn wait_for_checkpoint(&self) {

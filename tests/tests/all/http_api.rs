@@ -14,7 +14,7 @@ use std::time::Duration;
 use tower::ServiceExt;
 
 /// A served host and an HTTP client for it.
-struct Served {
+pub(crate) struct Served {
     served: ServedHost,
     client: reqwest::Client,
 }
@@ -27,7 +27,12 @@ impl std::ops::Deref for Served {
     }
 }
 
-async fn serve(local: Vec<Customer>, erp: Vec<AdminCustomer>, prompt_timeout: Duration, token: Option<&str>) -> Served {
+pub(crate) async fn serve(
+    local: Vec<Customer>,
+    erp: Vec<AdminCustomer>,
+    prompt_timeout: Duration,
+    token: Option<&str>,
+) -> Served {
     Served { served: served::serve(local, erp, prompt_timeout, token).await, client: reqwest::Client::new() }
 }
 
@@ -36,7 +41,7 @@ async fn plain() -> Served {
 }
 
 impl Served {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = self.api(&self.client, method, path);
         if let Some(body) = body {
             request = request.json(&body);
@@ -47,11 +52,11 @@ impl Served {
         (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(body)).await
     }
 
@@ -87,7 +92,7 @@ impl Served {
     }
 
     /// The prompts once there is one.
-    async fn prompts(&self, locale: &str) -> Vec<Value> {
+    pub(crate) async fn prompts(&self, locale: &str) -> Vec<Value> {
         let (status, body) = self.get(&format!("/api/prompts?wait_ms=5000&locale={locale}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["prompts"].as_array().unwrap().clone()

@@ -5,6 +5,7 @@ mod access;
 mod client_policies;
 mod console;
 mod contract_versions;
+mod erasure;
 mod fuzz;
 mod hostile;
 mod hostile_connector;

@@ -235,6 +235,7 @@ async fn a_database_folded_by_an_earlier_host_is_folded_anew() {
              DELETE FROM customers_fts WHERE rowid = (SELECT id FROM customers WHERE number = 'K-1');
              INSERT INTO customers_fts (rowid, number, first_name, last_name, city)
                  SELECT id, 'k-1', 'eva', 'strauß', 'krakow' FROM customers WHERE number = 'K-1';
+             DROP TABLE erasures;
              PRAGMA user_version = 2;",
         )
         .unwrap();

@@ -1,0 +1,113 @@
+//! An erasure request: after `POST /api/customers/{key}/erase` the customer's name, e-mail
+//! address and phone number are nowhere in the bytes of the database and its log, written
+//! or folded as the search index keeps them; the audit still shows that decisions were made.
+
+use crate::customer;
+use crate::http_api::serve;
+use axum::http::{Method, StatusCode};
+use pos_host::bindings::{Customer, SearchQuery};
+use pos_tests::sim::WebCustomerFields;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The bytes of the database file and of its log, if any.
+fn files(database: &std::path::Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(database).unwrap();
+    let log = database.with_extension("sqlite-wal");
+    bytes.extend(std::fs::read(log).unwrap_or_default());
+    bytes
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    found(bytes, text).is_some()
+}
+
+/// Where `text` is in `bytes`, with what surrounds it, printable.
+fn found(bytes: &[u8], text: &str) -> Option<String> {
+    let at = bytes.windows(text.len()).position(|w| w == text.as_bytes())?;
+    let around = &bytes[at.saturating_sub(120)..(at + text.len() + 120).min(bytes.len())];
+    Some(format!("at byte {at}: {:?}", String::from_utf8_lossy(around)))
+}
+
+#[tokio::test]
+async fn an_erased_customer_leaves_no_byte_of_personal_data_and_the_decisions_stay() {
+    let zofia = Customer {
+        email: Some("zofia.b@example.pl".into()),
+        phone: Some("+48 601 234 567".into()),
+        street: Some("ul. Szczebrzeszyńska 7".into()),
+        ..customer(Some("K-1"), "Zofia", "Brzęczyszczykiewicz")
+    };
+    let others: Vec<Customer> =
+        (2..200).map(|i| customer(Some(&format!("K-{i}")), "Jan", &format!("Kowalski{i}"))).collect();
+    let s = Arc::new(serve([vec![zofia], others].concat(), Vec::new(), Duration::from_secs(30), None).await);
+    let database = s.policy.parent().unwrap().join("pos.sqlite");
+    let married = s
+        .sim
+        .register_web_customer(WebCustomerFields {
+            first_name: "Zofia".into(),
+            last_name: "Wąsowska".into(),
+            email: Some("zofia.b@example.pl".into()),
+            phone: Some("+48 601 234 567".into()),
+            ..WebCustomerFields::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
+    let took = {
+        let s = s.clone();
+        let path = format!("/api/web/edits/{}/take-over-local", married.id);
+        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
+    };
+    let prompt = format!("/api/prompts/{}", s.prompts("en").await[0]["id"]);
+    s.post(&prompt, json!({ "choice": "continue" })).await;
+    assert_eq!(took.await.unwrap().1["outcome"], "applied");
+    let edit = Some(json!({ "phone": "+48 602 765 432", "city": "Szczebrzeszyn" }));
+    assert_eq!(s.call(Method::PATCH, "/api/customers/K-1", edit).await.0, StatusCode::OK);
+    let secrets = [
+        "Zofia",
+        "Brzęczyszczykiewicz",
+        "brzeczyszczykiewicz",
+        "Wąsowska",
+        "zofia.b@example.pl",
+        "601 234 567",
+        "602 765 432",
+        "Szczebrzeszyńska",
+        "szczebrzeszynska",
+    ];
+    s.host.store().wait_for_checkpoint();
+    let before = files(&database);
+    for secret in secrets {
+        assert!(holds(&before, secret), "the test looks for what is there: {secret}");
+    }
+
+    let (status, erased) = s.post("/api/customers/K-1/erase", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{erased}");
+    assert_eq!((erased["number"].as_str(), erased["web_id"].as_str()), (Some("K-1"), Some(married.id.as_str())));
+    assert_eq!((erased["customer"].as_u64(), erased["web_edit"].as_u64()), (Some(1), Some(1)), "{erased}");
+    assert!(erased["outbox"].as_u64() >= Some(1) && erased["audit_pseudonymized"] == 1, "{erased}");
+
+    let after = files(&database);
+    for secret in secrets {
+        assert_eq!(found(&after, secret), None, "{secret} is still in the database's bytes");
+    }
+    // What the till holds about K-1 now: the decision, without the person.
+    let (status, export) = s.get("/api/customers/K-1/export").await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    assert_eq!(
+        (&export["customer"], &export["web_edit"], &export["local_edit"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    assert_eq!(export["outbox"], json!([]), "{export}");
+    let audit = &export["audit"];
+    assert_eq!(audit[0]["action"], "take-over-local", "{audit}");
+    assert_eq!(audit[0]["before"]["web"]["last_name"], "[erased]", "{audit}");
+    assert_eq!(audit[0]["before"]["local"]["email"], Value::Null, "{audit}");
+    assert_eq!(s.post("/api/customers/K-404/erase", json!({})).await.0, StatusCode::NOT_FOUND);
+    // Everyone else stays, found as before.
+    let (_, kept) = s.get("/api/customers/K-2").await;
+    assert_eq!(kept["last_name"], "Kowalski2");
+    let query = SearchQuery { phrase: "Kowalski199".into(), filters: Vec::new(), include_inactive: false };
+    let searched = s.host.store().search(&query, 10).await.unwrap();
+    assert_eq!(searched.len(), 1);
+}
