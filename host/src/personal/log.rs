@@ -44,11 +44,8 @@ impl Visit for Masking {
         if !self.line.is_empty() {
             self.line.push(' ');
         }
-        if IDENTIFIERS.contains(&field.name()) {
-            self.line.push_str(&text);
-        } else {
-            self.line.push_str(&mask::shapes(&text));
-        }
+        let text = if IDENTIFIERS.contains(&field.name()) { text } else { mask::shapes(&text).into_owned() };
+        self.line.push_str(&escape_controls(&text));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
@@ -61,6 +58,21 @@ impl Visit for Masking {
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.record_debug(field, &format_args!("{value}"));
     }
+}
+
+/// `text` with the characters a terminal takes for commands written out (`\x1b`), as the
+/// library's own formatter does: a plugin's line or an ERP's error must not clear the
+/// screen of whoever reads the log, nor hide lines from them.
+fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\x1b' | '\x07' | '\x08' | '\x0c' | '\x7f' => escaped.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}' => escaped.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// Whether debug and trace lines show personal data as it is (`--log-personal-data`).
@@ -145,6 +157,18 @@ mod tests {
         );
         assert!(log.contains("retrying http://127.0.0.1:8780/customers/search?[query]"), "{log}");
         assert!(!log.contains("kowal") && !log.contains("601") && !log.contains("jan@"), "{log}");
+    }
+
+    #[test]
+    fn terminal_commands_are_written_out() {
+        let captured = Captured::default();
+        let subscriber = super::subscriber("info", captured.clone(), false, false);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(detail = "\u{1b}]0;owned\u{7}", "the ERP said \u{1b}[2J\u{9b}31m");
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(!log.contains('\u{1b}') && !log.contains('\u{7}') && !log.contains('\u{9b}'), "{log:?}");
+        assert!(log.contains("the ERP said \\x1b[2J\\u{9b}31m"), "{log}");
     }
 
     #[test]

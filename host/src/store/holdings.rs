@@ -99,8 +99,7 @@ fn outbox(conn: &Connection, number: &str) -> rusqlite::Result<Vec<OutboxChange>
 }
 
 /// Who asked for an erasure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErasureSource {
     /// `pos-host customer erase`, the API.
     Operator,
