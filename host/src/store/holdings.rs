@@ -62,11 +62,7 @@ pub fn holdings(conn: &Connection, key: &str) -> rusqlite::Result<Holdings> {
         web_edit: web::web_edit(conn, &web_id)?,
         local_edit: web::local_edit(conn, &number)?,
         outbox: outbox(conn, &number)?,
-        web_write: conn
-            .prepare_cached("SELECT write FROM web_writes WHERE web_id = ?1")?
-            .query_row([&web_id], |row| row.get::<_, String>(0))
-            .optional()?
-            .and_then(|write| serde_json::from_str(&write).ok()),
+        web_write: web::web_write(conn, &web_id)?,
         audit: web::audit_about(conn, &number, &web_id)?,
         customer,
     })
@@ -178,7 +174,7 @@ pub fn erase(
     let mut erased = Erased {
         customer: u64::from(customers::delete(tx, &number)?),
         web_edit: removed("DELETE FROM web_edits WHERE web_id = ?1", &web_id)?,
-        local_edit: removed("DELETE FROM local_edits WHERE number = ?1", &number)?,
+        local_edit: u64::from(web::remove_local_edit(tx, &number)?),
         outbox: removed("DELETE FROM outbox WHERE number = ?1", &number)?,
         web_write: removed("DELETE FROM web_writes WHERE web_id = ?1", &web_id)?,
         ..Erased::default()
