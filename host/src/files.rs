@@ -114,9 +114,15 @@ pub async fn read_async(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
         .map_err(|error| FileError::Io(std::io::Error::other(error)))?
 }
 
+/// Makes the last rename or creation of a file in `path`'s directory durable.
+pub fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::File::open(dir)?.sync_all()
+}
+
 /// Opens without waiting: opening a named pipe for reading would otherwise block until a
 /// writer comes.
-fn open(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

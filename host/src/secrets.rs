@@ -32,6 +32,11 @@ pub fn load_or_create(path: &Path) -> Result<String, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create its directory: {e}"))?;
     }
     let secret = random_hex();
+    // Written whole under a name of its own, then linked to `path`, which fails if `path`
+    // exists: another process starting at the same moment never reads a file half written.
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{}", &random_hex()[..16]));
+    let whole = PathBuf::from(name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -39,14 +44,20 @@ pub fn load_or_create(path: &Path) -> Result<String, String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(path) {
-        Ok(mut file) => {
-            writeln!(file, "{secret}").and_then(|()| file.sync_all()).map_err(|e| e.to_string())?;
-            Ok(secret)
-        }
+    let written = options
+        .open(&whole)
+        .and_then(|mut file| writeln!(file, "{secret}").and_then(|()| file.sync_all()))
+        .map_err(|e| format!("cannot create it: {e}"));
+    let linked = written.and_then(|()| match std::fs::hard_link(&whole, path) {
+        Ok(()) => Ok(Some(secret)),
         // Another host made it meanwhile: use theirs.
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => read(path),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
         Err(error) => Err(format!("cannot create it: {error}")),
+    });
+    let _ = std::fs::remove_file(&whole);
+    match linked? {
+        Some(secret) => Ok(secret),
+        None => read(path),
     }
 }
 
@@ -88,5 +99,20 @@ mod tests {
             let refused = read(&path).unwrap_err();
             assert!(refused.contains("other users may read or change it (mode 644)"), "{refused}");
         }
+    }
+
+    #[test]
+    fn hosts_starting_together_all_get_the_one_secret_made() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..40 {
+            let path = dir.path().join(format!("secret-{round}"));
+            let secrets: Vec<String> = std::thread::scope(|scope| {
+                let started: Vec<_> = (0..8).map(|_| scope.spawn(|| load_or_create(&path).unwrap())).collect();
+                started.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            assert!(secrets.iter().all(|s| s.len() == 64 && *s == secrets[0]), "round {round}: {secrets:?}");
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 40, "no file written on the way is left: {left:?}");
     }
 }

@@ -13,12 +13,7 @@ fn run(args: &[&str]) -> Output {
         .env("POS_HOST_CACHE_DIR", shared_cache())
         .output()
         .expect("pos-host runs");
-    eprintln!(
-        "$ pos-host {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    pos_tests::show_output(args, &output);
     output
 }
 
@@ -1132,4 +1127,25 @@ fn a_listing_into_a_closed_pipe_ends_quietly() {
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
         assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{args:?}: {:?} {stderr}", output.status);
     }
+}
+
+#[test]
+fn db_prune_applies_the_retention_policy_and_says_what_it_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[host]\ndatabase = \"pos.sqlite\"\nretention = { audit-personal-days = 90 }\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+        .args(["db", "prune", "--policy"])
+        .arg(&policy)
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("POS_HOST_CACHE_DIR", shared_cache())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "audit entries older than 90 days: 0 lost their personal data\n\
+         ERP customers only looked up more than 30 days ago: 0 removed\n"
+    );
 }

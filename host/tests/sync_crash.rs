@@ -1,7 +1,8 @@
 //! `pos-host sync` killed at random points: every restart finds a consistent database, and
-//! the final result equals the ERP's customers exactly, without duplicates.
+//! the final result equals the ERP's customers exactly, without duplicates. The database is
+//! encrypted, as the host makes a new one (with the key file in the user's state directory).
 
-use pos_host::store::Store;
+use pos_host::store::{KeySetting, Store, encryption};
 use pos_tests::sim::{self, Fault, FaultMode, SimConfig};
 use std::process::Stdio;
 use std::time::Duration;
@@ -23,9 +24,16 @@ fn sync_command(policy: &std::path::Path) -> Command {
     command
 }
 
+/// The database as the host opens it.
+fn open(path: &std::path::Path) -> Store {
+    let protection = encryption::protection(path, &KeySetting::Default).unwrap();
+    assert!(matches!(protection, encryption::Protection::Encrypted { .. }), "the host made an encrypted database");
+    Store::open_with(path, &protection).unwrap()
+}
+
 /// The database is whole: SQLite's own check, and the index holds one entry per customer.
 async fn assert_consistent(path: &std::path::Path) {
-    let store = Store::open(path).unwrap();
+    let store = open(path);
     let (integrity, customers, indexed): (String, i64, i64) = store
         .read(|c| {
             Ok((
@@ -81,7 +89,7 @@ async fn a_sync_killed_at_random_points_resumes_to_an_exact_copy() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_consistent(&database).await;
 
-    let store = Store::open(&database).unwrap();
+    let store = open(&database);
     let local: Vec<(String, String, bool)> =
         store.all().await.unwrap().into_iter().map(|c| (c.number.unwrap(), c.last_name, c.active)).collect();
     let mut erp: Vec<(String, String, bool)> = sim

@@ -9,6 +9,11 @@
 //!   `LIKE '%q%'` scan of the same database, and the whole step the operator waits for (a
 //!   host with the default plugins: query, search-policy decision, rendered notice).
 //!
+//! `BENCH_ENCRYPTION=1` measures instead the cost of encryption at rest: a full
+//! synchronization into a plain and into an encrypted database, twice each in turns, and the
+//! store's search on both, phrase by phrase in turns; ratios encrypted/plain (targets: sync
+//! under 1.3x, search p99 under 1.2x).
+//!
 //! `cargo bench -p pos-tests --bench customers -- 1000000 3000000` (default: 1000000).
 //! The simulator's data and the synchronized databases are kept in `target/bench-data/`, so
 //! a second run does not generate the customers again; `BENCH_REUSE_SYNC=1` skips the full
@@ -20,6 +25,7 @@ use pos_host::bindings::{Customer, Field, Filter, SearchQuery};
 use pos_host::erp::{Connector, PluginConnector};
 use pos_host::flows::sync;
 use pos_host::store::Store;
+use pos_host::store::encryption::{DatabaseKey, Protection};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -112,10 +118,13 @@ async fn run(dir: &Path, customers: u64) {
             let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
         }
     }
-    let store = Store::open(&database).unwrap();
     // The default connector, as a till synchronizes.
     let (erp, _plugins) =
         pos_tests::connector(&pos_tests::sync_service_policy(&sim.erp), Duration::from_secs(60)).await;
+    if std::env::var_os("BENCH_ENCRYPTION").is_some() {
+        return encrypted_next_to_plain(dir, customers, &erp).await;
+    }
+    let store = Store::open(&database).unwrap();
     if !reuse {
         full_sync(dir, customers, &store, &erp).await;
     }
@@ -513,6 +522,61 @@ async fn search(store: &Store, sample: &[Customer]) {
         like.len(),
         like50.as_secs_f64() / fts50.as_secs_f64(),
         like99.as_secs_f64() / fts99.as_secs_f64(),
+    );
+}
+
+/// A full synchronization into a plain and into an encrypted database (plain, encrypted,
+/// encrypted, plain: the machine's drift falls on both alike), then the store's search on
+/// both, each phrase on one then the other.
+async fn encrypted_next_to_plain(dir: &Path, customers: u64, erp: &Arc<PluginConnector>) {
+    let encrypted = Protection::Encrypted { key: DatabaseKey::random(), from: "the benchmark".into() };
+    let kinds = [("plain", &Protection::Plain), ("encrypted", &encrypted)];
+    let mut seconds = [Vec::new(), Vec::new()];
+    let mut stores: [Option<Store>; 2] = [None, None];
+    for turn in [0, 1, 1, 0] {
+        let (name, protection) = kinds[turn];
+        let path = dir.join(format!("{name}-{customers}.sqlite"));
+        stores[turn] = None;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let store = Store::open_with(&path, protection).unwrap();
+        let started = Instant::now();
+        let report = sync::sync_all(&store, erp, |_| {}).await.expect("full sync");
+        let took = started.elapsed().as_secs_f64();
+        println!(
+            "full sync, {name:<9}: {} customers in {took:.1} s = {:.0} rows/s",
+            report.listed,
+            report.listed as f64 / took
+        );
+        seconds[turn].push(took);
+        stores[turn] = Some(store);
+    }
+    let best = |s: &[f64]| s.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "ratio encrypted/plain, full sync (best of two each): {:.2}   target < 1.3",
+        best(&seconds[1]) / best(&seconds[0])
+    );
+    let [Some(plain), Some(encrypted)] = stores else { unreachable!("both were synchronized") };
+    let phrases = phrases(&sample(&plain).await);
+    let mut by = [ByKind::new(), ByKind::new()];
+    for (kind, phrase) in &phrases {
+        for (turn, store) in [&plain, &encrypted].into_iter().enumerate() {
+            let started = Instant::now();
+            std::hint::black_box(store.search(phrase, 100).await.unwrap());
+            by[turn].add(*kind, phrase, started.elapsed());
+        }
+    }
+    let mut figures = Vec::new();
+    for (turn, (name, _)) in kinds.iter().enumerate() {
+        by[turn].print(&format!("local search, the store's query, {name}"));
+        let mut all = by[turn].all();
+        figures.push((percentile(&mut all, 0.5), percentile(&mut all, 0.99)));
+    }
+    println!(
+        "ratio encrypted/plain, local search: p50 {:.2}, p99 {:.2}   target p99 < 1.2",
+        figures[1].0.as_secs_f64() / figures[0].0.as_secs_f64(),
+        figures[1].1.as_secs_f64() / figures[0].1.as_secs_f64()
     );
 }
 

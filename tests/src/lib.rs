@@ -42,6 +42,17 @@ pub fn with_built_plugins(text: &str) -> String {
 }
 
 /// The workspace root.
+/// Shows a `pos-host` command's output on the test's stderr, which the test harness prints
+/// when the test fails.
+pub fn show_output(args: &[&str], output: &std::process::Output) {
+    eprintln!(
+        "$ pos-host {}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }

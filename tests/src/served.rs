@@ -62,6 +62,13 @@ pub async fn serve(
     serve_on(listener, local, erp, prompt_timeout, token).await
 }
 
+/// [`serve`] on a plain (not encrypted) database, whose bytes a test reads.
+pub async fn serve_plain(local: Vec<Customer>, erp: Vec<AdminCustomer>, prompt_timeout: Duration) -> ServedHost {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let policy = policy_text().replacen("[host]\n", "[host]\ndatabase-key = \"none\"\n", 1);
+    serve_with(listener, local, erp, prompt_timeout, None, policy).await
+}
+
 /// [`serve`] on `listener`.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
@@ -70,13 +77,24 @@ pub async fn serve_on(
     prompt_timeout: Duration,
     token: Option<&str>,
 ) -> ServedHost {
+    serve_with(listener, local, erp, prompt_timeout, token, policy_text()).await
+}
+
+async fn serve_with(
+    listener: tokio::net::TcpListener,
+    local: Vec<Customer>,
+    erp: Vec<AdminCustomer>,
+    prompt_timeout: Duration,
+    token: Option<&str>,
+    policy_text: String,
+) -> ServedHost {
     let sim = sim::start(SimConfig::new(0, 1)).await.expect("the simulator starts");
     for customer in erp {
         sim.upsert_customer(customer).await.unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, policy_text()).unwrap();
+    std::fs::write(&policy, policy_text).unwrap();
     let prompts = Arc::new(Prompts::new(prompt_timeout));
     let host = Host::builder()
         .policy_file(&policy)

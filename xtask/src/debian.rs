@@ -1,27 +1,42 @@
-//! The Debian packages the tests use, installed when missing: headless Chromium and its
-//! WebDriver for the console's and the hostile pages' browser tests
-//! (`pos_tests::webdriver`), and `minisign` to sign plugins as an integrator does.
+//! The Debian packages the build and the tests use, installed when missing: OpenSSL's
+//! headers and library, which SQLCipher (the encrypted customer database) is built against;
+//! headless Chromium and its WebDriver for the console's and the hostile pages' browser
+//! tests (`pos_tests::webdriver`), `minisign` to sign plugins as an integrator does, and
+//! Debian's `sqlite3`, which must not read an encrypted database.
 
 use std::path::Path;
 use std::process::Command;
 
+/// What the host's build needs, where it is expected, and the package that brings it.
+const BUILD: [(&str, &str); 1] = [("/usr/include/openssl/evp.h", "libssl-dev")];
+
 /// Each program the tests run, where they expect it, and the package that brings it.
-const PROGRAMS: [(&str, &str); 3] = [
+const PROGRAMS: [(&str, &str); 4] = [
     ("/usr/bin/chromium", "chromium"),
     ("/usr/bin/chromedriver", "chromium-driver"),
     ("/usr/bin/minisign", "minisign"),
+    ("/usr/bin/sqlite3", "sqlite3"),
 ];
+
+/// Installs with apt what the host's build needs, when it is missing.
+pub fn install_build() -> Result<(), String> {
+    install_missing("build", &BUILD)
+}
 
 /// Installs with apt the packages whose programs are missing.
 pub fn install() -> Result<(), String> {
+    install_missing("test programs", &PROGRAMS)
+}
+
+fn install_missing(what: &str, files: &[(&str, &str)]) -> Result<(), String> {
     let missing: Vec<&str> =
-        PROGRAMS.iter().filter(|(path, _)| !Path::new(path).is_file()).map(|(_, package)| *package).collect();
+        files.iter().filter(|(path, _)| !Path::new(path).is_file()).map(|(_, package)| *package).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    println!("test programs: installing {}", missing.join(", "));
+    println!("{what}: installing {}", missing.join(", "));
     install_packages(&missing)?;
-    for (path, package) in PROGRAMS {
+    for (path, package) in files {
         if !Path::new(path).is_file() {
             return Err(format!("{path} is still missing after installing {package}"));
         }

@@ -17,13 +17,13 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   demo      setup + plugins, then the simulator, the host and the operator console on loopback;
             `demo --erp tryton`: the same with a seeded Tryton server as the ERP (+ tryton)
-  setup     install the wasm32-wasip2 target
+  setup     install the wasm32-wasip2 target and Debian's libssl-dev (SQLCipher is built against it)
   plugins   build the plugins the shipped policies name into plugins/*.wasm
   tour      setup + plugins, then show the default plugins deciding the seed workflows
   js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm, and the tests' into target/fixtures
   python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm, and the tests' into target/fixtures
   tryton    install the pinned Tryton server into target/tryton/venv and make its template database
-  test      setup + js-plugin + python-plugin + tryton + the tests' Debian packages (Chromium, minisign), then every test, format check and lint (what CI runs)
+  test      setup + js-plugin + python-plugin + tryton + the tests' Debian packages (Chromium, minisign, sqlite3), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`),
@@ -90,8 +90,10 @@ fn cargo() -> Command {
     cargo
 }
 
-/// Installs the WebAssembly target the plugins are built for.
+/// Installs the WebAssembly target the plugins are built for, and OpenSSL's headers the
+/// host's SQLCipher is built against.
 fn setup() -> Result<(), String> {
+    debian::install_build()?;
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
@@ -134,7 +136,8 @@ fn tour() -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
-    // Programs the tests run: Chromium for the browser tests, minisign to sign plugins.
+    // Programs the tests run: Chromium for the browser tests, minisign to sign plugins,
+    // sqlite3 to fail to read an encrypted database.
     debian::install()?;
     run(cargo().args(["test", "--workspace"]))?;
     // The plugins' own unit tests, on the machine's target: the rules and the connectors'

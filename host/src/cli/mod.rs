@@ -2,6 +2,7 @@
 
 mod check;
 mod customer;
+mod db;
 mod erp;
 mod labels;
 mod plugin_new;
@@ -155,6 +156,13 @@ enum Command {
         /// Print the result as JSON, in the HTTP API's shape.
         #[arg(long, global = true)]
         json: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Encrypt the customer database, or change its key.
+    Db {
+        #[command(subcommand)]
+        command: db::DbCommand,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -424,6 +432,7 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
         Command::Customer { command, locale, json, policy } => {
             tokio.block_on(customer::run(command, locale, json, &policy))
         }
+        Command::Db { command, policy } => tokio.block_on(db::run(command, &policy)),
     }
 }
 

@@ -75,11 +75,25 @@ impl TokenArgs {
     }
 }
 
+/// How often `serve` applies the policy's `host.retention`.
+const RETENTION_EVERY: Duration = Duration::from_secs(60 * 60);
+
 pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let ServeArgs { listen, allow_hosts, token, prompt_timeout } = serve;
     let token = token.for_host()?;
     let prompts = Arc::new(Prompts::new(Duration::from_secs(prompt_timeout)));
     let host = args.host(prompts.clone()).await?.build().await?;
+    let retained = host.clone();
+    tokio::spawn(async move {
+        // The first tick is at once: a till that was off for a while catches up at its start.
+        let mut every = tokio::time::interval(RETENTION_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = retained.apply_retention().await {
+                tracing::warn!("retention: {error}; tried again in an hour");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let options = Options { token, console_token: listen.ip().is_loopback(), allowed_hosts: allow_hosts };
     let router = pos_host::serve::router(host, prompts, options);

@@ -51,7 +51,8 @@ use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching}
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
 use crate::store::holdings::{Erased, ErasureSource, Holdings};
-use crate::store::{Store, StoreError};
+use crate::store::retention::Pruned;
+use crate::store::{Store, StoreError, encryption};
 use crate::webshop::{WebshopClient, WebshopConfig};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -72,7 +73,7 @@ pub enum HostError {
         "no customer database: set host.database in {policy} or call HostBuilder::database (the command line's --db)"
     )]
     NoDatabase { policy: PathBuf },
-    #[error("cannot open the customer database {path}: {error}")]
+    #[error("{}", opening(path, error))]
     Database { path: PathBuf, error: StoreError },
     #[error(transparent)]
     Start(#[from] StartError),
@@ -91,6 +92,14 @@ pub enum HostError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+}
+
+/// Why the database at `path` did not open, naming the file once.
+fn opening(path: &std::path::Path, error: &StoreError) -> String {
+    match error {
+        StoreError::Open { .. } | StoreError::Key { .. } | StoreError::NewerSchema { .. } => error.to_string(),
+        _ => format!("cannot open the customer database {}: {error}", path.display()),
+    }
 }
 
 /// Builds a [`Host`]; see the [module docs](self).
@@ -126,7 +135,8 @@ impl HostBuilder {
     }
 
     /// The SQLite file of the local customers, created when missing; by default the
-    /// policy's `host.database`.
+    /// policy's `host.database`. It is opened, or made, encrypted or plain as the policy's
+    /// `host.database-key` says ([`store::encryption`](crate::store::encryption)).
     pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
         self.database = Some(path.into());
         self
@@ -198,7 +208,9 @@ impl HostBuilder {
             .database
             .or_else(|| policy.host.database.clone())
             .ok_or_else(|| HostError::NoDatabase { policy: policy.path.clone() })?;
-        let store = Store::open(&database).map_err(|error| HostError::Database { path: database.clone(), error })?;
+        let store = encryption::protection(&database, &policy.host.database_key)
+            .and_then(|protection| Store::open_with(&database, &protection))
+            .map_err(|error| HostError::Database { path: database.clone(), error })?;
         let timeout = |ms: u64| Duration::from_millis(ms);
         // The ERP is reached through the policy's connector plugin; a policy that names none
         // but gives `host.erp.url` gets the built-in client of the data synchronization service.
@@ -412,6 +424,34 @@ impl Host {
     /// till holds nothing about them. The ERP and the web shop keep their own records.
     pub async fn erase(&self, key: &str) -> Result<Option<Erased>, StoreError> {
         self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await
+    }
+
+    /// Applies the policy's `host.retention` now: audit entries past their time lose their
+    /// personal data, ERP customers only looked up past theirs leave the till. Says what it
+    /// did in the log; `serve` runs it at the start and every hour.
+    pub async fn apply_retention(&self) -> Result<Pruned, StoreError> {
+        self.apply_retention_at(crate::runtime::now_ms() as i64).await
+    }
+
+    /// [`apply_retention`](Self::apply_retention) as of `now` (milliseconds since the Unix
+    /// epoch): for a test, or a till whose clock is known to be wrong.
+    pub async fn apply_retention_at(&self, now: i64) -> Result<Pruned, StoreError> {
+        let policy = self.policy();
+        let local_only = policy.host.customers.mode == SyncMode::LocalOnly;
+        let pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
+        if pruned != Pruned::default() {
+            let days = crate::store::retention::span;
+            tracing::info!(
+                audit_pseudonymized = pruned.audit_pseudonymized,
+                looked_up_removed = pruned.looked_up_removed,
+                "retention: the personal data of {} audit entries older than {} replaced; {} ERP customers only looked up more than {} ago removed",
+                pruned.audit_pseudonymized,
+                days(policy.host.retention.audit_personal_days),
+                pruned.looked_up_removed,
+                days(policy.host.retention.looked_up_days),
+            );
+        }
+        Ok(pruned)
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

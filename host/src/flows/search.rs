@@ -239,14 +239,21 @@ impl SearchSession {
             };
             return Ok(Err(self.screen(host_notice(Severity::Warning, key)).await));
         }
+        let mut saved = false;
         if from_erp {
             let existing = flow.store.customer(number).await?;
+            saved = existing.is_none();
             let customer = Customer {
                 origin: existing.as_ref().map_or(Origin::Erp, |e| e.origin),
                 web_id: existing.and_then(|e| e.web_id),
                 ..customer.clone()
             };
             flow.store.save(customer).await?;
+        }
+        // Retention removes, after a while, an ERP customer that was only looked up. The
+        // customer is open whether or not this is noted: a failure only keeps it longer.
+        if let Err(error) = flow.store.note_opened(number, action == RetrieveAction::Preview, saved).await {
+            tracing::warn!(number, "cannot note how the customer was opened, for retention: {error}");
         }
         let editable = customer.editable;
         Ok(Ok(Opened { customer, editable }))

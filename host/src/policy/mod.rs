@@ -20,6 +20,8 @@ use crate::contract::SlotId;
 use crate::files;
 use crate::runtime::limits_allowed as allowed;
 use crate::runtime::{AllowedHost, Egress, Integrity, Limits, LoadError, LoadProblem, PluginSpec, TrustedKey};
+use crate::store::KeySetting;
+use crate::store::retention::Retention;
 use checker::Checker;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -49,6 +51,10 @@ pub struct HostSettings {
     pub cache_dir: Option<PathBuf>,
     /// The local customer database; the user's data directory when absent.
     pub database: Option<PathBuf>,
+    /// Where the database's key comes from (`host.database-key`).
+    pub database_key: KeySetting,
+    /// How long personal data is kept (`host.retention`).
+    pub retention: Retention,
     /// Which customers the workstation keeps.
     pub customers: CustomerSettings,
     /// The ERP's data synchronization service.
@@ -67,6 +73,8 @@ impl Default for HostSettings {
             locale: "en".into(),
             cache_dir: None,
             database: None,
+            database_key: KeySetting::Default,
+            retention: Retention::default(),
             customers: CustomerSettings::default(),
             erp: ErpSettings::default(),
             webshop: WebshopSettings::default(),
@@ -302,7 +310,18 @@ fn host_settings(c: &mut Checker) -> HostSettings {
     let mut host = HostSettings::default();
     c.table(
         &["host"],
-        &["workstation", "locale", "cache-dir", "database", "customers", "erp", "webshop", "trusted-keys"],
+        &[
+            "workstation",
+            "locale",
+            "cache-dir",
+            "database",
+            "database-key",
+            "retention",
+            "customers",
+            "erp",
+            "webshop",
+            "trusted-keys",
+        ],
     );
     if let Some(keys) = c.strings(&["host", "trusted-keys"]) {
         for key in keys {
@@ -334,6 +353,24 @@ fn host_settings(c: &mut Checker) -> HostSettings {
     for (key, target) in [("cache-dir", &mut host.cache_dir), ("database", &mut host.database)] {
         if let Some(path) = c.string(&["host", key]) {
             *target = Some(c.layers.resolve(&["host", key], path));
+        }
+    }
+    host.database_key = database_key(c);
+    c.table(&["host", "retention"], &["audit-personal-days", "looked-up-days"]);
+    for (key, target) in [
+        ("audit-personal-days", &mut host.retention.audit_personal_days),
+        ("looked-up-days", &mut host.retention.looked_up_days),
+    ] {
+        let keys = ["host", "retention", key];
+        match c.value(&keys) {
+            Some(toml::Value::String(forever)) if forever == "forever" => *target = None,
+            Some(toml::Value::String(_)) => c.problem(&keys, "expected a number of days (1 to 36500) or \"forever\""),
+            Some(_) => {
+                if let Some(days) = c.integer(&keys, 1..=36_500) {
+                    *target = Some(days as u32);
+                }
+            }
+            None => {}
         }
     }
     c.table(&["host", "customers"], &["mode"]);
@@ -477,6 +514,43 @@ fn allowed_hosts(c: &mut Checker, name: &str) -> Vec<AllowedHost> {
     allowed
 }
 
+/// `host.database-key`: `"none"`, or where the key is read from.
+fn database_key(c: &mut Checker) -> KeySetting {
+    let keys = ["host", "database-key"];
+    match c.value(&keys) {
+        None => KeySetting::Default,
+        Some(toml::Value::String(none)) if none == "none" => KeySetting::Plain,
+        Some(toml::Value::String(_)) => {
+            c.problem(&keys, "expected `{ file = \"path\" }`, `{ env = \"VARIABLE\" }` or \"none\": a key is never written in the policy");
+            KeySetting::Default
+        }
+        Some(_) => secret_source(c, &keys).map(KeySetting::Key).unwrap_or_default(),
+    }
+}
+
+/// A secret's source at `keys`: `{ env = "VARIABLE" }` or `{ file = "path" }`, a path
+/// relative to the policy file that sets it.
+fn secret_source<'k>(c: &mut Checker, keys: &[&'k str]) -> Option<SecretSource> {
+    let at = |last: &'k str| [keys, &[last]].concat();
+    let source = match c.value(keys)? {
+        toml::Value::Table(source) if source.len() == 1 => {
+            if let Some(variable) = c.string(&at("env")) {
+                Some(SecretSource::Env(variable.to_owned()))
+            } else {
+                c.string(&at("file")).map(|file| SecretSource::File(c.layers.resolve(&at("file"), file)))
+            }
+        }
+        _ => None,
+    };
+    if source.is_none() {
+        c.problem(
+            keys,
+            "expected `{ env = \"VARIABLE\" }` or `{ file = \"path\" }`: a secret is never written in the policy",
+        );
+    }
+    source
+}
+
 /// `slots.erp-connector.secrets`: each secret's name and where it is read from, never its
 /// value. With `check_sources`, each must also be readable now.
 fn secrets(c: &mut Checker, slot: SlotId, check_sources: bool) -> Vec<(String, SecretSource)> {
@@ -486,32 +560,14 @@ fn secrets(c: &mut Checker, slot: SlotId, check_sources: bool) -> Vec<(String, S
         c.problem(&["slots", name, "secrets"], "only the erp-connector slot is given secrets");
         return Vec::new();
     }
-    let expected =
-        "expected `{ env = \"VARIABLE\" }` or `{ file = \"path\" }`: a secret is never written in the policy";
     let mut secrets = Vec::new();
     for secret in table.keys() {
         let keys = ["slots", name, "secrets", secret.as_str()];
-        let Some(source) = c.value(&keys) else { continue };
-        let source = match source {
-            toml::Value::Table(source) if source.len() == 1 => {
-                if let Some(variable) = c.string(&["slots", name, "secrets", secret, "env"]) {
-                    Some(SecretSource::Env(variable.to_owned()))
-                } else if let Some(file) = c.string(&["slots", name, "secrets", secret, "file"]) {
-                    Some(SecretSource::File(c.layers.resolve(&["slots", name, "secrets", secret, "file"], file)))
-                } else {
-                    None
-                }
+        if let Some(source) = secret_source(c, &keys) {
+            if check_sources && let Err(why) = source.read() {
+                c.problem(&keys, why);
             }
-            _ => None,
-        };
-        match source {
-            Some(source) => {
-                if check_sources && let Err(why) = source.read() {
-                    c.problem(&keys, why);
-                }
-                secrets.push((secret.clone(), source));
-            }
-            None => c.problem(&keys, expected),
+            secrets.push((secret.clone(), source));
         }
     }
     secrets

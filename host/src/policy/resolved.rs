@@ -2,6 +2,8 @@
 //! and column, or the host's built-in default.
 
 use super::{Location, Policy, SyncMode};
+use crate::caps::SecretSource;
+use crate::store::KeySetting;
 use std::path::Path;
 
 /// One setting as resolved.
@@ -32,6 +34,18 @@ impl Policy {
         push(&["host", "locale"], text(&host.locale));
         push(&["host", "cache-dir"], optional(path(&host.cache_dir)));
         push(&["host", "database"], optional(path(&host.database)));
+        let key = match &host.database_key {
+            KeySetting::Default => {
+                "(the key file in the host's state directory; an existing plain database stays plain)".into()
+            }
+            KeySetting::Plain => text("none"),
+            KeySetting::Key(SecretSource::File(file)) => format!("{{ file = {} }}", text(&file.display().to_string())),
+            KeySetting::Key(SecretSource::Env(variable)) => format!("{{ env = {} }}", text(variable)),
+        };
+        push(&["host", "database-key"], key);
+        let days = |d: Option<u32>| d.map_or_else(|| text("forever"), |d| d.to_string());
+        push(&["host", "retention", "audit-personal-days"], days(host.retention.audit_personal_days));
+        push(&["host", "retention", "looked-up-days"], days(host.retention.looked_up_days));
         let mode = match host.customers.mode {
             SyncMode::LocalOnly => "local-only",
             SyncMode::SyncAll => "sync-all",

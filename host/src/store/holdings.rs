@@ -164,11 +164,7 @@ pub fn erase(
     let mut known = Known::default();
     known.customers(held.customer.iter().chain(held.web_edit.iter().map(|e| &e.customer)));
     for entry in &held.audit {
-        for record in [&entry.before, &entry.after].into_iter().flatten().filter_map(|r| r.as_object()) {
-            for customer in record.values().filter_map(|c| serde_json::from_value::<Customer>(c.clone()).ok()) {
-                known.customer(&customer);
-            }
-        }
+        note_records(&mut known, entry);
     }
     let removed = |sql: &str, value: &str| -> rusqlite::Result<u64> { Ok(tx.execute(sql, [value])? as u64) };
     let mut erased = Erased {
@@ -180,13 +176,7 @@ pub fn erase(
         ..Erased::default()
     };
     for entry in &held.audit {
-        let records = |value: &Option<serde_json::Value>| value.as_ref().map(|v| pseudonymized(v.clone()).to_string());
-        let summary = entry.summary.as_ref().map(|s| erased_args(s.clone()).to_string());
-        let detail = entry.detail.as_deref().map(|d| known.mask(d));
-        tx.execute(
-            "UPDATE audit SET before = ?2, after = ?3, summary = ?4, detail = ?5 WHERE id = ?1",
-            rusqlite::params![entry.id, records(&entry.before), records(&entry.after), summary, detail],
-        )?;
+        pseudonymize(tx, entry, &known)?;
         erased.audit_pseudonymized += 1;
     }
     let linked = held.customer.as_ref().is_some_and(|c| c.web_id.is_some());
@@ -200,6 +190,31 @@ pub fn erase(
     // The removed entries stay in the full-text index's segments until they are merged.
     customers::optimize_index(tx);
     Ok(Some(erased))
+}
+
+/// Notes in `known` every personal value of the records an audit entry holds.
+pub(super) fn note_records(known: &mut Known, entry: &AuditEntry) {
+    for record in [&entry.before, &entry.after].into_iter().flatten().filter_map(|r| r.as_object()) {
+        for fields in record.values().filter_map(|c| c.as_object()) {
+            for value in PERSONAL_FIELDS.iter().filter_map(|field| fields.get(*field)?.as_str()) {
+                known.value(value);
+            }
+        }
+    }
+}
+
+/// Rewrites an audit entry without personal data: the records' personal fields and the
+/// summary's arguments replaced, every value `known` holds masked in the detail. The
+/// decision (when, what, which outcome, which plugin) stays.
+pub(super) fn pseudonymize(tx: &Connection, entry: &AuditEntry, known: &Known) -> rusqlite::Result<()> {
+    let records = |value: &Option<serde_json::Value>| value.as_ref().map(|v| pseudonymized(v.clone()).to_string());
+    let summary = entry.summary.as_ref().map(|s| erased_args(s.clone()).to_string());
+    let detail = entry.detail.as_deref().map(|d| known.mask(d));
+    tx.prepare_cached(
+        "UPDATE audit SET before = ?2, after = ?3, summary = ?4, detail = ?5, personal = 0 WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![entry.id, records(&entry.before), records(&entry.after), summary, detail])?;
+    Ok(())
 }
 
 /// An audit record (`{ web, local }`) with each customer's personal fields replaced.

@@ -165,6 +165,20 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
+    // 5: retention (`host.retention`): which audit entries still hold personal data, and
+    // which ERP customers are on the till only because an operator looked them up.
+    Migration::Sql(
+        r#"
+    ALTER TABLE audit ADD COLUMN personal INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX audit_personal_at ON audit (at) WHERE personal;
+    -- An ERP customer saved when previewed, and neither selected nor edited since; `at` is
+    -- the last preview.
+    CREATE TABLE looked_up (
+        number TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+    ),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

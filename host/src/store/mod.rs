@@ -6,11 +6,13 @@
 
 mod checkpoint;
 mod customers;
+pub mod encryption;
 pub mod holdings;
 mod migrations;
 pub mod outbox;
 mod rank;
 mod readers;
+pub mod retention;
 mod search;
 pub mod sync_state;
 pub mod web;
@@ -19,6 +21,7 @@ pub use customers::{
     FieldsError, MAX_FIELD_BYTES, begin_bulk_index, check_fields, check_person, check_text, delete, delete_unlisted,
     get, index_columns, insert_new, is_blank, mark_listed, optimize_index, origin_name, replace, upsert,
 };
+pub use encryption::{KeySetting, Protection};
 pub use migrations::{MigrationReport, current_version};
 pub use search::{MAX_PHRASE_WORDS, match_expression};
 
@@ -45,6 +48,9 @@ pub enum StoreError {
         "the customer database {path} has schema version {found}, newer than this host's {supported}; use a newer host"
     )]
     NewerSchema { path: PathBuf, found: usize, supported: usize },
+    /// The key does not open the database, or cannot be read: `why` says which.
+    #[error("cannot open the customer database {path}: {why}")]
+    Key { path: PathBuf, why: String },
     #[error("customer database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -90,15 +96,28 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the plain database at `path` and brings its schema up to
+    /// date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, &Protection::Plain)
+    }
+
+    /// Opens (creating if needed) the database at `path`, plain or encrypted as `protection`
+    /// says, and brings its schema up to date. A wrong key is refused before anything is
+    /// written.
+    pub fn open_with(path: &Path, protection: &Protection) -> Result<Store, StoreError> {
         let open_error = |source| StoreError::Open { path: path.to_owned(), source };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", parent.display())))?;
         }
-        let mut writer = Connection::open(path).map_err(open_error)?;
-        configure(&writer).map_err(open_error)?;
+        let connect = |flags| -> Result<Connection, StoreError> {
+            let connection = Connection::open_with_flags(path, flags).map_err(open_error)?;
+            protection.unlock(&connection, path)?;
+            configure(&connection).map_err(open_error)?;
+            Ok(connection)
+        };
+        let mut writer = connect(OpenFlags::default())?;
         let report = migrations::migrate(&mut writer).map_err(open_error)?;
         if report.newer_than_host {
             return Err(StoreError::NewerSchema {
@@ -109,19 +128,14 @@ impl Store {
         }
         // The log is copied back into the database file by the checkpointer, not in commits.
         writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(open_error)?;
-        let checkpoints = Connection::open(path).map_err(open_error)?;
-        configure(&checkpoints).map_err(open_error)?;
+        let checkpoints = connect(OpenFlags::default())?;
         let checkpointer = checkpoint::Checkpointer::start(checkpoints).map_err(|e| {
             StoreError::Invalid(format!("cannot start the checkpoint thread of {}: {e}", path.display()))
         })?;
         checkpointer.watch(&mut writer).map_err(open_error)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader =
-                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                    .map_err(open_error)?;
-            configure(&reader).map_err(open_error)?;
-            readers.push(reader);
+            readers.push(connect(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?);
         }
         Ok(Store {
             inner: Arc::new(Inner {
@@ -257,6 +271,28 @@ impl Store {
     pub async fn save(&self, customer: Customer) -> Result<(), StoreError> {
         check_fields(&customer).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(move |tx| customers::upsert(tx, &customer, None).map_err(StoreError::from)).await
+    }
+
+    /// Notes how an operator opened customer `number` (`previewed`, or selected or edited),
+    /// and whether it was `saved` from the ERP for it: what retention needs to know.
+    pub async fn note_opened(&self, number: &str, previewed: bool, saved: bool) -> Result<(), StoreError> {
+        let (number, now) = (number.to_owned(), crate::runtime::now_ms() as i64);
+        self.write(move |tx| match previewed {
+            true => Ok(retention::looked_up(tx, &number, saved, now)?),
+            false => Ok(retention::kept(tx, &number)?),
+        })
+        .await
+    }
+
+    /// Applies `policy` as of `now` (milliseconds since the Unix epoch): see
+    /// [`retention::apply`].
+    pub async fn apply_retention(
+        &self,
+        policy: retention::Retention,
+        now: i64,
+        local_only: bool,
+    ) -> Result<retention::Pruned, StoreError> {
+        self.write(move |tx| Ok(retention::apply(tx, &policy, now, local_only)?)).await
     }
 
     /// How many customers the database holds.

@@ -276,6 +276,14 @@ pub fn audit_trail(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditE
     conn.prepare_cached(&format!("{SELECT_AUDIT} ORDER BY id DESC LIMIT ?1"))?.query_map([limit], audit_row)?.collect()
 }
 
+/// The decisions made before `before` (milliseconds since the Unix epoch) whose entries
+/// still hold personal data, oldest first.
+pub fn audit_personal_before(conn: &Connection, before: i64) -> rusqlite::Result<Vec<AuditEntry>> {
+    conn.prepare_cached(&format!("{SELECT_AUDIT} WHERE personal AND at < ?1 ORDER BY id"))?
+        .query_map([before], audit_row)?
+        .collect()
+}
+
 /// The decisions about customer `number` or web customer `web_id`, oldest first.
 pub fn audit_about(conn: &Connection, number: &str, web_id: &str) -> rusqlite::Result<Vec<AuditEntry>> {
     conn.prepare_cached(&format!("{SELECT_AUDIT} WHERE number = ?1 OR web_id = ?2 ORDER BY id"))?

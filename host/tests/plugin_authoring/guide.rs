@@ -123,6 +123,11 @@ impl Session {
     /// Builds every generated crate in the shared template target directory, through a
     /// `target` link, so that the paths the guide names stay the same.
     fn link_targets(&self) {
+        // The database the guide serves (`target/pos.sqlite`) would outlive the run in the
+        // shared directory, encrypted with a key an earlier run made: a reader starts afresh.
+        for leftover in ["pos.sqlite", "pos.sqlite-wal", "pos.sqlite-shm"] {
+            let _ = std::fs::remove_file(template_target().join(leftover));
+        }
         for entry in std::fs::read_dir(self.work.path()).unwrap() {
             let dir = entry.unwrap().path();
             if dir.join("Cargo.toml").is_file() && !dir.join("target").exists() {

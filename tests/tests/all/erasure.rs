@@ -3,13 +3,12 @@
 //! or folded as the search index keeps them; the audit still shows that decisions were made.
 
 use crate::customer;
-use crate::http_api::serve;
+use crate::http_api::serve_plain;
 use axum::http::{Method, StatusCode};
 use pos_host::bindings::{Customer, SearchQuery};
 use pos_tests::sim::WebCustomerFields;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The bytes of the database file and of its log, if any.
 fn files(database: &std::path::Path) -> Vec<u8> {
@@ -40,7 +39,8 @@ async fn an_erased_customer_leaves_no_byte_of_personal_data_and_the_decisions_st
     };
     let others: Vec<Customer> =
         (2..200).map(|i| customer(Some(&format!("K-{i}")), "Jan", &format!("Kowalski{i}"))).collect();
-    let s = Arc::new(serve([vec![zofia], others].concat(), Vec::new(), Duration::from_secs(30), None).await);
+    // Plain: the bytes of an encrypted file say nothing of what an erasure leaves.
+    let s = Arc::new(serve_plain([vec![zofia], others].concat()).await);
     let database = s.policy.parent().unwrap().join("pos.sqlite");
     let married = s
         .sim

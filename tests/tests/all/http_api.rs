@@ -6,6 +6,7 @@ use crate::customer;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use pos_host::bindings::Customer;
+use pos_host::store::{KeySetting, encryption};
 use pos_tests::served::{self, ServedHost};
 use pos_tests::sim::{AdminCustomer, Fault, FaultMode, WebCustomerFields};
 use serde_json::{Value, json};
@@ -34,6 +35,14 @@ pub(crate) async fn serve(
     token: Option<&str>,
 ) -> Served {
     Served { served: served::serve(local, erp, prompt_timeout, token).await, client: reqwest::Client::new() }
+}
+
+/// [`serve`] on a plain (not encrypted) database.
+pub(crate) async fn serve_plain(local: Vec<Customer>) -> Served {
+    Served {
+        served: served::serve_plain(local, Vec::new(), Duration::from_secs(30)).await,
+        client: reqwest::Client::new(),
+    }
 }
 
 async fn plain() -> Served {
@@ -72,7 +81,7 @@ impl Served {
         (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
-    async fn session(&self) -> String {
+    pub(crate) async fn session(&self) -> String {
         let (status, body) = self.post("/api/search/sessions", json!({})).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["session"].as_str().unwrap().to_owned()
@@ -637,7 +646,9 @@ async fn a_full_session_table_says_so_and_keeps_every_session_working() {
 #[tokio::test]
 async fn a_database_locked_by_another_program_is_busy_with_retry_after() {
     let s = serve(vec![customer(Some("K-1"), "Jan", "Nowak")], vec![], Duration::from_secs(30), None).await;
-    let other = rusqlite::Connection::open(s.host.store().path()).unwrap();
+    let path = s.host.store().path();
+    let other = rusqlite::Connection::open(path).unwrap();
+    encryption::protection(path, &KeySetting::Default).unwrap().unlock(&other, path).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let response =
         s.api(&s.client, Method::PATCH, "/api/customers/K-1").json(&json!({ "city": "Gdańsk" })).send().await.unwrap();

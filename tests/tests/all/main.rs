@@ -21,6 +21,7 @@ mod notification_texts;
 mod policy;
 mod python_plugin;
 mod reload;
+mod retention;
 mod search_flow;
 mod search_policy;
 mod simulator;

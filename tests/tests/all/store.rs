@@ -236,6 +236,9 @@ async fn a_database_folded_by_an_earlier_host_is_folded_anew() {
              INSERT INTO customers_fts (rowid, number, first_name, last_name, city)
                  SELECT id, 'k-1', 'eva', 'strauß', 'krakow' FROM customers WHERE number = 'K-1';
              DROP TABLE erasures;
+             DROP TABLE looked_up;
+             DROP INDEX audit_personal_at;
+             ALTER TABLE audit DROP COLUMN personal;
              PRAGMA user_version = 2;",
         )
         .unwrap();
