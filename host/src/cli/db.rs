@@ -2,11 +2,10 @@
 //! of an encrypted one (`pos_host::store::encryption`), applying the retention policy.
 
 use super::PolicyArgs;
-use anyhow::{Context, bail};
+use anyhow::bail;
 use pos_host::Policy;
 use pos_host::caps::Headless;
 use pos_host::caps::SecretSource;
-use pos_host::store::KeySetting;
 use pos_host::store::encryption::{self, Protection};
 use pos_host::store::retention;
 use std::process::ExitCode;
@@ -42,15 +41,12 @@ pub async fn run(command: DbCommand, args: &PolicyArgs) -> anyhow::Result<ExitCo
 
 /// Where the policy's database key is read from; a plain database has none.
 fn key_source(policy: &Policy) -> anyhow::Result<SecretSource> {
-    match &policy.host.database_key {
-        KeySetting::Plain => bail!(
+    match encryption::source_of(&policy.host.database_key).map_err(anyhow::Error::msg)? {
+        Some(source) => Ok(source),
+        None => bail!(
             "{}: the policy's `host.database-key` is \"none\": name where the key comes from ({{ file = \"...\" }} or {{ env = \"...\" }}), or remove the setting to use the key file in the host's state directory",
             policy.path.display()
         ),
-        KeySetting::Key(source) => Ok(source.clone()),
-        KeySetting::Default => Ok(SecretSource::File(
-            encryption::default_key_file().context("no key file: neither XDG_STATE_HOME nor HOME is set")?,
-        )),
     }
 }
 

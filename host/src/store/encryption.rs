@@ -159,8 +159,9 @@ pub fn file_kind(path: &Path) -> Result<FileKind, StoreError> {
     })
 }
 
-/// Where a key setting reads its key: the policy's source, or the default key file.
-fn source_of(setting: &KeySetting) -> Result<Option<SecretSource>, String> {
+/// Where `setting` reads the database key: the policy's source, or the default key file;
+/// `None` for a plain database.
+pub fn source_of(setting: &KeySetting) -> Result<Option<SecretSource>, String> {
     match setting {
         KeySetting::Plain => Ok(None),
         KeySetting::Key(source) => Ok(Some(source.clone())),
@@ -196,15 +197,16 @@ pub fn protection(path: &Path, setting: &KeySetting) -> Result<Protection, Store
     let key_error = |why: String| StoreError::Key { path: path.to_owned(), why };
     let kind = file_kind(path)?;
     let source = match (setting, kind) {
-        (KeySetting::Plain, _) | (KeySetting::Default, FileKind::Plain) => return Ok(Protection::Plain),
+        (KeySetting::Default, FileKind::Plain) => None,
         (KeySetting::Key(_), FileKind::Plain) => {
             return Err(key_error(
                 "it is not encrypted, and `host.database-key` names a key: run `pos-host db encrypt` to encrypt it"
                     .into(),
             ));
         }
-        _ => source_of(setting).map_err(key_error)?.expect("a key setting has a source"),
+        _ => source_of(setting).map_err(key_error)?,
     };
+    let Some(source) = source else { return Ok(Protection::Plain) };
     let key = match kind {
         FileKind::Missing => read_or_make_key(&source),
         _ => read_key(&source),
@@ -282,11 +284,7 @@ pub fn rekey_file(path: &Path, current: &Protection, file: &Path) -> Result<Rewr
     let key_error = |why: String| StoreError::Key { path: path.to_owned(), why };
     // A stale one from an earlier rekey is replaced: the database does not open with it
     // (`protection` checked on the way here).
-    match std::fs::remove_file(&next) {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(key_error(format!("cannot remove {}: {error}", next.display()))),
-    }
+    remove_leftover(&next).map_err(|e| key_error(format!("cannot remove {}: {e}", next.display())))?;
     let key = read_or_make_key(&SecretSource::File(next.clone())).map_err(key_error)?;
     let rewritten = rekey(path, current, &key)?;
     replace(&next, file)
@@ -299,12 +297,8 @@ pub fn rekey_file(path: &Path, current: &Protection, file: &Path) -> Result<Rewr
 pub fn rekey(path: &Path, current: &Protection, key: &DatabaseKey) -> Result<Rewritten, StoreError> {
     let failed = |step: &str, e: &dyn fmt::Display| StoreError::Invalid(format!("{}: {step}: {e}", path.display()));
     let temporary = suffixed(path, ".rewriting");
-    for leftover in [temporary.clone(), journal_of(&temporary)] {
-        match std::fs::remove_file(&leftover) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(failed(&format!("cannot remove {}", leftover.display()), &error)),
-        }
+    for leftover in [temporary.clone(), suffixed(&temporary, "-journal")] {
+        remove_leftover(&leftover).map_err(|e| failed(&format!("cannot remove {}", leftover.display()), &e))?;
     }
     // CREATE lets the connection make the new file it attaches; the callers found `path`.
     let connection =
@@ -337,7 +331,7 @@ pub fn rekey(path: &Path, current: &Protection, key: &DatabaseKey) -> Result<Rew
     file.sync_all().map_err(|e| failed("cannot make the new file durable", &e))?;
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
     // The shared-memory index of the old file's log means nothing for the new file.
-    let _ = std::fs::remove_file(shm_of(path));
+    let _ = std::fs::remove_file(suffixed(path, "-shm"));
     replace(&temporary, path).map_err(|e| failed(&format!("cannot rename {} over it", temporary.display()), &e))?;
     drop(connection);
     Ok(Rewritten { bytes })
@@ -356,12 +350,12 @@ fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn journal_of(path: &Path) -> PathBuf {
-    suffixed(path, "-journal")
-}
-
-fn shm_of(path: &Path) -> PathBuf {
-    suffixed(path, "-shm")
+/// Removes what an interrupted run left at `path`, if anything.
+fn remove_leftover(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -277,6 +277,12 @@ impl Store {
     /// and whether it was `saved` from the ERP for it: what retention needs to know.
     pub async fn note_opened(&self, number: &str, previewed: bool, saved: bool) -> Result<(), StoreError> {
         let (number, now) = (number.to_owned(), crate::runtime::now_ms() as i64);
+        // Most opens concern a customer that is not on the list: they are answered by a
+        // reader, and never wait for the writer (a synchronization may hold it for long).
+        let listed = number.clone();
+        if !saved && !self.read(move |conn| retention::is_looked_up(conn, &listed)).await? {
+            return Ok(());
+        }
         self.write(move |tx| match previewed {
             true => Ok(retention::looked_up(tx, &number, saved, now)?),
             false => Ok(retention::kept(tx, &number)?),

@@ -85,6 +85,11 @@ pub fn looked_up(tx: &WriteTx, number: &str, saved: bool, now: i64) -> rusqlite:
     Ok(())
 }
 
+/// Whether customer `number` is on the till only because it was looked up.
+pub fn is_looked_up(conn: &rusqlite::Connection, number: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM looked_up WHERE number = ?1")?.exists([number])
+}
+
 /// Notes that customer `number` was selected or edited: it stays.
 pub fn kept(tx: &WriteTx, number: &str) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM looked_up WHERE number = ?1")?.execute([number])?;
