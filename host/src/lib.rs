@@ -15,6 +15,7 @@ pub mod files;
 pub mod flows;
 mod http;
 pub mod live;
+pub mod metrics;
 pub mod personal;
 pub mod policy;
 pub mod runtime;

@@ -2,7 +2,7 @@
 //! decision in native Rust, and cold and warm load times of the three plugins.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`; add
-//! `-- calls` for the hook calls alone).
+//! `-- calls` for the hook calls alone, `-- counting` for what the metrics add to one).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
 //!
 //! Also the JavaScript and Python builds of notification-texts (`cargo xtask js-plugin` and
@@ -32,12 +32,16 @@ fn main() {
     // `-- calls`: the hook calls alone, without the loads (which compile the JavaScript and
     // Python builds cold, for minutes).
     let only_calls = std::env::args().any(|arg| arg == "calls");
+    let only_counting = std::env::args().any(|arg| arg == "counting");
     tokio.block_on(async {
-        if !only_calls {
+        if !only_calls && !only_counting {
             loads().await;
             texts_loads().await;
         }
-        calls().await;
+        if !only_counting {
+            calls().await;
+        }
+        counting().await;
     });
 }
 
@@ -280,6 +284,55 @@ async fn calls() {
     .await;
     report("web-merge-rules take-over-local", plugin, native);
     report_kept(plugin, kept);
+}
+
+/// The same hook call with its metrics counted (calls, time, fuel: what a host does) and
+/// not.
+async fn counting() {
+    const ROUNDS: usize = 5;
+    println!(
+        "\nWhat counting a hook call costs (search-thresholds after-local-search, {} calls each, in turns):",
+        CALLS * ROUNDS
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let spec = PluginSpec::new(artifacts::SEARCH_THRESHOLDS);
+    let counted = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap();
+    let uncounted = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap().unmeasured();
+    let counted: Slot<SearchPolicyKind> = slot(&counted, &spec).await;
+    let uncounted: Slot<SearchPolicyKind> = slot(&uncounted, &spec).await;
+    assert!(counted.current().unwrap().meter().is_some() && uncounted.current().unwrap().meter().is_none());
+    let outcome = LocalSearchOutcome {
+        query: SearchQuery { phrase: "Kowalski".into(), filters: Vec::new(), include_inactive: false },
+        result_count: 4,
+        criteria_changed: true,
+        online_search_enabled: true,
+    };
+    // Call by call in turns (which goes first alternating), so that whatever drifts during
+    // the run (the clock, the other core's load) falls on both alike.
+    let (mut on, mut off) = (Vec::with_capacity(CALLS * ROUNDS), Vec::with_capacity(CALLS * ROUNDS));
+    for n in 0..(WARMUP + CALLS * ROUNDS) {
+        let turns = if n % 2 == 0 { [(&counted, 0), (&uncounted, 1)] } else { [(&uncounted, 1), (&counted, 0)] };
+        for (slot, side) in turns {
+            let started = Instant::now();
+            assert!(!slot.after_local_search(black_box(&outcome)).await.is_fallback());
+            if n >= WARMUP {
+                [&mut on, &mut off][side].push(started.elapsed());
+            }
+        }
+    }
+    on.sort();
+    off.sort();
+    let (on50, off50, on99, off99) =
+        (percentile(&on, 0.5), percentile(&off, 0.5), percentile(&on, 0.99), percentile(&off, 0.99));
+    println!(
+        "  counted p50 {:>6.2} µs  p99 {:>6.2} µs | not counted p50 {:>6.2} µs  p99 {:>6.2} µs | ratio p50 {:.3}, p99 {:.3}",
+        us(on50),
+        us(on99),
+        us(off50),
+        us(off99),
+        on50.as_secs_f64() / off50.as_secs_f64(),
+        on99.as_secs_f64() / off99.as_secs_f64()
+    );
 }
 
 fn customer(number: &str, first: &str, last: &str) -> Customer {

@@ -1,8 +1,9 @@
 //! The Debian packages the build and the tests use, installed when missing: OpenSSL's
 //! headers and library, which SQLCipher (the encrypted customer database) is built against;
 //! headless Chromium and its WebDriver for the console's and the hostile pages' browser
-//! tests (`pos_tests::webdriver`), `minisign` to sign plugins as an integrator does, and
-//! Debian's `sqlite3`, which must not read an encrypted database.
+//! tests (`pos_tests::webdriver`), `minisign` to sign plugins as an integrator does,
+//! Debian's `sqlite3`, which must not read an encrypted database, and Prometheus's
+//! `promtool`, which checks the metrics the host serves.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,11 +12,13 @@ use std::process::Command;
 const BUILD: [(&str, &str); 1] = [("/usr/include/openssl/evp.h", "libssl-dev")];
 
 /// Each program the tests run, where they expect it, and the package that brings it.
-const PROGRAMS: [(&str, &str); 4] = [
+const PROGRAMS: [(&str, &str); 5] = [
     ("/usr/bin/chromium", "chromium"),
     ("/usr/bin/chromedriver", "chromium-driver"),
     ("/usr/bin/minisign", "minisign"),
     ("/usr/bin/sqlite3", "sqlite3"),
+    // `promtool check metrics` judges what `/metrics` serves.
+    ("/usr/bin/promtool", "prometheus"),
 ];
 
 /// Installs with apt what the host's build needs, when it is missing.

@@ -48,11 +48,12 @@ use crate::flows::local_changes::{self, CustomerChanges};
 use crate::flows::outbox::{self, DrainReport};
 use crate::flows::sync::{self, Progress, SyncError, SyncReport};
 use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching};
+use crate::metrics::{Backlog, MeasuredErp, Metrics};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
 use crate::store::holdings::{Erased, ErasureSource, Holdings};
 use crate::store::retention::Pruned;
-use crate::store::{Store, StoreError, encryption};
+use crate::store::{Store, StoreError, encryption, sync_state};
 use crate::webshop::{WebshopClient, WebshopConfig};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -113,6 +114,7 @@ pub struct HostBuilder {
     webshop_url: Option<String>,
     watch: Option<bool>,
     startup: Startup,
+    measured: bool,
 }
 
 enum PolicySource {
@@ -187,6 +189,14 @@ impl HostBuilder {
         self
     }
 
+    /// Whether plugin calls and requests to the ERP and the web shop are counted and timed
+    /// for [`Host::metrics_text`] (default: yes). Off, they cost nothing and the figures stay
+    /// at zero; what the benchmarks compare the counting with.
+    pub fn measured(mut self, measured: bool) -> Self {
+        self.measured = measured;
+        self
+    }
+
     /// Opens the database, loads the policy's plugins and starts following their files.
     /// Every problem of the policy and its plugins is reported at once.
     pub async fn build(self) -> Result<Host, HostError> {
@@ -211,6 +221,8 @@ impl HostBuilder {
         let store = encryption::protection(&database, &policy.host.database_key)
             .and_then(|protection| Store::open_with(&database, &protection))
             .map_err(|error| HostError::Database { path: database.clone(), error })?;
+        let metrics = Arc::new(Metrics::new());
+        metrics.workstation(&policy.host.workstation);
         let timeout = |ms: u64| Duration::from_millis(ms);
         // The ERP is reached through the policy's connector plugin; a policy that names none
         // but gives `host.erp.url` gets the built-in client of the data synchronization service.
@@ -231,15 +243,20 @@ impl HostBuilder {
             )),
             (None, None) => None,
         };
+        let erp = match self.measured {
+            true => erp.map(|connector| Arc::new(MeasuredErp::new(connector, metrics.clone())) as Arc<dyn Connector>),
+            false => erp,
+        };
         let webshop = match &policy.host.webshop.url {
-            Some(url) => Some(
-                WebshopClient::new(WebshopConfig {
+            Some(url) => {
+                let client = WebshopClient::new(WebshopConfig {
                     url: url.clone(),
                     workstation: policy.host.workstation.clone(),
                     timeout: timeout(policy.host.webshop.timeout_ms),
                 })
-                .map_err(|error| HostError::Client(format!("host.webshop.url: {error}")))?,
-            ),
+                .map_err(|error| HostError::Client(format!("host.webshop.url: {error}")))?;
+                Some(if self.measured { client.measured_by(metrics.clone()) } else { client })
+            }
             None => None,
         };
         let erp_capability: Arc<dyn Erp> = match &erp {
@@ -252,7 +269,10 @@ impl HostBuilder {
             operator: self.operator.clone(),
         };
         let cache_dir = self.cache_dir.or_else(|| policy.host.cache_dir.clone());
-        let runtime = Runtime::new(caps, cache_dir).map_err(|error| HostError::Runtime(format!("{error:#}")))?;
+        let runtime = Runtime::new(caps, cache_dir)
+            .map_err(|error| HostError::Runtime(format!("{error:#}")))?
+            .measured_by(metrics);
+        let runtime = if self.measured { runtime } else { runtime.unmeasured() };
         let workstation = policy.host.workstation.clone();
         let live = LiveHost::start_with(runtime, policy, Box::new(overrides), self.startup).await?;
         if let Some(connector) = &plugin_connector {
@@ -347,6 +367,7 @@ impl Host {
             webshop_url: None,
             watch: None,
             startup: Startup::CompileInBackground,
+            measured: true,
         }
     }
 
@@ -467,12 +488,36 @@ impl Host {
 
     /// Synchronizes with the ERP: in `sync-all` mode the customers (in full the first time,
     /// then the changes), in both modes the changes made here. `progress` hears of every page.
-    pub async fn sync(&self, progress: impl FnMut(&Progress)) -> Result<Synchronized, HostError> {
+    pub async fn sync(&self, mut progress: impl FnMut(&Progress)) -> Result<Synchronized, HostError> {
         let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"))?;
         let _one_at_a_time = self.inner.syncing.lock().await;
+        let metrics = self.metrics();
+        let mut counted = (0, 0);
+        let counting = |seen: &Progress| {
+            metrics.synced_pages(seen.listed.saturating_sub(counted.0), seen.changes.saturating_sub(counted.1));
+            counted = (seen.listed, seen.changes);
+            progress(seen)
+        };
+        let synced = self.sync_once(erp, counting).await;
+        metrics.synced(
+            synced
+                .as_ref()
+                .ok()
+                .map(|synced| (synced.customers.as_ref().map_or(0, |c| c.removed), synced.sent, synced.parked)),
+        );
+        synced
+    }
+
+    async fn sync_once(
+        &self,
+        erp: &Arc<dyn Connector>,
+        progress: impl FnMut(&Progress),
+    ) -> Result<Synchronized, HostError> {
         let customers = match self.policy().host.customers.mode {
             SyncMode::SyncAll => {
                 let report: SyncReport = sync::sync_all(&self.inner.store, erp, progress).await?;
+                let now = crate::flows::now_ms();
+                self.inner.store.write(move |tx| Ok::<_, StoreError>(sync_state::set_caught_up_at(tx, now)?)).await?;
                 Some(SyncSummary {
                     listed: report.listed,
                     changes: report.changes,
@@ -506,6 +551,29 @@ impl Host {
         let policy = self.policy();
         let locale = locale.unwrap_or(&policy.host.locale);
         self.plugins().texts.render(message, locale).await.value
+    }
+
+    /// What the host counts and times, in the Prometheus text format: its plugins' calls,
+    /// reloads, requests to the ERP and the web shop, synchronizations, the HTTP API's
+    /// answers when served, and, read from the database now, where the synchronization
+    /// stands and what waits to be sent.
+    pub async fn metrics_text(&self) -> String {
+        let metrics = self.metrics();
+        match self.inner.store.read(Backlog::read).await {
+            Ok(backlog) => {
+                let follows_erp = self.policy().host.customers.mode == SyncMode::SyncAll;
+                metrics.backlog(&backlog, follows_erp, crate::flows::now_ms());
+            }
+            // The rest still tells what happened; the database's gauges keep their last values.
+            Err(error) => tracing::warn!("metrics: cannot read the synchronization's state: {error}"),
+        }
+        metrics.render()
+    }
+
+    /// What the host counts into: its plugins' calls and the requests to the ERP and the web
+    /// shop, and the HTTP API's answers when [`crate::serve::router`] serves it.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        self.inner.live.metrics()
     }
 
     pub(crate) fn erp_capability(&self) -> Arc<dyn Erp> {

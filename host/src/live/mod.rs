@@ -114,10 +114,18 @@ impl LiveHost {
         startup: Startup,
     ) -> Result<Arc<LiveHost>, StartError> {
         let policy = Arc::new(policy);
+        let plugins = Plugins::default();
+        struct Measure<'a>(&'a crate::metrics::Metrics);
+        impl SlotVisitor for Measure<'_> {
+            fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
+                slot.measure(self.0.slot(K::ID.name()));
+            }
+        }
+        plugins.visit(&mut Measure(runtime.metrics()));
         let host = LiveHost {
             runtime,
             overrides,
-            plugins: Arc::new(Plugins::default()),
+            plugins: Arc::new(plugins),
             policy: ArcSwap::new(policy.clone()),
             sources: Mutex::default(),
             history: Mutex::default(),
@@ -192,6 +200,11 @@ impl LiveHost {
         self.record(record);
     }
 
+    /// What the host counts into: its plugins' calls and reloads, and what the embedding adds.
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        self.runtime.metrics()
+    }
+
     /// The slots; the same object for the host's whole life, its plugins swapped inside.
     pub fn plugins(&self) -> Arc<Plugins> {
         self.plugins.clone()
@@ -247,8 +260,9 @@ impl LiveHost {
         record
     }
 
-    /// Logs `record` and adds it to the history.
+    /// Logs `record`, counts it and adds it to the history.
     fn record(&self, record: ReloadRecord) {
+        self.runtime.metrics().reloaded(record.outcome.label());
         match record.outcome {
             Outcome::Failed => {
                 tracing::warn!("reload failed; the last good version keeps serving:\n{}", record.problems.join("\n"))

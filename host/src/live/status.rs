@@ -71,6 +71,17 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// As counters name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
 impl SlotStatus {
     pub fn of<K: SlotKind>(slot: &Slot<K>) -> SlotStatus {
         let stats = slot.stats();

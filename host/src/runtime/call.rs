@@ -187,6 +187,10 @@ pub enum CallFailure {
 }
 
 impl CallFailure {
+    /// Every [`CallFailure::kind`].
+    pub const KINDS: [&'static str; 6] =
+        ["trap", "out-of-fuel", "memory-cap", "timeout", "instantiate", "invalid-result"];
+
     /// A short, stable name for counters and logs.
     pub fn kind(&self) -> &'static str {
         match self {

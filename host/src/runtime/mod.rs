@@ -28,7 +28,9 @@ pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
 pub use slot::{Compiling, Decided, Rollback, Slot, SlotStats, Source};
 
 use crate::caps::{self, Capabilities};
+use crate::metrics::Metrics;
 use std::path::PathBuf;
+use std::sync::Arc;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
@@ -38,6 +40,9 @@ pub struct Runtime {
     linker: Linker<CallState>,
     cache: CompileCache,
     caps: Capabilities,
+    metrics: Arc<Metrics>,
+    /// Whether the calls of the plugins it loads are counted.
+    measured: bool,
 }
 
 impl Runtime {
@@ -48,7 +53,30 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         caps::add_to_linker(&mut linker)?;
-        Ok(Runtime { engine, linker, cache: CompileCache::new(cache_dir), caps })
+        Ok(Runtime {
+            engine,
+            linker,
+            cache: CompileCache::new(cache_dir),
+            caps,
+            metrics: Arc::default(),
+            measured: true,
+        })
+    }
+
+    /// The runtime, its plugins' calls counted in `metrics` (a host's own registry).
+    pub fn measured_by(self, metrics: Arc<Metrics>) -> Runtime {
+        Runtime { metrics, ..self }
+    }
+
+    /// The runtime, its plugins' calls counted in nothing: what a benchmark compares the
+    /// counted calls with.
+    pub fn unmeasured(self) -> Runtime {
+        Runtime { measured: false, ..self }
+    }
+
+    /// What its plugins' calls are counted in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Whether the component `sha256` is compiled already, so that loading it is quick.

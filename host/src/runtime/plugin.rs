@@ -14,9 +14,10 @@ use super::limits::Limits;
 use crate::caps::{Capabilities, Connection, PluginConfig};
 use crate::contract::{Capability, Version};
 use crate::files::{self, MAX_PLUGIN_BYTES};
+use crate::metrics::PluginMeter;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wasmtime::{Engine, Store};
 
 /// What to load for a slot.
@@ -83,6 +84,8 @@ pub struct LoadedPlugin<K: SlotKind> {
     caps: Capabilities,
     env: CallEnv,
     limits: Limits,
+    /// What its calls count into; `None` while its own config is validated at the load.
+    meter: Option<PluginMeter>,
 }
 
 impl Runtime {
@@ -112,7 +115,7 @@ impl Runtime {
         let pre = K::pre(instance_pre, version).map_err(|e| fail(LoadProblem::Instantiate(format!("{e:#}"))))?;
         let name: Arc<str> = spec.path.file_stem().map_or("plugin".into(), |s| s.to_string_lossy().into());
         let exports = component.component_type().exports(&self.engine).map(|(n, _)| n.to_owned()).collect();
-        let plugin = LoadedPlugin {
+        let mut plugin = LoadedPlugin {
             info: PluginInfo {
                 name,
                 path: spec.path.clone(),
@@ -134,6 +137,7 @@ impl Runtime {
                 connection: spec.connection.as_deref().map(|c| Arc::new(c.fresh())),
             },
             limits: spec.limits,
+            meter: None,
         };
         let entries = spec.config.entries();
         let verdict = plugin
@@ -152,6 +156,9 @@ impl Runtime {
             }
             return Err(fail(LoadProblem::Config(problems)));
         }
+        if self.measured {
+            plugin.meter = Some(self.metrics.plugin(K::ID.name(), &plugin.info.name, &plugin.info.sha256));
+        }
         Ok(plugin)
     }
 }
@@ -162,12 +169,18 @@ impl<K: SlotKind> LoadedPlugin<K> {
         &self.env.config
     }
 
+    /// What its calls count into.
+    pub fn meter(&self) -> Option<&PluginMeter> {
+        self.meter.as_ref()
+    }
+
     /// Runs `hook` on a fresh instance in a fresh store with the slot's limits.
     pub async fn call<R, F, Fut>(&self, hook: F) -> Result<R, CallFailure>
     where
         F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
     {
+        let started = Instant::now();
         let (mut store, output) =
             new_store(&self.engine, self.info.name.clone(), self.caps.clone(), &self.env, self.limits);
         let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
@@ -178,6 +191,9 @@ impl<K: SlotKind> LoadedPlugin<K> {
         // The failure first: writing the output to the log empties it, panic message included.
         let result = result.map_err(|error| store.data().failure(&error, &output));
         store.data_mut().flush_to_log(&self.info.name, &output);
+        if let Some(meter) = &self.meter {
+            meter.called(started.elapsed(), self.limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)));
+        }
         result
     }
 

@@ -5,10 +5,11 @@ use super::call::{CallFailure, CallState};
 use super::kind::SlotKind;
 use super::plugin::LoadedPlugin;
 use crate::caps::PluginConfig;
+use crate::metrics::SlotMeter;
 use arc_swap::{ArcSwap, ArcSwapOption};
-use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 use wasmtime::Store;
 
 /// Where a decision came from.
@@ -119,6 +120,8 @@ pub struct Slot<K: SlotKind> {
     /// calls must still succeed.
     probation: Mutex<Option<Probation<K>>>,
     stats: SlotStats,
+    /// What the slot's fallbacks and rollbacks count into, once its host is measured.
+    meter: OnceLock<SlotMeter>,
 }
 
 struct Probation<K: SlotKind> {
@@ -135,6 +138,7 @@ impl<K: SlotKind> Default for Slot<K> {
             config: ArcSwap::default(),
             probation: Mutex::new(None),
             stats: SlotStats::default(),
+            meter: OnceLock::new(),
         }
     }
 }
@@ -145,6 +149,11 @@ impl<K: SlotKind> Slot<K> {
         let slot = Slot::default();
         slot.replace(plugin);
         slot
+    }
+
+    /// Counts the slot's fallbacks and rollbacks into `meter` from now on; the first call wins.
+    pub fn measure(&self, meter: SlotMeter) {
+        let _ = self.meter.set(meter);
     }
 
     /// The config the policy gives the slot now.
@@ -224,6 +233,9 @@ impl<K: SlotKind> Slot<K> {
             Some(failure) => {
                 let Probation { previous, candidate, .. } = guard.take().expect("on probation");
                 let restored = previous.as_ref().map(|p| p.info.name.to_string());
+                if let Some(meter) = self.meter.get() {
+                    meter.rolled_back();
+                }
                 self.current.store(previous);
                 tracing::warn!(
                     slot = K::ID.name(),
@@ -269,6 +281,9 @@ impl<K: SlotKind> Slot<K> {
                 Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
                 None => Source::NoPlugin,
             };
+            if let Some(meter) = self.meter.get() {
+                meter.fallback(matches!(source, Source::Compiling(_)));
+            }
             return Decided { value: fallback(self.config()).await, source };
         };
         self.stats.calls.fetch_add(1, Relaxed);
@@ -285,6 +300,9 @@ impl<K: SlotKind> Slot<K> {
             Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
             Err(failure) => {
                 self.stats.failures.fetch_add(1, Relaxed);
+                if let Some(meter) = plugin.meter() {
+                    meter.failed(failure.kind());
+                }
                 let name = &plugin.info.name;
                 // A trap's message is the plugin's words, which may hold a secret it was given.
                 let described = crate::caps::connection::redact(&failure.to_string());

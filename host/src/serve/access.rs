@@ -7,9 +7,10 @@
 //! - a request from a page must come from the till's own origin (`Origin`,
 //!   `Sec-Fetch-Site`): another site's page, even on another loopback port, is refused, and
 //!   no CORS header is ever sent;
-//! - every `/api/` request carries the API token (`Authorization: Bearer`), which the
-//!   console page receives from the host and other clients read from the token file; a
-//!   simple cross-site request (a form, `text/plain`, `no-cors`) cannot carry it.
+//! - every `/api/` and `/metrics` request carries the API token (`Authorization: Bearer`),
+//!   which the console page receives from the host and other clients (Prometheus among them)
+//!   read from the token file; a simple cross-site request (a form, `text/plain`, `no-cors`)
+//!   cannot carry it.
 //!
 //! Every answer also tells the browser not to frame the console, guess content types or
 //! send referrers.
@@ -58,7 +59,8 @@ pub(super) async fn guard(State(access): State<Access>, request: Request, next: 
 fn check(access: &Access, request: &Request) -> Result<(), ApiError> {
     let headers = request.headers();
     let host = addressed_to(access, headers)?;
-    let api = request.uri().path().starts_with("/api/") || request.uri().path() == "/api";
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path == "/api" || path == "/metrics";
     from_this_origin(headers, host, api || request.method() != Method::GET)?;
     if request.method() == Method::OPTIONS {
         return Err(forbidden("no cross-origin requests are answered here"));

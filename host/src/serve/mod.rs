@@ -7,6 +7,7 @@ mod console;
 mod customers;
 mod error;
 mod listen;
+mod metrics;
 mod operations;
 mod prompts;
 mod search;
@@ -69,6 +70,7 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
         token: options.token.clone(),
         allowed_hosts: options.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
     };
+    let metrics = host.metrics().clone();
     let state = AppState {
         host,
         prompts,
@@ -98,8 +100,11 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(console::routes())
+        .merge(metrics::routes())
+        .route_layer(axum::middleware::from_fn(metrics::note_route))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(access, access::guard))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::count))
 }
 
 /// The path parameter of type `T`, refused with a JSON `400` (a segment that is not UTF-8,

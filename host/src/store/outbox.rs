@@ -86,3 +86,14 @@ pub fn failed(tx: &Transaction, id: i64, error: &str, conflict: bool) -> rusqlit
 pub fn has_pending(conn: &Connection, number: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE number = ?1)")?.query_row([number], |row| row.get(0))
 }
+
+/// How many changes wait (pending) and how many were refused for good (conflict), and when
+/// the oldest waiting one was made (milliseconds since the Unix epoch).
+pub fn backlog(conn: &Connection) -> rusqlite::Result<(i64, i64, Option<i64>)> {
+    conn.prepare_cached(
+        "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'conflict'),
+                min(created_at) FILTER (WHERE state = 'pending')
+         FROM outbox",
+    )?
+    .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+}

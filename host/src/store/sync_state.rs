@@ -19,22 +19,41 @@ pub enum Phase {
 }
 
 const PHASE: &str = "phase";
+/// When a synchronization last reached the end of the change feed.
+const CAUGHT_UP: &str = "caught-up-at-ms";
 
 /// Reads the phase.
 pub fn phase(conn: &Connection) -> rusqlite::Result<Phase> {
-    let value: Option<String> = conn
-        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
-        .query_row([PHASE], |row| row.get(0))
-        .optional()?;
-    Ok(value.as_deref().map(parse).unwrap_or_default())
+    Ok(value(conn, PHASE)?.as_deref().map(parse).unwrap_or_default())
 }
 
 /// Writes the phase, inside the caller's transaction.
 pub fn set_phase(tx: &Transaction, phase: &Phase) -> rusqlite::Result<()> {
+    set_value(tx, PHASE, &render(phase))
+}
+
+/// When a synchronization last reached the end of the change feed, in milliseconds since
+/// the Unix epoch.
+pub fn caught_up_at(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    Ok(value(conn, CAUGHT_UP)?.and_then(|v| v.parse().ok()))
+}
+
+/// Notes that a synchronization reached the end of the change feed at `now`.
+pub fn set_caught_up_at(tx: &Transaction, now: i64) -> rusqlite::Result<()> {
+    set_value(tx, CAUGHT_UP, &now.to_string())
+}
+
+/// The value kept under `key`.
+pub(super) fn value(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?.query_row([key], |row| row.get(0)).optional()
+}
+
+/// Keeps `value` under `key`, inside the caller's transaction.
+pub(super) fn set_value(tx: &Transaction, key: &str, value: &str) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
-    .execute(params![PHASE, render(phase)])?;
+    .execute(params![key, value])?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The web shop's side of the store: the web edit list, the local edit list (filled by a
 //! trigger on `customers`), the web writes waiting for their answer, and the audit trail.
 
-use super::customers;
+use super::{customers, sync_state};
 use crate::bindings::Customer;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -314,20 +314,17 @@ const REGISTRATIONS_CURSOR: &str = "webshop.registrations";
 
 /// Where the registrations feed was last read up to; 0 before the first read.
 pub fn registrations_cursor(conn: &Connection) -> rusqlite::Result<u64> {
-    let value: Option<String> = conn
-        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
-        .query_row([REGISTRATIONS_CURSOR], |row| row.get(0))
-        .optional()?;
-    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    Ok(sync_state::value(conn, REGISTRATIONS_CURSOR)?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// Records, in the transaction that listed a page, where the feed was read up to.
 pub fn set_registrations_cursor(tx: &Transaction, cursor: u64) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![REGISTRATIONS_CURSOR, cursor.to_string()])?;
-    Ok(())
+    sync_state::set_value(tx, REGISTRATIONS_CURSOR, &cursor.to_string())
+}
+
+/// Writes sent to the web shop whose answer has not been applied yet.
+pub fn web_writes_waiting(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM web_writes")?.query_row([], |row| row.get(0))
 }
 
 /// Gives customer `number` the web link `web_id`, taking it from any other local customer

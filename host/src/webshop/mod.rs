@@ -7,10 +7,12 @@ mod wire;
 
 use crate::bindings::Customer;
 use crate::http::{self, Answer, MAX_BODY_BYTES, Transport, encode_segment};
+use crate::metrics::{Metrics, Remote};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often a read is retried after a connection failure or a 503.
@@ -165,6 +167,7 @@ fn random_key() -> String {
 pub struct WebshopClient {
     http: reqwest::Client,
     config: WebshopConfig,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl WebshopClient {
@@ -174,7 +177,23 @@ impl WebshopClient {
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("pos-host/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(WebshopClient { http, config })
+        Ok(WebshopClient { http, config, metrics: None })
+    }
+
+    /// The client, its requests counted in `metrics` (a host's own registry).
+    pub fn measured_by(self, metrics: Arc<Metrics>) -> WebshopClient {
+        WebshopClient { metrics: Some(metrics), ..self }
+    }
+
+    async fn measure<T>(
+        &self,
+        operation: &str,
+        asked: impl Future<Output = Result<T, WebshopError>>,
+    ) -> Result<T, WebshopError> {
+        match &self.metrics {
+            Some(metrics) => metrics.measure(Remote::Webshop, operation, asked).await,
+            None => asked.await,
+        }
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -195,6 +214,10 @@ impl WebshopClient {
 
     /// The registrations that changed after `since`.
     pub async fn registrations(&self, since: u64, limit: u32) -> Result<RegistrationsPage, WebshopError> {
+        self.measure("registrations", self.read_registrations(since, limit)).await
+    }
+
+    async fn read_registrations(&self, since: u64, limit: u32) -> Result<RegistrationsPage, WebshopError> {
         let params = [("since", since.to_string()), ("limit", limit.to_string())];
         let page: wire::RegistrationsPage = self
             .read(|| self.request(Method::GET, "/registrations").query(&params))
@@ -205,6 +228,10 @@ impl WebshopClient {
 
     /// The web customer `web_id` as it is now; `None` when the web shop does not know it.
     pub async fn get(&self, web_id: &str) -> Result<Option<Customer>, WebshopError> {
+        self.measure("get", self.read_customer(web_id)).await
+    }
+
+    async fn read_customer(&self, web_id: &str) -> Result<Option<Customer>, WebshopError> {
         let path = format!("/customers/{}", encode_segment(web_id));
         let customer: Option<wire::WireWebCustomer> = self.read(|| self.request(Method::GET, &path)).await?;
         customer.map(|c| c.into_customer().map_err(malformed)).transpose()
@@ -212,6 +239,11 @@ impl WebshopClient {
 
     /// Sends `write`: the web customer as it is after it, or `None` after a deletion.
     pub async fn send(&self, write: &WebWrite) -> Result<Option<Customer>, WebshopError> {
+        let operation = if write.kind == WriteKind::Delete { "delete" } else { "put" };
+        self.measure(operation, self.write(write)).await
+    }
+
+    async fn write(&self, write: &WebWrite) -> Result<Option<Customer>, WebshopError> {
         let method = if write.kind == WriteKind::Delete { Method::DELETE } else { Method::PUT };
         let mut request = self
             .request(method, &write.path())

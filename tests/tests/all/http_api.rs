@@ -88,7 +88,7 @@ impl Served {
     }
 
     /// The operation once it is done, following it as a client would.
-    async fn finished(&self, operation: &Value) -> Value {
+    pub(crate) async fn finished(&self, operation: &Value) -> Value {
         let id = operation["id"].as_str().unwrap();
         for _ in 0..20 {
             let (status, op) = self.get(&format!("/api/operations/{id}?wait_ms=1000")).await;
@@ -494,7 +494,7 @@ async fn status_and_reload() {
 
 impl Served {
     /// Starts a synchronization and follows it to its end: its report, or why it stopped.
-    async fn sync(&self) -> Value {
+    pub(crate) async fn sync(&self) -> Value {
         let (status, started) = self.post("/api/sync", json!({})).await;
         assert_eq!((status, started["kind"].as_str()), (StatusCode::ACCEPTED, Some("sync")), "{started}");
         self.finished(&started).await

@@ -17,6 +17,7 @@ mod js_plugin;
 mod js_search_policy;
 mod loading;
 mod matching;
+mod metrics;
 mod notification_texts;
 mod policy;
 mod python_plugin;
