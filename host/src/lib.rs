@@ -23,6 +23,7 @@ mod secrets;
 pub mod serve;
 pub mod slots;
 pub mod store;
+pub mod trace;
 pub mod webshop;
 
 pub use caps::{Capabilities, Capability};

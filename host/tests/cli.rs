@@ -84,6 +84,58 @@ fn texts_renders_through_the_texts_plugin() {
     assert_eq!(stdout(&dutch), "Uit edit-lijst web\n");
 }
 
+/// `--log-format json`: every line of the log an object, the hook call's span written as it
+/// closes, with the slot, the plugin's SHA-256, the outcome and the time.
+#[test]
+fn the_json_log_writes_the_hook_call_s_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, format!("[slots.notification-texts]\nplugin = {:?}\n", artifacts::NOTIFICATION_TEXTS))
+        .unwrap();
+    let sha256 = pos_host::runtime::sha256_hex(&std::fs::read(artifacts::NOTIFICATION_TEXTS).unwrap());
+    // With personal data revealed in debug lines a second layer writes those; the span's
+    // close is still written once.
+    for (flags, level) in [(&[][..], "info"), (&["--log-personal-data"][..], "debug")] {
+        let args =
+            [&["--log-format", "json"][..], flags, &["texts", "erp-retrieve-failed", "--locale", "en", "--policy"]]
+                .concat();
+        let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+            .args(&args)
+            .arg(&policy)
+            .current_dir(root())
+            .env("POS_HOST_CACHE_DIR", shared_cache())
+            .env("RUST_LOG", level)
+            .output()
+            .expect("pos-host runs");
+        pos_tests::show_output(&args, &output);
+        assert!(output.status.success());
+        assert_eq!(
+            stdout(&output),
+            "Unable to retrieve the customer. Connection with the data service not established\n"
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+            .collect();
+        let closed: Vec<_> = lines
+            .iter()
+            .filter(|line| {
+                line["fields"]["message"] == "close"
+                    && line["spans"].as_array().unwrap().last().unwrap()["name"] == "hook"
+            })
+            .collect();
+        assert_eq!(closed.len(), 1, "the hook call's span, closed once ({flags:?}): {lines:#?}");
+        let hook = closed[0]["spans"].as_array().unwrap().last().unwrap();
+        assert_eq!(
+            (&hook["slot"], &hook["hook"], &hook["sha256"], &hook["outcome"]),
+            (&json!("notification-texts"), &json!("render"), &json!(sha256), &json!("ok")),
+            "{}",
+            closed[0]
+        );
+        assert!(closed[0]["fields"]["time.busy"].is_string() && closed[0]["level"] == "INFO", "{}", closed[0]);
+    }
+}
+
 /// The commands of the guide's "Plugins in JavaScript" section (docs/plugin-guide.md), on a
 /// copy of `policies/clients/js-texts.toml` whose default plugins are the test builds.
 #[test]

@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::instrument::WithSubscriber;
 
 const CHANGES: usize = 10_000;
 
@@ -583,7 +584,8 @@ async fn encrypted_next_to_plain(dir: &Path, customers: u64, erp: &Arc<PluginCon
 /// The whole step the operator waits for: a host with the default plugins on the same
 /// database, its customer search deciding the notice and the [Search] offer and rendering
 /// the text. Next to it, phrase by phrase in turns, the same host with nothing counted for
-/// its metrics: what the counting costs the operator.
+/// its metrics, then the counting host with its spans written and not: what the host's
+/// observability costs the operator.
 async fn whole_step(database: &Path, sim: &Sim, sample: &[Customer]) {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
@@ -624,11 +626,32 @@ async fn whole_step(database: &Path, sim: &Sim, sample: &[Customer]) {
     step.print(
         "local search, the whole step (store, search-policy, notification-texts)   target p99 < 1 ms, p50 < 0.3 ms",
     );
+    report_turns("with its metrics counted and not", times);
+
+    // The spans: the counted host's search written as a trace (the JSON log at `info`, into
+    // nothing) and not, each under a dispatcher of its own so that only the subscriber differs.
+    let format = pos_host::personal::LogFormat::Json;
+    let traced = tracing::Dispatch::new(pos_host::personal::subscriber("info", std::io::sink, false, false, format));
+    let dispatchers = [traced, tracing::Dispatch::none()];
+    let mut times = [Vec::new(), Vec::new()];
+    for (n, (_, phrase)) in phrases.iter().enumerate() {
+        for side in if n % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let started = Instant::now();
+            let searched = sessions[0].search(phrase.clone()).with_subscriber(dispatchers[side].clone()).await;
+            std::hint::black_box(searched.unwrap());
+            times[side].push(started.elapsed());
+        }
+    }
+    report_turns("with its spans written (JSON log at info) and not", times);
+}
+
+/// The whole step's p50 and p99 on both sides of a comparison made in turns, and their ratio.
+fn report_turns(what: &str, mut times: [Vec<Duration>; 2]) {
     let [on, off] = &mut times;
     let figures = [0.5, 0.99].map(|p| (percentile(on, p), percentile(off, p)));
     println!(
-        "local search, the whole step with its metrics counted and not (in turns): p50 {:.3} / {:.3} ms, \
-         p99 {:.3} / {:.3} ms; ratio p50 {:.3}, p99 {:.3}",
+        "local search, the whole step {what} (in turns): p50 {:.3} / {:.3} ms, p99 {:.3} / {:.3} ms; \
+         ratio p50 {:.3}, p99 {:.3}",
         ms(figures[0].0),
         ms(figures[0].1),
         ms(figures[1].0),

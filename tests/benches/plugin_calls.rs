@@ -2,7 +2,7 @@
 //! decision in native Rust, and cold and warm load times of the three plugins.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`; add
-//! `-- calls` for the hook calls alone, `-- counting` for what the metrics add to one).
+//! `-- calls` for the hook calls alone, `-- counting` for what the metrics and spans add to one).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
 //!
 //! Also the JavaScript and Python builds of notification-texts (`cargo xtask js-plugin` and
@@ -286,14 +286,11 @@ async fn calls() {
     report_kept(plugin, kept);
 }
 
-/// The same hook call with its metrics counted (calls, time, fuel: what a host does) and
-/// not.
+/// What the host's observability adds to a hook call: the same call with its metrics
+/// counted (calls, time, fuel: what a host does) and not, then with its span written (the
+/// JSON log at `info`, into nothing) and not.
 async fn counting() {
-    const ROUNDS: usize = 5;
-    println!(
-        "\nWhat counting a hook call costs (search-thresholds after-local-search, {} calls each, in turns):",
-        CALLS * ROUNDS
-    );
+    println!("\nWhat metrics and spans cost a hook call (search-thresholds after-local-search, in turns):");
     let cache = tempfile::tempdir().unwrap();
     let spec = PluginSpec::new(artifacts::SEARCH_THRESHOLDS);
     let counted = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap();
@@ -307,31 +304,64 @@ async fn counting() {
         criteria_changed: true,
         online_search_enabled: true,
     };
-    // Call by call in turns (which goes first alternating), so that whatever drifts during
-    // the run (the clock, the other core's load) falls on both alike.
-    let (mut on, mut off) = (Vec::with_capacity(CALLS * ROUNDS), Vec::with_capacity(CALLS * ROUNDS));
+    let call = async |slot: &Slot<SearchPolicyKind>| {
+        assert!(!slot.after_local_search(black_box(&outcome)).await.is_fallback());
+    };
+    let (on, off) = in_turns(async || call(&counted).await, async || call(&uncounted).await).await;
+    report_turns("metrics counted / not", on, off);
+    let log = |directives: &str| {
+        let format = pos_host::personal::LogFormat::Json;
+        tracing::Dispatch::new(pos_host::personal::subscriber(directives, std::io::sink, false, false, format))
+    };
+    // The command line's default filter, where the spans are off. The subscriber is this
+    // thread's default for the call (the bench runs on one thread), as a host's global one
+    // would be; scoped, it is looked up a little slower than a global one.
+    let quiet = log("warn,wasmtime_wasi_http=error,plugin=info,pos_host::live=info");
+    let under = async |dispatch: &tracing::Dispatch| {
+        let _default = tracing::dispatcher::set_default(dispatch);
+        call(&counted).await
+    };
+    let (on, off) = in_turns(async || under(&quiet).await, async || call(&counted).await).await;
+    report_turns("default log filter / no subscriber", on, off);
+    let traced = log("info");
+    let (on, off) = in_turns(async || under(&traced).await, async || call(&counted).await).await;
+    report_turns("span written (JSON log at info) / none", on, off);
+}
+
+/// `on` and `off`, call by call in turns (which goes first alternating), so that whatever
+/// drifts during the run (the clock, the other core's load) falls on both alike: their
+/// p50 and p99.
+async fn in_turns<A: AsyncFnMut(), B: AsyncFnMut()>(mut on: A, mut off: B) -> (Figures, Figures) {
+    const ROUNDS: usize = 5;
+    let mut times = [Vec::with_capacity(CALLS * ROUNDS), Vec::with_capacity(CALLS * ROUNDS)];
     for n in 0..(WARMUP + CALLS * ROUNDS) {
-        let turns = if n % 2 == 0 { [(&counted, 0), (&uncounted, 1)] } else { [(&uncounted, 1), (&counted, 0)] };
-        for (slot, side) in turns {
+        for side in if n % 2 == 0 { [0, 1] } else { [1, 0] } {
             let started = Instant::now();
-            assert!(!slot.after_local_search(black_box(&outcome)).await.is_fallback());
+            match side {
+                0 => on().await,
+                _ => off().await,
+            }
             if n >= WARMUP {
-                [&mut on, &mut off][side].push(started.elapsed());
+                times[side].push(started.elapsed());
             }
         }
     }
-    on.sort();
-    off.sort();
-    let (on50, off50, on99, off99) =
-        (percentile(&on, 0.5), percentile(&off, 0.5), percentile(&on, 0.99), percentile(&off, 0.99));
+    let [on, off] = times.map(|mut times| {
+        times.sort();
+        Figures { p50: percentile(&times, 0.5), p99: percentile(&times, 0.99) }
+    });
+    (on, off)
+}
+
+fn report_turns(what: &str, on: Figures, off: Figures) {
     println!(
-        "  counted p50 {:>6.2} µs  p99 {:>6.2} µs | not counted p50 {:>6.2} µs  p99 {:>6.2} µs | ratio p50 {:.3}, p99 {:.3}",
-        us(on50),
-        us(on99),
-        us(off50),
-        us(off99),
-        on50.as_secs_f64() / off50.as_secs_f64(),
-        on99.as_secs_f64() / off99.as_secs_f64()
+        "  {what:<40} p50 {:>6.2} / {:>6.2} µs  p99 {:>6.2} / {:>6.2} µs | ratio p50 {:.3}, p99 {:.3}",
+        us(on.p50),
+        us(off.p50),
+        us(on.p99),
+        us(off.p99),
+        on.p50.as_secs_f64() / off.p50.as_secs_f64(),
+        on.p99.as_secs_f64() / off.p99.as_secs_f64()
     );
 }
 

@@ -81,11 +81,13 @@ impl pos_seed_rules::config::Table for PluginConfig {
 
 impl config::Host for CallCaps {
     async fn get(&mut self, key: String) -> Option<ConfigValue> {
-        self.config.get(&key).cloned()
+        let found = async { self.config.get(&key).cloned() };
+        crate::trace::capability("config", "get", found, |found| if found.is_some() { "ok" } else { "no-such-key" })
+            .await
     }
 
     async fn entries(&mut self) -> Vec<ConfigEntry> {
-        self.config.entries()
+        crate::trace::capability("config", "entries", async { self.config.entries() }, |_| "ok").await
     }
 }
 

@@ -3,6 +3,7 @@
 use super::CallCaps;
 use crate::bindings::erp::{ErpError, ErpPage, Host};
 use crate::bindings::{Customer, SearchQuery};
+use crate::metrics::Outcome;
 use async_trait::async_trait;
 
 /// The most customers one ERP search may ask for.
@@ -41,7 +42,7 @@ impl Erp for NoErp {
 
 impl Host for CallCaps {
     async fn online_search_enabled(&mut self) -> Result<bool, ErpError> {
-        self.providers.erp.online_search_enabled().await
+        traced("online-search-enabled", self.providers.erp.online_search_enabled()).await
     }
 
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
@@ -49,7 +50,7 @@ impl Host for CallCaps {
             return Err(ErpError::Rejected(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
         }
         self.known.query(&query);
-        let found = self.providers.erp.search(&query, limit).await;
+        let found = traced("search", self.providers.erp.search(&query, limit)).await;
         if let Ok(page) = &found {
             self.known.customers(&page.customers);
         }
@@ -57,10 +58,15 @@ impl Host for CallCaps {
     }
 
     async fn fetch(&mut self, number: String) -> Result<Option<Customer>, ErpError> {
-        let found = self.providers.erp.fetch(&number).await;
+        let found = traced("fetch", self.providers.erp.fetch(&number)).await;
         self.known.customers(found.iter().flatten());
         found
     }
+}
+
+async fn traced<T>(call: &'static str, run: impl Future<Output = Result<T, ErpError>>) -> Result<T, ErpError> {
+    let outcome = |ended: &Result<T, ErpError>| ended.as_ref().map_or_else(Outcome::outcome, |_| "ok");
+    crate::trace::capability("erp", call, run, outcome).await
 }
 
 #[async_trait]

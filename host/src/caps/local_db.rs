@@ -73,13 +73,13 @@ impl Host for CallCaps {
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
         self.known.query(&query);
-        let found = self.providers.local_db.search(&query, limit).await;
+        let found = traced("search", self.providers.local_db.search(&query, limit)).await;
         self.known.customers(found.iter().flatten());
         found
     }
 
     async fn get(&mut self, number: String) -> Result<Option<Customer>, DbError> {
-        let found = self.providers.local_db.get(&number).await;
+        let found = traced("get", self.providers.local_db.get(&number)).await;
         self.known.customers(found.iter().flatten());
         found
     }
@@ -87,8 +87,12 @@ impl Host for CallCaps {
     async fn find_by_last_name(&mut self, last_name: String, limit: u32) -> Result<Vec<Customer>, DbError> {
         check_limit(limit)?;
         self.known.value(&last_name);
-        let found = self.providers.local_db.find_by_last_name(&last_name, limit).await;
+        let found = traced("find-by-last-name", self.providers.local_db.find_by_last_name(&last_name, limit)).await;
         self.known.customers(found.iter().flatten());
         found
     }
+}
+
+async fn traced<T>(call: &'static str, run: impl Future<Output = Result<T, DbError>>) -> Result<T, DbError> {
+    crate::trace::capability("local-db", call, run, crate::trace::Ended::outcome).await
 }

@@ -12,12 +12,16 @@ pub const MAX_LINE_BYTES: usize = 2048;
 
 impl Host for CallCaps {
     async fn log(&mut self, level: Level, message: String) {
-        self.log_lines += 1;
-        if self.log_lines > MAX_LINES_PER_CALL {
-            return;
-        }
-        let line = crate::runtime::truncate(&message, MAX_LINE_BYTES);
-        self.logged.push((level, line.to_owned()));
+        let kept = async {
+            self.log_lines += 1;
+            if self.log_lines > MAX_LINES_PER_CALL {
+                return false;
+            }
+            let line = crate::runtime::truncate(&message, MAX_LINE_BYTES);
+            self.logged.push((level, line.to_owned()));
+            true
+        };
+        crate::trace::capability("log", "log", kept, |kept| if *kept { "ok" } else { "dropped" }).await;
     }
 }
 

@@ -32,14 +32,19 @@ impl Operator for Headless {
 
 impl Host for CallCaps {
     async fn notify(&mut self, notice: Notice) {
-        self.providers.operator.notify(&notice).await;
+        crate::trace::capability("ui", "notify", self.providers.operator.notify(&notice), |_| "ok").await;
     }
 
     async fn confirm(&mut self, notice: Notice, choices: Vec<Choice>) -> Option<String> {
         // Time spent waiting on the operator does not count against the call's time limit.
         let asked = Instant::now();
-        let answer =
-            tokio::time::timeout(self.prompt_timeout, self.providers.operator.confirm(&notice, &choices)).await;
+        let asking = tokio::time::timeout(self.prompt_timeout, self.providers.operator.confirm(&notice, &choices));
+        let answer = crate::trace::capability("ui", "confirm", asking, |answer| match answer {
+            Ok(Some(_)) => "answered",
+            Ok(None) => "no-answer",
+            Err(_) => "timeout",
+        })
+        .await;
         self.waited += asked.elapsed();
         let answer = answer.ok().flatten()?;
         choices.iter().any(|choice| choice.id == answer).then_some(answer)

@@ -20,6 +20,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pos_host::caps::{Capabilities, Operator};
 use pos_host::embed::{Host, HostBuilder};
+use pos_host::personal::LogFormat;
 use pos_host::{Capability, PluginSpec, Policy, Runtime, SlotId};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ struct Cli {
     /// info and above mask it always
     #[arg(long, global = true)]
     log_personal_data: bool,
+    /// How log lines are written: `text`, or `json` (one object per line, and every span,
+    /// a flow step, a hook call, a capability call, as it closes, with its time)
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -393,7 +398,7 @@ fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn try_main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    init_logging(cli.log_personal_data);
+    init_logging(cli.log_personal_data, cli.log_format);
     if !matches!(cli.command, Command::Serve { .. }) {
         end_quietly_on_a_closed_pipe();
     }
@@ -452,7 +457,7 @@ fn end_quietly_on_a_closed_pipe() {
 /// plugins' HTTP library logs every failed connection, which the host reports itself, with
 /// the setting to check: only its errors are shown. Personal data is masked
 /// ([`pos_host::personal`]), in debug lines too unless `reveal_debug`.
-fn init_logging(reveal_debug: bool) {
+fn init_logging(reveal_debug: bool, format: LogFormat) {
     let directives = std::env::var("RUST_LOG")
         .ok()
         .filter(|d| !d.trim().is_empty())
@@ -460,7 +465,7 @@ fn init_logging(reveal_debug: bool) {
     // Colours only on a terminal: a log redirected to a file or a collector stays plain text.
     use std::io::IsTerminal;
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let subscriber = pos_host::personal::subscriber(&directives, std::io::stderr, colour, reveal_debug);
+    let subscriber = pos_host::personal::subscriber(&directives, std::io::stderr, colour, reveal_debug, format);
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 

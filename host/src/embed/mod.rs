@@ -444,7 +444,10 @@ impl Host {
     /// sent yet; the audit keeps each decision without their personal data. `None` when the
     /// till holds nothing about them. The ERP and the web shop keep their own records.
     pub async fn erase(&self, key: &str) -> Result<Option<Erased>, StoreError> {
-        self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await
+        crate::trace::step("customer.erase", async move {
+            self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await
+        })
+        .await
     }
 
     /// Applies the policy's `host.retention` now: audit entries past their time lose their
@@ -457,6 +460,7 @@ impl Host {
     /// [`apply_retention`](Self::apply_retention) as of `now` (milliseconds since the Unix
     /// epoch): for a test, or a till whose clock is known to be wrong.
     pub async fn apply_retention_at(&self, now: i64) -> Result<Pruned, StoreError> {
+        crate::trace::step("retention", async move {
         let policy = self.policy();
         let local_only = policy.host.customers.mode == SyncMode::LocalOnly;
         let pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
@@ -473,6 +477,8 @@ impl Host {
             );
         }
         Ok(pruned)
+        })
+        .await
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,
@@ -489,23 +495,26 @@ impl Host {
     /// Synchronizes with the ERP: in `sync-all` mode the customers (in full the first time,
     /// then the changes), in both modes the changes made here. `progress` hears of every page.
     pub async fn sync(&self, mut progress: impl FnMut(&Progress)) -> Result<Synchronized, HostError> {
-        let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"))?;
-        let _one_at_a_time = self.inner.syncing.lock().await;
-        let metrics = self.metrics();
-        let mut counted = (0, 0);
-        let counting = |seen: &Progress| {
-            metrics.synced_pages(seen.listed.saturating_sub(counted.0), seen.changes.saturating_sub(counted.1));
-            counted = (seen.listed, seen.changes);
-            progress(seen)
-        };
-        let synced = self.sync_once(erp, counting).await;
-        metrics.synced(
+        crate::trace::step("sync", async move {
+            let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"))?;
+            let _one_at_a_time = self.inner.syncing.lock().await;
+            let metrics = self.metrics();
+            let mut counted = (0, 0);
+            let counting = |seen: &Progress| {
+                metrics.synced_pages(seen.listed.saturating_sub(counted.0), seen.changes.saturating_sub(counted.1));
+                counted = (seen.listed, seen.changes);
+                progress(seen)
+            };
+            let synced = self.sync_once(erp, counting).await;
+            metrics.synced(
+                synced
+                    .as_ref()
+                    .ok()
+                    .map(|synced| (synced.customers.as_ref().map_or(0, |c| c.removed), synced.sent, synced.parked)),
+            );
             synced
-                .as_ref()
-                .ok()
-                .map(|synced| (synced.customers.as_ref().map_or(0, |c| c.removed), synced.sent, synced.parked)),
-        );
-        synced
+        })
+        .await
     }
 
     async fn sync_once(

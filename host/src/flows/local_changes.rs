@@ -10,35 +10,44 @@ use rusqlite::OptionalExtension;
 
 /// Creates a customer at this workstation; its number is `<workstation>-<sequence>`.
 pub async fn create(store: &Store, workstation: &str, customer: Customer) -> Result<Customer, StoreError> {
-    let prefix = workstation.to_owned();
-    store
-        .write(move |tx| -> Result<Customer, StoreError> {
-            let customer = Customer {
-                number: Some(next_number(tx, &prefix)?),
-                origin: Origin::Local,
-                version: 0,
-                updated_at: now_ms(),
-                previewable: true,
-                editable: true,
-                ..customer
-            };
-            save_and_queue(tx, &customer, Operation::Create)?;
-            Ok(customer)
-        })
-        .await
+    crate::trace::step("customer.create", async move {
+        let prefix = workstation.to_owned();
+        store
+            .write(move |tx| -> Result<Customer, StoreError> {
+                let customer = Customer {
+                    number: Some(next_number(tx, &prefix)?),
+                    origin: Origin::Local,
+                    version: 0,
+                    updated_at: now_ms(),
+                    previewable: true,
+                    editable: true,
+                    ..customer
+                };
+                save_and_queue(tx, &customer, Operation::Create)?;
+                Ok(customer)
+            })
+            .await
+    })
+    .await
 }
 
 /// Saves an edit of an existing customer and queues it for the ERP.
 pub async fn edit(store: &Store, customer: Customer) -> Result<Customer, StoreError> {
-    let number = customer.number.clone().unwrap_or_default();
-    store.write(move |tx| edit_in(tx, &number, |_| customer)).await
+    crate::trace::step("customer.edit", async move {
+        let number = customer.number.clone().unwrap_or_default();
+        store.write(move |tx| edit_in(tx, &number, |_| customer)).await
+    })
+    .await
 }
 
 /// Makes the operator's `changes` to customer `number` as it is stored, reading and writing
 /// in one transaction so that no change made meanwhile is lost, and queues it for the ERP.
 pub async fn change(store: &Store, number: &str, changes: CustomerChanges) -> Result<Customer, StoreError> {
-    let number = number.to_owned();
-    store.write(move |tx| edit_in(tx, &number, |existing| changes.apply(existing))).await
+    crate::trace::step("customer.change", async move {
+        let number = number.to_owned();
+        store.write(move |tx| edit_in(tx, &number, |existing| changes.apply(existing))).await
+    })
+    .await
 }
 
 /// Saves what `edit` makes of stored customer `number`, keeping what only the ERP and the

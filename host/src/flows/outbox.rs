@@ -20,6 +20,7 @@ pub struct DrainReport {
 
 /// Sends pending changes until the outbox is empty or the ERP cannot be reached.
 pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, StoreError> {
+    crate::trace::step("sync.outbox", async move {
     let mut report = DrainReport::default();
     while let Some(entry) = store.read(outbox::next).await? {
         let customer = match serde_json::from_str::<OutboxCustomer>(&entry.body) {
@@ -70,4 +71,6 @@ pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, St
         }
     }
     Ok(report)
+    })
+    .await
 }

@@ -73,103 +73,115 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
     erp: &C,
     mut progress: impl FnMut(&Progress),
 ) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
-    let mut seen = Progress::default();
-    let mut next_page: Option<Prefetch<ListPage, ErpError>> = None;
-    let mut next_changes: Option<Prefetch<ChangesPage, ChangesError>> = None;
-    loop {
-        match store.read(sync_state::phase).await? {
-            Phase::New => start_full(store).await?,
-            Phase::Full { after, changes_from, generation } => {
-                let page = match next_page.take() {
-                    Some(prefetch) if Some(&prefetch.from) == after.as_ref() => prefetch.page().await,
-                    _ => erp.list(after.as_deref(), PAGE_SIZE).await,
-                }
-                .map_err(SyncError::Erp)?;
-                // The next page travels while this one is written.
-                next_page = page.next_after.clone().map(|after| {
-                    let erp = erp.clone();
-                    Prefetch::start(after, move |from| async move { erp.list(Some(&from), PAGE_SIZE).await })
-                });
-                let count = page.customers.len() as u64;
-                // The first page's cursor covers every change made since the listing began.
-                let changes_from = changes_from.unwrap_or(page.changes_from);
-                let removed = store
-                    .write(move |tx| -> Result<u64, SyncError> {
-                        for customer in page.customers {
-                            apply(tx, customer, Some(generation))?;
-                        }
-                        match page.next_after {
-                            Some(after) => {
-                                set(
-                                    tx,
-                                    Phase::Full { after: Some(after), changes_from: Some(changes_from), generation },
-                                )?;
-                                Ok(0)
-                            }
-                            None => {
-                                let removed = crate::store::delete_unlisted(tx, generation)? as u64;
-                                crate::store::optimize_index(tx);
-                                set(tx, Phase::Incremental { cursor: changes_from })?;
-                                Ok(removed)
-                            }
-                        }
-                    })
-                    .await?;
-                report.listed += count;
-                report.removed += removed;
-                seen = Progress { stage: "listing", listed: report.listed, total: page.total, changes: report.changes };
-                progress(&seen);
-            }
-            Phase::Incremental { cursor } => {
-                let page = match next_changes.take() {
-                    Some(prefetch) if prefetch.from == cursor => prefetch.page().await,
-                    _ => erp.changes(&cursor, PAGE_SIZE).await,
-                };
-                let page = match page {
-                    Ok(page) => page,
-                    Err(ChangesError::CursorExpired) => {
-                        tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
-                        start_full(store).await?;
-                        report.restarted_full = true;
-                        continue;
+    crate::trace::step("sync.customers", async move {
+        let mut report = SyncReport::default();
+        let mut seen = Progress::default();
+        let mut next_page: Option<Prefetch<ListPage, ErpError>> = None;
+        let mut next_changes: Option<Prefetch<ChangesPage, ChangesError>> = None;
+        loop {
+            match store.read(sync_state::phase).await? {
+                Phase::New => start_full(store).await?,
+                Phase::Full { after, changes_from, generation } => {
+                    let page = match next_page.take() {
+                        Some(prefetch) if Some(&prefetch.from) == after.as_ref() => prefetch.page().await,
+                        _ => erp.list(after.as_deref(), PAGE_SIZE).await,
                     }
-                    Err(ChangesError::Erp(error)) => return Err(SyncError::Erp(error)),
-                };
-                let count = page.changes.len() as u64;
-                let (next, has_more) = (page.next.clone(), page.has_more);
-                // As for the listing, the next page travels while this one is written.
-                next_changes = has_more.then(|| {
-                    let erp = erp.clone();
-                    Prefetch::start(next.clone(), move |from| async move { erp.changes(&from, PAGE_SIZE).await })
-                });
-                let removed = store
-                    .write(move |tx| -> Result<u64, SyncError> {
-                        let mut removed = 0;
-                        for change in page.changes {
-                            match change {
-                                Change::Upsert(customer) => apply(tx, *customer, None)?,
-                                Change::Removed { number } => removed += remove(tx, &number)? as u64,
+                    .map_err(SyncError::Erp)?;
+                    // The next page travels while this one is written.
+                    next_page = page.next_after.clone().map(|after| {
+                        let erp = erp.clone();
+                        Prefetch::start(after, move |from| async move { erp.list(Some(&from), PAGE_SIZE).await })
+                    });
+                    let count = page.customers.len() as u64;
+                    // The first page's cursor covers every change made since the listing began.
+                    let changes_from = changes_from.unwrap_or(page.changes_from);
+                    let removed = store
+                        .write(move |tx| -> Result<u64, SyncError> {
+                            for customer in page.customers {
+                                apply(tx, customer, Some(generation))?;
                             }
+                            match page.next_after {
+                                Some(after) => {
+                                    set(
+                                        tx,
+                                        Phase::Full {
+                                            after: Some(after),
+                                            changes_from: Some(changes_from),
+                                            generation,
+                                        },
+                                    )?;
+                                    Ok(0)
+                                }
+                                None => {
+                                    let removed = crate::store::delete_unlisted(tx, generation)? as u64;
+                                    crate::store::optimize_index(tx);
+                                    set(tx, Phase::Incremental { cursor: changes_from })?;
+                                    Ok(removed)
+                                }
+                            }
+                        })
+                        .await?;
+                    report.listed += count;
+                    report.removed += removed;
+                    seen = Progress {
+                        stage: "listing",
+                        listed: report.listed,
+                        total: page.total,
+                        changes: report.changes,
+                    };
+                    progress(&seen);
+                }
+                Phase::Incremental { cursor } => {
+                    let page = match next_changes.take() {
+                        Some(prefetch) if prefetch.from == cursor => prefetch.page().await,
+                        _ => erp.changes(&cursor, PAGE_SIZE).await,
+                    };
+                    let page = match page {
+                        Ok(page) => page,
+                        Err(ChangesError::CursorExpired) => {
+                            tracing::warn!(cursor, "the ERP expired the change cursor; running a full synchronization");
+                            start_full(store).await?;
+                            report.restarted_full = true;
+                            continue;
                         }
-                        if let Some(available) = page.available {
-                            removed += remove_unavailable(tx, available)?;
-                        }
-                        set(tx, Phase::Incremental { cursor: page.next })?;
-                        Ok(removed)
-                    })
-                    .await?;
-                report.changes += count;
-                report.removed += removed;
-                report.cursor = next;
-                seen = Progress { stage: "changes", changes: report.changes, ..seen };
-                progress(&seen);
-                if !has_more {
-                    return Ok(report);
+                        Err(ChangesError::Erp(error)) => return Err(SyncError::Erp(error)),
+                    };
+                    let count = page.changes.len() as u64;
+                    let (next, has_more) = (page.next.clone(), page.has_more);
+                    // As for the listing, the next page travels while this one is written.
+                    next_changes = has_more.then(|| {
+                        let erp = erp.clone();
+                        Prefetch::start(next.clone(), move |from| async move { erp.changes(&from, PAGE_SIZE).await })
+                    });
+                    let removed = store
+                        .write(move |tx| -> Result<u64, SyncError> {
+                            let mut removed = 0;
+                            for change in page.changes {
+                                match change {
+                                    Change::Upsert(customer) => apply(tx, *customer, None)?,
+                                    Change::Removed { number } => removed += remove(tx, &number)? as u64,
+                                }
+                            }
+                            if let Some(available) = page.available {
+                                removed += remove_unavailable(tx, available)?;
+                            }
+                            set(tx, Phase::Incremental { cursor: page.next })?;
+                            Ok(removed)
+                        })
+                        .await?;
+                    report.changes += count;
+                    report.removed += removed;
+                    report.cursor = next;
+                    seen = Progress { stage: "changes", changes: report.changes, ..seen };
+                    progress(&seen);
+                    if !has_more {
+                        return Ok(report);
+                    }
                 }
             }
         }
-    }
+    })
+    .await
 }
 
 /// A page being fetched in the background from `from` (the listing's position or the

@@ -13,7 +13,7 @@ mod remote;
 
 pub use backlog::Backlog;
 pub use plugins::{KEPT_VERSIONS, PluginMeter, SlotMeter};
-pub use remote::{MeasuredErp, Remote};
+pub use remote::{MeasuredErp, Outcome, Remote};
 
 use prometheus::{
     Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,

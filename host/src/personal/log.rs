@@ -1,5 +1,6 @@
 //! The log's formatter: every event's fields masked before they are written.
 
+use super::json::{JsonEvents, JsonFields};
 use super::mask;
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -9,6 +10,7 @@ use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FormatFields, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
@@ -84,29 +86,78 @@ pub fn reveals_debug() -> bool {
     REVEAL_DEBUG.load(Relaxed)
 }
 
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    // (Comments, not doc comments: a possible value with help turns every `--help` of the
+    // command line into the long layout.)
+    // Lines for people; events inside a span carry its name and fields.
+    #[default]
+    Text,
+    // One JSON object per line, for a collector; each span is also written as it closes,
+    // with its time (`time.busy`, `time.idle`): the trace of every flow step, hook call and
+    // capability call the filter selects.
+    Json,
+}
+
 /// A subscriber writing the events `directives` (`RUST_LOG`'s syntax) select to `writer`,
-/// masked; with `reveal_debug`, `debug` and `trace` events are written as they are, and
-/// [`reveals_debug`] says so from then on.
-pub fn subscriber<W>(directives: &str, writer: W, colour: bool, reveal_debug: bool) -> impl Subscriber + Send + Sync
+/// masked, as `format` says; with `reveal_debug`, `debug` and `trace` events are written as
+/// they are, and [`reveals_debug`] says so from then on.
+pub fn subscriber<W>(
+    directives: &str,
+    writer: W,
+    colour: bool,
+    reveal_debug: bool,
+    format: LogFormat,
+) -> impl Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Clone + Send + Sync + 'static,
 {
     REVEAL_DEBUG.store(reveal_debug, Relaxed);
     let filter = || EnvFilter::new(directives);
-    let masked = tracing_subscriber::fmt::layer()
-        .fmt_fields(MaskedFields)
-        .with_writer(writer.clone())
-        .with_ansi(colour)
-        .with_filter(filter_fn(move |meta| !reveal_debug || *meta.level() <= LevelFilter::INFO))
-        .with_filter(filter());
-    let revealed = reveal_debug.then(|| {
+    // Spans go to both layers, so that a revealed debug line says which step and hook call
+    // it came from as a masked one does; their fields are never personal data. Only the
+    // masked layer writes a span's close.
+    let masked_levels =
+        move |meta: &tracing::Metadata<'_>| meta.is_span() || !reveal_debug || *meta.level() <= LevelFilter::INFO;
+    let revealed_levels = |meta: &tracing::Metadata<'_>| meta.is_span() || *meta.level() > LevelFilter::INFO;
+    let text = format == LogFormat::Text;
+    let masked = text.then(|| {
         tracing_subscriber::fmt::layer()
-            .with_writer(writer)
+            .fmt_fields(MaskedFields)
+            .with_writer(writer.clone())
             .with_ansi(colour)
-            .with_filter(filter_fn(|meta| *meta.level() > LevelFilter::INFO))
+            .with_filter(filter_fn(masked_levels))
             .with_filter(filter())
     });
-    tracing_subscriber::registry().with(masked).with(revealed)
+    let revealed = (text && reveal_debug).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer.clone())
+            .with_ansi(colour)
+            .with_filter(filter_fn(revealed_levels))
+            .with_filter(filter())
+    });
+    let masked_json = (!text).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_span_events(FmtSpan::CLOSE)
+            .with_writer(writer.clone())
+            .event_format(JsonEvents::<true>)
+            .fmt_fields(JsonFields::<true>)
+            .with_filter(filter_fn(masked_levels))
+            .with_filter(filter())
+    });
+    let revealed_json = (!text && reveal_debug).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer.clone())
+            .event_format(JsonEvents::<false>)
+            .fmt_fields(JsonFields::<false>)
+            .with_filter(filter_fn(revealed_levels))
+            .with_filter(filter())
+    });
+    // The same filter once more for the whole subscriber: a call site it turns off (the
+    // spans of every hook call at the default level) is then never asked about again, where
+    // the layers' own filters alone would be asked at each span.
+    tracing_subscriber::registry().with(filter()).with(masked).with(revealed).with(masked_json).with(revealed_json)
 }
 
 #[cfg(test)]
@@ -135,7 +186,7 @@ mod tests {
 
     fn logged(reveal_debug: bool) -> String {
         let captured = Captured::default();
-        let subscriber = super::subscriber("debug", captured.clone(), false, reveal_debug);
+        let subscriber = super::subscriber("debug", captured.clone(), false, reveal_debug, super::LogFormat::Text);
         tracing::subscriber::with_default(subscriber, || {
             let url = "http://127.0.0.1:8780/customers/search?q=kowal";
             tracing::warn!(email = "jan@example.pl", "the ERP refused jan@example.pl: phone +48 601 234 567");
@@ -162,7 +213,7 @@ mod tests {
     #[test]
     fn terminal_commands_are_written_out() {
         let captured = Captured::default();
-        let subscriber = super::subscriber("info", captured.clone(), false, false);
+        let subscriber = super::subscriber("info", captured.clone(), false, false, super::LogFormat::Text);
         tracing::subscriber::with_default(subscriber, || {
             tracing::warn!(detail = "\u{1b}]0;owned\u{7}", "the ERP said \u{1b}[2J\u{9b}31m");
         });

@@ -13,9 +13,11 @@
 //! `debug` and `trace` lines are masked the same way unless `--log-personal-data` asks for
 //! them as they are, to debug a matching rule on a test till.
 
+mod json;
 mod known;
 mod log;
 pub mod mask;
 
+pub use json::{JsonEvents, JsonFields};
 pub use known::Known;
-pub use log::{IDENTIFIERS, MaskedFields, reveals_debug, subscriber};
+pub use log::{IDENTIFIERS, LogFormat, MaskedFields, reveals_debug, subscriber};

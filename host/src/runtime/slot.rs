@@ -10,6 +10,7 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
+use tracing::{Instrument, field};
 use wasmtime::Store;
 
 /// Where a decision came from.
@@ -262,7 +263,9 @@ impl<K: SlotKind> Slot<K> {
     /// Asks the plugin through `hook`, checks the answer with `check`, and falls back to
     /// `fallback` when there is no plugin or it failed in any way. The fallback decides with
     /// the config of the plugin that failed, or the slot's when none serves: a client's
-    /// configured values hold while its plugin fails.
+    /// configured values hold while its plugin fails. The whole runs in a `hook` span (at
+    /// `info`) naming the slot, the hook, the plugin and its SHA-256, and the outcome: `ok`,
+    /// the failure's kind, `no-plugin` or `compiling`.
     pub async fn decide<R, F, Fut, Fb, FbFut>(
         &self,
         hook: &'static str,
@@ -276,7 +279,41 @@ impl<K: SlotKind> Slot<K> {
         Fb: FnOnce(Arc<PluginConfig>) -> FbFut,
         FbFut: Future<Output = R>,
     {
-        let Some(plugin) = self.current() else {
+        let plugin = self.current();
+        let span = tracing::info_span!(
+            "hook",
+            slot = K::ID.name(),
+            hook,
+            plugin = plugin.as_ref().map(|p| &*p.info.name),
+            sha256 = plugin.as_ref().map(|p| p.info.sha256.as_str()),
+            outcome = field::Empty
+        );
+        let decided = self.decide_with(plugin, hook, call, check, fallback).instrument(span.clone()).await;
+        let outcome = match &decided.source {
+            Source::Plugin(_) => "ok",
+            Source::NoPlugin => "no-plugin",
+            Source::Compiling(_) => "compiling",
+            Source::Fallback { failure, .. } => failure.kind(),
+        };
+        span.record("outcome", outcome);
+        decided
+    }
+
+    async fn decide_with<R, F, Fut, Fb, FbFut>(
+        &self,
+        plugin: Option<Arc<LoadedPlugin<K>>>,
+        hook: &'static str,
+        call: F,
+        check: impl FnOnce(&R) -> Result<(), String>,
+        fallback: Fb,
+    ) -> Decided<R>
+    where
+        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+        Fb: FnOnce(Arc<PluginConfig>) -> FbFut,
+        FbFut: Future<Output = R>,
+    {
+        let Some(plugin) = plugin else {
             let source = match self.compiling() {
                 Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
                 None => Source::NoPlugin,

@@ -29,6 +29,7 @@ mod simulator;
 mod startup;
 mod store;
 mod sync;
+mod traces;
 mod tryton;
 mod tryton_connector;
 mod web_flow;

@@ -53,14 +53,17 @@ impl WebFlow {
     /// `number`; the web customer gets the local number (and, when the operator confirms
     /// the warning, the local last name).
     pub async fn take_over_local(&self, web_id: &str, number: &str) -> Result<Decision, WebFlowError> {
-        if let Some(done) = self.resume(web_id).await? {
-            return Ok(done);
-        }
-        let web = self.open_entry(web_id).await?.customer;
-        let local =
-            self.store.customer(number).await?.ok_or_else(|| WebFlowError::NoLocalCustomer(number.to_owned()))?;
-        let plan = self.plugins.merge.take_over_local(&web, &local).await;
-        self.decide(Action::TakeOverLocal, &web, Some(&local), plan.value, &plan.source).await
+        crate::trace::step("web.take-over-local", async move {
+            if let Some(done) = self.resume(web_id).await? {
+                return Ok(done);
+            }
+            let web = self.open_entry(web_id).await?.customer;
+            let local =
+                self.store.customer(number).await?.ok_or_else(|| WebFlowError::NoLocalCustomer(number.to_owned()))?;
+            let plan = self.plugins.merge.take_over_local(&web, &local).await;
+            self.decide(Action::TakeOverLocal, &web, Some(&local), plan.value, &plan.source).await
+        })
+        .await
     }
 
     /// "Take over internet info": web customer `web_id` becomes a new local customer,
@@ -68,20 +71,23 @@ impl WebFlow {
     /// here or in the ERP is refused, and a local customer with the same tax id or e-mail
     /// address is confirmed by the operator first.
     pub async fn take_over_web(&self, web_id: &str) -> Result<Decision, WebFlowError> {
-        if let Some(done) = self.resume(web_id).await? {
-            return Ok(done);
-        }
-        let web = self.open_entry(web_id).await?.customer;
-        let mut plan = self.plugins.merge.take_over_web(&web).await;
-        if let LocalChange::Create(new) = &plan.value.local
-            && let Some(number) = new.number.as_deref()
-        {
-            self.number_is_free(&web, number).await?;
-        }
-        let mut confirmations = self.same_identity(&web).await?;
-        confirmations.append(&mut plan.value.confirmations);
-        plan.value.confirmations = confirmations;
-        self.decide(Action::TakeOverWeb, &web, None, plan.value, &plan.source).await
+        crate::trace::step("web.take-over-web", async move {
+            if let Some(done) = self.resume(web_id).await? {
+                return Ok(done);
+            }
+            let web = self.open_entry(web_id).await?.customer;
+            let mut plan = self.plugins.merge.take_over_web(&web).await;
+            if let LocalChange::Create(new) = &plan.value.local
+                && let Some(number) = new.number.as_deref()
+            {
+                self.number_is_free(&web, number).await?;
+            }
+            let mut confirmations = self.same_identity(&web).await?;
+            confirmations.append(&mut plan.value.confirmations);
+            plan.value.confirmations = confirmations;
+            self.decide(Action::TakeOverWeb, &web, None, plan.value, &plan.source).await
+        })
+        .await
     }
 
     /// Refuses `number` for a new customer made of `web` when a local or ERP customer has
@@ -162,60 +168,66 @@ impl WebFlow {
 
     /// "Discard web customer", after the operator confirms: deleted on the web shop.
     pub async fn discard(&self, web_id: &str) -> Result<Decision, WebFlowError> {
-        if let Some(done) = self.resume(web_id).await? {
-            return Ok(done);
-        }
-        let web = self.open_entry(web_id).await?.customer;
-        let name = format!("{} {}", web.first_name, web.last_name);
-        let pending = Pending {
-            action: Action::Discard,
-            web_id: web_id.to_owned(),
-            web_plan: None,
-            write: Some(WebWrite::delete(web_id, web.version)),
-            web_before: Some(web.clone()),
-            local_before: None,
-            local: LocalStep::Unlink,
-            summary: Some(message("web-customer-discarded", &[("web-id", web_id), ("name", name.trim())])),
-            decided_by: "built-in".into(),
-            plugin_version: None,
-        };
-        let confirmation = Confirmation {
-            notice: Notice {
-                severity: Severity::Warning,
-                message: message("confirm-discard-web-customer", &[("web-id", web_id), ("name", name.trim())]),
-            },
-            choices: vec![
-                Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
-                Choice { id: "discard".into(), label: message("action-discard-web-customer", &[]) },
-            ],
-            proceed: "discard".into(),
-        };
-        if !self.confirmed(&[confirmation]).await {
-            return self.cancelled(pending).await;
-        }
-        self.carry_out(pending).await
+        crate::trace::step("web.discard", async move {
+            if let Some(done) = self.resume(web_id).await? {
+                return Ok(done);
+            }
+            let web = self.open_entry(web_id).await?.customer;
+            let name = format!("{} {}", web.first_name, web.last_name);
+            let pending = Pending {
+                action: Action::Discard,
+                web_id: web_id.to_owned(),
+                web_plan: None,
+                write: Some(WebWrite::delete(web_id, web.version)),
+                web_before: Some(web.clone()),
+                local_before: None,
+                local: LocalStep::Unlink,
+                summary: Some(message("web-customer-discarded", &[("web-id", web_id), ("name", name.trim())])),
+                decided_by: "built-in".into(),
+                plugin_version: None,
+            };
+            let confirmation = Confirmation {
+                notice: Notice {
+                    severity: Severity::Warning,
+                    message: message("confirm-discard-web-customer", &[("web-id", web_id), ("name", name.trim())]),
+                },
+                choices: vec![
+                    Choice { id: "cancel".into(), label: message("action-cancel", &[]) },
+                    Choice { id: "discard".into(), label: message("action-discard-web-customer", &[]) },
+                ],
+                proceed: "discard".into(),
+            };
+            if !self.confirmed(&[confirmation]).await {
+                return self.cancelled(pending).await;
+            }
+            self.carry_out(pending).await
+        })
+        .await
     }
 
     /// "Remove from web edit list": nothing changes on the web; the web customer comes
     /// back only when it changes again.
     pub async fn ignore(&self, web_id: &str) -> Result<Decision, WebFlowError> {
-        if let Some(done) = self.resume(web_id).await? {
-            return Ok(done);
-        }
-        let web = self.open_entry(web_id).await?.customer;
-        let pending = Pending {
-            action: Action::Ignore,
-            web_id: web_id.to_owned(),
-            web_plan: None,
-            write: None,
-            web_before: Some(web),
-            local_before: None,
-            local: LocalStep::Keep,
-            summary: Some(message("web-customer-ignored", &[("web-id", web_id)])),
-            decided_by: "built-in".into(),
-            plugin_version: None,
-        };
-        self.carry_out(pending).await
+        crate::trace::step("web.ignore", async move {
+            if let Some(done) = self.resume(web_id).await? {
+                return Ok(done);
+            }
+            let web = self.open_entry(web_id).await?.customer;
+            let pending = Pending {
+                action: Action::Ignore,
+                web_id: web_id.to_owned(),
+                web_plan: None,
+                write: None,
+                web_before: Some(web),
+                local_before: None,
+                local: LocalStep::Keep,
+                summary: Some(message("web-customer-ignored", &[("web-id", web_id)])),
+                decided_by: "built-in".into(),
+                plugin_version: None,
+            };
+            self.carry_out(pending).await
+        })
+        .await
     }
 
     /// The local edit list entry of `number`.
@@ -250,33 +262,39 @@ impl WebFlow {
     /// "Take over local info" on the local edit list: the web customer linked to local
     /// customer `number` gets the local data.
     pub async fn push(&self, number: &str) -> Result<Decision, WebFlowError> {
-        let edit = self.local_edit(number).await?;
-        if let Some(done) = self.resume(&edit.web_id).await? {
-            return Ok(done);
-        }
-        let web = self.shown_web(&edit).await?;
-        let plan = self.plugins.merge.push_local(&edit.customer, &web).await;
-        self.decide(Action::Push, &web, Some(&edit.customer), plan.value, &plan.source).await
+        crate::trace::step("web.push", async move {
+            let edit = self.local_edit(number).await?;
+            if let Some(done) = self.resume(&edit.web_id).await? {
+                return Ok(done);
+            }
+            let web = self.shown_web(&edit).await?;
+            let plan = self.plugins.merge.push_local(&edit.customer, &web).await;
+            self.decide(Action::Push, &web, Some(&edit.customer), plan.value, &plan.source).await
+        })
+        .await
     }
 
     /// "Remove from local edit list": the web is not touched.
     pub async fn drop_local_edit(&self, number: &str) -> Result<Decision, WebFlowError> {
-        let edit = self.local_edit(number).await?;
-        if let Some(done) = self.resume(&edit.web_id).await? {
-            return Ok(done);
-        }
-        let pending = Pending {
-            action: Action::DropLocalEdit,
-            web_id: edit.web_id.clone(),
-            web_plan: None,
-            write: None,
-            web_before: None,
-            local_before: Some(edit.customer),
-            local: LocalStep::Keep,
-            summary: Some(message("local-edit-dropped", &[("number", number)])),
-            decided_by: "built-in".into(),
-            plugin_version: None,
-        };
-        self.carry_out(pending).await
+        crate::trace::step("web.drop-local-edit", async move {
+            let edit = self.local_edit(number).await?;
+            if let Some(done) = self.resume(&edit.web_id).await? {
+                return Ok(done);
+            }
+            let pending = Pending {
+                action: Action::DropLocalEdit,
+                web_id: edit.web_id.clone(),
+                web_plan: None,
+                write: None,
+                web_before: None,
+                local_before: Some(edit.customer),
+                local: LocalStep::Keep,
+                summary: Some(message("local-edit-dropped", &[("number", number)])),
+                decided_by: "built-in".into(),
+                plugin_version: None,
+            };
+            self.carry_out(pending).await
+        })
+        .await
     }
 }

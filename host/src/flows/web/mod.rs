@@ -178,66 +178,74 @@ impl WebFlow {
     /// Reads the registrations feed into the web edit list, page by page, each page and
     /// the cursor after it in one transaction.
     pub async fn refresh(&self) -> Result<Refreshed, WebFlowError> {
-        let mut refreshed = Refreshed::default();
-        let mut cursor = self.store.read(lists::registrations_cursor).await?;
-        loop {
-            let page = match self.webshop.registrations(cursor, PAGE).await {
-                Ok(page) => page,
-                Err(WebshopError::CursorExpired) if cursor != 0 => {
-                    cursor = 0;
-                    refreshed.restarted = true;
-                    continue;
-                }
-                Err(error) => return Err(WebFlowError::Webshop(error)),
-            };
-            let (next, has_more) = (page.next, page.has_more);
-            let counts = self
-                .store
-                .write(move |tx| -> Result<Refreshed, StoreError> {
-                    let mut counts = Refreshed::default();
-                    let now = now_ms();
-                    for change in page.changes {
-                        match change {
-                            Registration::Changed(customer) => match lists::list_web_customer(tx, &customer, now)? {
-                                lists::Listed::Opened => counts.opened += 1,
-                                lists::Listed::Unchanged => counts.unchanged += 1,
-                            },
-                            Registration::Deleted { web_id, version } => {
-                                lists::web_customer_gone(tx, &web_id, version)?;
-                                lists::unlink(tx, &web_id)?;
-                                counts.gone += 1;
-                            }
-                            Registration::Refused { web_id, reason } => {
-                                tracing::warn!(web_id, "a web registration was left out: {reason}");
-                                counts.refused.push(RefusedRegistration { web_id, reason });
+        crate::trace::step("web.refresh", async move {
+            let mut refreshed = Refreshed::default();
+            let mut cursor = self.store.read(lists::registrations_cursor).await?;
+            loop {
+                let page = match self.webshop.registrations(cursor, PAGE).await {
+                    Ok(page) => page,
+                    Err(WebshopError::CursorExpired) if cursor != 0 => {
+                        cursor = 0;
+                        refreshed.restarted = true;
+                        continue;
+                    }
+                    Err(error) => return Err(WebFlowError::Webshop(error)),
+                };
+                let (next, has_more) = (page.next, page.has_more);
+                let counts = self
+                    .store
+                    .write(move |tx| -> Result<Refreshed, StoreError> {
+                        let mut counts = Refreshed::default();
+                        let now = now_ms();
+                        for change in page.changes {
+                            match change {
+                                Registration::Changed(customer) => {
+                                    match lists::list_web_customer(tx, &customer, now)? {
+                                        lists::Listed::Opened => counts.opened += 1,
+                                        lists::Listed::Unchanged => counts.unchanged += 1,
+                                    }
+                                }
+                                Registration::Deleted { web_id, version } => {
+                                    lists::web_customer_gone(tx, &web_id, version)?;
+                                    lists::unlink(tx, &web_id)?;
+                                    counts.gone += 1;
+                                }
+                                Registration::Refused { web_id, reason } => {
+                                    tracing::warn!(web_id, "a web registration was left out: {reason}");
+                                    counts.refused.push(RefusedRegistration { web_id, reason });
+                                }
                             }
                         }
-                    }
-                    lists::set_registrations_cursor(tx, next)?;
-                    Ok(counts)
-                })
-                .await?;
-            refreshed.opened += counts.opened;
-            refreshed.unchanged += counts.unchanged;
-            refreshed.gone += counts.gone;
-            refreshed.refused.extend(counts.refused);
-            if !has_more || next <= cursor {
-                return Ok(refreshed);
+                        lists::set_registrations_cursor(tx, next)?;
+                        Ok(counts)
+                    })
+                    .await?;
+                refreshed.opened += counts.opened;
+                refreshed.unchanged += counts.unchanged;
+                refreshed.gone += counts.gone;
+                refreshed.refused.extend(counts.refused);
+                if !has_more || next <= cursor {
+                    return Ok(refreshed);
+                }
+                cursor = next;
             }
-            cursor = next;
-        }
+        })
+        .await
     }
 
     /// "Check web customers": reads the feed, then lists the open entries. A web shop that
     /// cannot be reached leaves the stored list to work on.
     pub async fn check(&self) -> Result<WebList, WebFlowError> {
-        let refreshed = match self.refresh().await {
-            Ok(refreshed) => Ok(refreshed),
-            Err(WebFlowError::Webshop(error)) => Err(error.to_string()),
-            Err(error) => return Err(error),
-        };
-        let entries = self.store.read(|conn| lists::open_web_edits(conn, LIST_LIMIT)).await?;
-        Ok(WebList { entries, refreshed })
+        crate::trace::step("web.check", async move {
+            let refreshed = match self.refresh().await {
+                Ok(refreshed) => Ok(refreshed),
+                Err(WebFlowError::Webshop(error)) => Err(error.to_string()),
+                Err(error) => return Err(error),
+            };
+            let entries = self.store.read(|conn| lists::open_web_edits(conn, LIST_LIMIT)).await?;
+            Ok(WebList { entries, refreshed })
+        })
+        .await
     }
 
     /// The open entry of `web_id`.
@@ -252,17 +260,20 @@ impl WebFlow {
     /// The local customers that may be web customer `web_id`, best first, and those the
     /// operator's `search` phrase finds, if given.
     pub async fn candidates(&self, web_id: &str, search: Option<&str>) -> Result<Candidates, WebFlowError> {
-        let web = self.open_entry(web_id).await?.customer;
-        let decided = self.plugins.merge.candidates(&self.store, &web).await;
-        let candidates = decided.value.map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
-        let search = match search.map(str::trim).filter(|phrase| !phrase.is_empty()) {
-            Some(phrase) => {
-                let query = SearchQuery { phrase: phrase.to_owned(), filters: Vec::new(), include_inactive: false };
-                self.store.search(&query, SEARCH_LIMIT).await?
-            }
-            None => Vec::new(),
-        };
-        Ok(Candidates { web, candidates, search, decided_by: decided.source.decided_by() })
+        crate::trace::step("web.candidates", async move {
+            let web = self.open_entry(web_id).await?.customer;
+            let decided = self.plugins.merge.candidates(&self.store, &web).await;
+            let candidates = decided.value.map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
+            let search = match search.map(str::trim).filter(|phrase| !phrase.is_empty()) {
+                Some(phrase) => {
+                    let query = SearchQuery { phrase: phrase.to_owned(), filters: Vec::new(), include_inactive: false };
+                    self.store.search(&query, SEARCH_LIMIT).await?
+                }
+                None => Vec::new(),
+            };
+            Ok(Candidates { web, candidates, search, decided_by: decided.source.decided_by() })
+        })
+        .await
     }
 
     /// "Check local customer edits": the local edit list, each entry with the linked web
