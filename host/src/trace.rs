@@ -5,8 +5,8 @@
 //! capabilities, SHA-256s and outcomes only.
 
 use std::future::Future;
-use tracing::Instrument;
 use tracing::field::Empty;
+use tracing::{Instrument, Span};
 
 /// How a call ended, as its span's `outcome` says.
 pub trait Ended {
@@ -29,8 +29,9 @@ impl<T> Ended for (T, &'static str) {
 /// Runs the flow step `step` in its span.
 pub async fn step<R: Ended>(step: &'static str, run: impl Future<Output = R>) -> R {
     let span = tracing::info_span!("step", step, outcome = Empty);
-    let ended = run.instrument(span.clone()).await;
-    span.record("outcome", ended.outcome());
+    let closing = Closing::new(&span);
+    let ended = run.instrument(span).await;
+    closing.ended(ended.outcome());
     ended
 }
 
@@ -42,7 +43,32 @@ pub async fn capability<R>(
     outcome: impl FnOnce(&R) -> &'static str,
 ) -> R {
     let span = tracing::debug_span!("capability", capability, call, outcome = Empty);
-    let ended = run.instrument(span.clone()).await;
-    span.record("outcome", outcome(&ended));
+    let closing = Closing::new(&span);
+    let ended = run.instrument(span).await;
+    closing.ended(outcome(&ended));
     ended
+}
+
+/// A span's outcome to be recorded: `cancelled` when the call is dropped before it ends (an
+/// operation cancelled, a plugin's call stopped at its time limit).
+pub(crate) struct Closing(Option<Span>);
+
+impl Closing {
+    pub(crate) fn new(span: &Span) -> Closing {
+        Closing(Some(span.clone()))
+    }
+
+    pub(crate) fn ended(mut self, outcome: &'static str) {
+        if let Some(span) = self.0.take() {
+            span.record("outcome", outcome);
+        }
+    }
+}
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        if let Some(span) = self.0.take() {
+            span.record("outcome", "cancelled");
+        }
+    }
 }

@@ -494,11 +494,18 @@ impl Host {
 
     /// Synchronizes with the ERP: in `sync-all` mode the customers (in full the first time,
     /// then the changes), in both modes the changes made here. `progress` hears of every page.
-    pub async fn sync(&self, mut progress: impl FnMut(&Progress)) -> Result<Synchronized, HostError> {
+    /// Dropped before it ends, the synchronization stops between two pages and is counted as
+    /// cancelled, even when it had not started yet.
+    pub fn sync<'a>(
+        &'a self,
+        mut progress: impl FnMut(&Progress) + 'a,
+    ) -> impl Future<Output = Result<Synchronized, HostError>> + 'a {
+        let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"));
+        let metrics = self.metrics();
+        let run = erp.is_ok().then(|| metrics.sync_run());
         crate::trace::step("sync", async move {
-            let erp = self.inner.erp.as_ref().ok_or_else(|| self.not_configured("ERP", "erp"))?;
+            let erp = erp?;
             let _one_at_a_time = self.inner.syncing.lock().await;
-            let metrics = self.metrics();
             let mut counted = (0, 0);
             let counting = |seen: &Progress| {
                 metrics.synced_pages(seen.listed.saturating_sub(counted.0), seen.changes.saturating_sub(counted.1));
@@ -506,15 +513,16 @@ impl Host {
                 progress(seen)
             };
             let synced = self.sync_once(erp, counting).await;
-            metrics.synced(
-                synced
-                    .as_ref()
-                    .ok()
-                    .map(|synced| (synced.customers.as_ref().map_or(0, |c| c.removed), synced.sent, synced.parked)),
-            );
+            if let Some(run) = run {
+                run.ended(
+                    synced
+                        .as_ref()
+                        .ok()
+                        .map(|synced| (synced.customers.as_ref().map_or(0, |c| c.removed), synced.sent, synced.parked)),
+                );
+            }
             synced
         })
-        .await
     }
 
     async fn sync_once(

@@ -38,6 +38,33 @@ const REMOTE_SECONDS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const HTTP_SECONDS: &[f64] =
     &[0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0];
 
+/// A synchronization being counted (see [`Metrics::sync_run`]).
+pub struct SyncRun<'a>(Option<&'a Metrics>);
+
+impl SyncRun<'_> {
+    /// It ended: `Some((removed, sent, parked))` when it succeeded.
+    pub fn ended(mut self, done: Option<(u64, u64, u64)>) {
+        let Some(metrics) = self.0.take() else { return };
+        match done {
+            Some((removed, sent, parked)) => {
+                metrics.sync_runs.with_label_values(&["ok"]).inc();
+                metrics.sync_removed.inc_by(removed);
+                metrics.outbox_sent.inc_by(sent);
+                metrics.outbox_parked.inc_by(parked);
+            }
+            None => metrics.sync_runs.with_label_values(&["failed"]).inc(),
+        }
+    }
+}
+
+impl Drop for SyncRun<'_> {
+    fn drop(&mut self) {
+        if let Some(metrics) = self.0.take() {
+            metrics.sync_runs.with_label_values(&["cancelled"]).inc();
+        }
+    }
+}
+
 /// One host's counters, gauges and histograms.
 pub struct Metrics {
     registry: Registry,
@@ -212,8 +239,12 @@ impl Metrics {
             ),
             registry,
         };
+        // Series that exist from the start, so that the first of each is a step from 0.
         for outcome in ["applied", "unchanged", "failed"] {
             metrics.reloads.with_label_values(&[outcome]);
+        }
+        for outcome in ["ok", "failed", "cancelled"] {
+            metrics.sync_runs.with_label_values(&[outcome]);
         }
         metrics
     }
@@ -242,17 +273,10 @@ impl Metrics {
         self.sync_changes.inc_by(changes);
     }
 
-    /// A synchronization ended: `Some((removed, sent, parked))` when it succeeded.
-    pub fn synced(&self, done: Option<(u64, u64, u64)>) {
-        match done {
-            Some((removed, sent, parked)) => {
-                self.sync_runs.with_label_values(&["ok"]).inc();
-                self.sync_removed.inc_by(removed);
-                self.outbox_sent.inc_by(sent);
-                self.outbox_parked.inc_by(parked);
-            }
-            None => self.sync_runs.with_label_values(&["failed"]).inc(),
-        }
+    /// A synchronization begins: counted by how it ends, as cancelled when it is dropped
+    /// before.
+    pub fn sync_run(&self) -> SyncRun<'_> {
+        SyncRun(Some(self))
     }
 
     /// An answer of the HTTP API.

@@ -265,7 +265,7 @@ impl<K: SlotKind> Slot<K> {
     /// the config of the plugin that failed, or the slot's when none serves: a client's
     /// configured values hold while its plugin fails. The whole runs in a `hook` span (at
     /// `info`) naming the slot, the hook, the plugin and its SHA-256, and the outcome: `ok`,
-    /// the failure's kind, `no-plugin` or `compiling`.
+    /// the failure's kind, `no-plugin`, `compiling`, or `cancelled` when the call is dropped.
     pub async fn decide<R, F, Fut, Fb, FbFut>(
         &self,
         hook: &'static str,
@@ -288,14 +288,15 @@ impl<K: SlotKind> Slot<K> {
             sha256 = plugin.as_ref().map(|p| p.info.sha256.as_str()),
             outcome = field::Empty
         );
-        let decided = self.decide_with(plugin, hook, call, check, fallback).instrument(span.clone()).await;
+        let closing = crate::trace::Closing::new(&span);
+        let decided = self.decide_with(plugin, hook, call, check, fallback).instrument(span).await;
         let outcome = match &decided.source {
             Source::Plugin(_) => "ok",
             Source::NoPlugin => "no-plugin",
             Source::Compiling(_) => "compiling",
             Source::Fallback { failure, .. } => failure.kind(),
         };
-        span.record("outcome", outcome);
+        closing.ended(outcome);
         decided
     }
 

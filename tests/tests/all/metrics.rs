@@ -1,5 +1,6 @@
 //! `GET /metrics` after a scripted day at a till: a synchronization, searches in the local
 //! list and the ERP, an ERP outage with an edit waiting and a synchronization failing, a
+//! slow ERP and a synchronization cancelled, a
 //! reload to a plugin version whose first call traps and is rolled back. Prometheus's own
 //! `promtool check metrics` judges the text, then the counters must tell that day.
 
@@ -109,6 +110,13 @@ async fn a_days_metrics_pass_promtool_and_tell_what_happened() {
     );
     let failed = s.sync().await;
     assert!(failed["error"].is_string(), "the ERP is down: {failed}");
+    // Then it only answers after a minute: the operator cancels the next synchronization.
+    s.sim.set_fault(Fault::new(FaultMode::Slow { delay_ms: 60_000 })).await.unwrap();
+    let (status, started) = s.post("/api/sync", json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let cancel = format!("/api/operations/{}/cancel", started["id"].as_str().unwrap());
+    let (_, cancelled) = s.post(&cancel, json!({})).await;
+    assert_eq!((&cancelled["status"], &cancelled["cancelled"]), (&json!("done"), &json!(true)), "{cancelled}");
     s.sim.set_fault(Fault::new(FaultMode::None)).await.unwrap();
 
     // A new build of the search policy traps on its first call and is rolled back.
@@ -170,6 +178,7 @@ async fn a_days_metrics_pass_promtool_and_tell_what_happened() {
     // The synchronization and the outbox.
     assert_eq!(one("pos_sync_runs_total", &[("outcome", "ok")]), 1.0);
     assert_eq!(one("pos_sync_runs_total", &[("outcome", "failed")]), 1.0);
+    assert_eq!(one("pos_sync_runs_total", &[("outcome", "cancelled")]), 1.0);
     assert_eq!(one("pos_sync_customers_listed_total", &[]), 12.0);
     assert_eq!(one("pos_sync_phase", &[("phase", "incremental")]), 1.0);
     assert_eq!(one("pos_sync_phase", &[("phase", "full")]), 0.0);

@@ -86,3 +86,16 @@ async fn a_step_holds_its_hook_call_which_holds_its_capability_calls() {
     }
     assert!(!text.contains("Brzęczyszczykiewicz") && !text.contains("Zofia"), "no personal data: {text}");
 }
+
+#[tokio::test]
+async fn a_step_dropped_before_it_ends_closes_as_cancelled() {
+    let captured = Captured::default();
+    let log = subscriber("info", captured.clone(), false, false, LogFormat::Json);
+    let never = pos_host::trace::step("sync", std::future::pending::<Result<(), ()>>());
+    let stopped = tokio::time::timeout(std::time::Duration::ZERO, never).with_subscriber(log).await;
+    assert!(stopped.is_err(), "it never ends");
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    closed(&lines, "step", &[("step", "sync"), ("outcome", "cancelled")]);
+}
