@@ -460,7 +460,10 @@ impl Host {
     /// [`apply_retention`](Self::apply_retention) as of `now` (milliseconds since the Unix
     /// epoch): for a test, or a till whose clock is known to be wrong.
     pub async fn apply_retention_at(&self, now: i64) -> Result<Pruned, StoreError> {
-        crate::trace::step("retention", async move {
+        crate::trace::step("retention", self.prune(now)).await
+    }
+
+    async fn prune(&self, now: i64) -> Result<Pruned, StoreError> {
         let policy = self.policy();
         let local_only = policy.host.customers.mode == SyncMode::LocalOnly;
         let pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
@@ -477,8 +480,6 @@ impl Host {
             );
         }
         Ok(pruned)
-        })
-        .await
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

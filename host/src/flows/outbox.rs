@@ -20,7 +20,10 @@ pub struct DrainReport {
 
 /// Sends pending changes until the outbox is empty or the ERP cannot be reached.
 pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, StoreError> {
-    crate::trace::step("sync.outbox", async move {
+    crate::trace::step("sync.outbox", send(store, erp)).await
+}
+
+async fn send(store: &Store, erp: &dyn Connector) -> Result<DrainReport, StoreError> {
     let mut report = DrainReport::default();
     while let Some(entry) = store.read(outbox::next).await? {
         let customer = match serde_json::from_str::<OutboxCustomer>(&entry.body) {
@@ -71,6 +74,4 @@ pub async fn drain(store: &Store, erp: &dyn Connector) -> Result<DrainReport, St
         }
     }
     Ok(report)
-    })
-    .await
 }
