@@ -212,34 +212,14 @@ impl Visit for Names<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::captured::Captured;
     use super::super::{LogFormat, subscriber};
     use serde_json::{Value, json};
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'a self) -> Captured {
-            self.clone()
-        }
-    }
 
     fn lines(run: impl FnOnce()) -> Vec<Value> {
         let captured = Captured::default();
         tracing::subscriber::with_default(subscriber("trace", captured.clone(), false, false, LogFormat::Json), run);
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = String::from_utf8(captured.bytes()).unwrap();
         text.lines()
             .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
             .collect()

@@ -162,27 +162,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'a self) -> Captured {
-            self.clone()
-        }
-    }
+    use super::super::captured::Captured;
 
     fn logged(reveal_debug: bool) -> String {
         let captured = Captured::default();
@@ -193,7 +173,7 @@ mod tests {
             tracing::info!(number = "K-0000117", key = "K-1-update-1796603825114a3f", "read {url}");
             tracing::debug!("retrying {url}");
         });
-        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+        String::from_utf8(captured.bytes()).unwrap()
     }
 
     #[test]
@@ -217,7 +197,7 @@ mod tests {
         tracing::subscriber::with_default(subscriber, || {
             tracing::warn!(detail = "\u{1b}]0;owned\u{7}", "the ERP said \u{1b}[2J\u{9b}31m");
         });
-        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let log = String::from_utf8(captured.bytes()).unwrap();
         assert!(!log.contains('\u{1b}') && !log.contains('\u{7}') && !log.contains('\u{9b}'), "{log:?}");
         assert!(log.contains("the ERP said \\x1b[2J\\u{9b}31m"), "{log}");
     }

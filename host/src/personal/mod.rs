@@ -13,6 +13,8 @@
 //! `debug` and `trace` lines are masked the same way unless `--log-personal-data` asks for
 //! them as they are, to debug a matching rule on a test till.
 
+#[cfg(test)]
+mod captured;
 mod json;
 mod known;
 mod log;
