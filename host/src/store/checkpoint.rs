@@ -12,11 +12,14 @@ use rusqlite::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 
 /// Checkpoints the log after commits, in `PASSIVE` mode: never waiting for readers or the
 /// writer, so it copies what it can and the next round copies the rest.
 pub struct Checkpointer {
-    nudge: SyncSender<()>,
+    /// `None` once dropped, which ends the thread.
+    nudge: Option<SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
     rounds: Arc<Rounds>,
     /// Pages in the log after the last commit, counted from its start.
     log_pages: Arc<AtomicU32>,
@@ -45,10 +48,10 @@ impl Checkpointer {
         let (nudge, nudged) = sync_channel(1);
         let rounds = Arc::new(Rounds::default());
         let thread_rounds = rounds.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("pos-host-checkpoint".into())
             .spawn(move || run(connection, nudged, thread_rounds))?;
-        Ok(Checkpointer { nudge, rounds, log_pages: Arc::default() })
+        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), rounds, log_pages: Arc::default() })
     }
 
     /// Counts the log's pages after each commit of `writer`.
@@ -72,7 +75,8 @@ impl Checkpointer {
     pub fn nudge(&self) {
         self.rounds.count.lock().unwrap_or_else(|p| p.into_inner()).0 += 1;
         // Full: a round is already asked for, and covers this commit.
-        if let Err(TrySendError::Disconnected(())) = self.nudge.try_send(()) {
+        let sent = self.nudge.as_ref().map_or(Err(TrySendError::Disconnected(())), |nudge| nudge.try_send(()));
+        if let Err(TrySendError::Disconnected(())) = sent {
             tracing::warn!("the customer database's checkpoint thread is gone; the log grows until the host restarts");
         }
     }
@@ -84,6 +88,18 @@ impl Checkpointer {
         let asked = count.0;
         while count.1 < asked {
             count = rounds.done.wait(count).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    /// Ends the thread and waits until it has closed its connection: a process that exits
+    /// right after the store is dropped (a command that failed) must not have a thread
+    /// closing an encrypted connection while the cipher library is torn down (it crashed).
+    fn drop(&mut self) {
+        self.nudge.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -111,5 +127,20 @@ fn run(connection: Connection, nudged: Receiver<()>, rounds: Arc<Rounds>) {
         let mut count = rounds.count.lock().unwrap_or_else(|p| p.into_inner());
         count.1 = count.1.max(asked);
         rounds.done.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Checkpointer;
+
+    #[test]
+    fn dropping_it_ends_its_thread_before_it_returns() {
+        let checkpointer = Checkpointer::start(rusqlite::Connection::open_in_memory().unwrap()).unwrap();
+        checkpointer.nudge();
+        checkpointer.wait();
+        let rounds = checkpointer.rounds.clone();
+        drop(checkpointer);
+        assert_eq!(rounds.count.lock().unwrap().1, u64::MAX, "the thread has ended, its connection closed");
     }
 }
