@@ -14,6 +14,7 @@ use std::time::Duration;
 
 pub mod js_plugin;
 pub mod losing_proxy;
+pub mod openapi;
 pub mod served;
 pub mod sim;
 pub mod tryton;

@@ -8,6 +8,7 @@ mod debian;
 mod demo;
 mod guest;
 mod js_plugin;
+mod openapi_validator;
 mod python_plugin;
 mod tryton;
 mod venv;
@@ -23,7 +24,8 @@ tasks:
   js-plugin build the JavaScript plugins (plugins/js) into plugins/<plugin>-js.wasm, and the tests' into target/fixtures
   python-plugin  build the Python plugins (plugins/python) into plugins/<plugin>-py.wasm, and the tests' into target/fixtures
   tryton    install the pinned Tryton server into target/tryton/venv and make its template database
-  test      setup + js-plugin + python-plugin + tryton + the tests' Debian packages (Chromium, minisign, sqlite3), then every test, format check and lint (what CI runs)
+  openapi-validator  install the pinned openapi-spec-validator into target/openapi-validator
+  test      setup + js-plugin + python-plugin + tryton + openapi-validator + the tests' Debian packages (Chromium, minisign, sqlite3), then every test, format check and lint (what CI runs)
   bench     setup + plugins + js-plugin + python-plugin, then the plugin call, load and host start benchmarks";
 
 /// The plugins the shipped policies name (`policies/default.toml`, then `policies/clients/`),
@@ -55,7 +57,12 @@ fn main() -> ExitCode {
         "js-plugin" => js_plugin::build(&root()),
         "python-plugin" => python_plugin::build(&root()),
         "tryton" => tryton::install(&root()),
-        "test" => setup().and_then(|()| guests()).and_then(|()| tryton::install(&root())).and_then(|()| test()),
+        "openapi-validator" => openapi_validator::install(&root()).map(|_| ()),
+        "test" => setup()
+            .and_then(|()| guests())
+            .and_then(|()| tryton::install(&root()))
+            .and_then(|()| openapi_validator::install(&root()))
+            .and_then(|_| test()),
         "bench" => setup().and_then(|()| plugins()).and_then(|()| guests()).and_then(|()| bench()),
         _ => {
             eprintln!("{USAGE}");

@@ -319,7 +319,7 @@ struct Inner {
 }
 
 /// The settings a front-end shows, as the policy says now.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Settings {
     pub workstation: String,
     /// The policy's locale, used when a request names none.
@@ -332,7 +332,7 @@ pub struct Settings {
 }
 
 /// What [`Host::sync`] did.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Synchronized {
     /// The ERP's customers listed and changes applied; `None` in `local-only` mode.
     pub customers: Option<SyncSummary>,
@@ -345,7 +345,7 @@ pub struct Synchronized {
 }
 
 /// The customers part of [`Synchronized`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SyncSummary {
     pub listed: u64,
     pub changes: u64,

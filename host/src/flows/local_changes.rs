@@ -130,7 +130,7 @@ fn idempotency_key(customer: &Customer, operation: Operation) -> String {
 /// Changes to a customer's own fields, as an operator makes them on the form: a field left
 /// out stays as it is; an optional field set to `None` (JSON `null`, or an empty value on
 /// the command line) is cleared.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerChanges {
     pub first_name: Option<String>,

@@ -5,9 +5,10 @@ use crate::runtime::{Compiling, Rollback, Slot, SlotKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Status {
     /// The policy file the host was started with.
+    #[schema(value_type = String)]
     pub policy: PathBuf,
     /// The files it is made of, least specific first.
     pub files: Vec<WatchedFile>,
@@ -16,13 +17,14 @@ pub struct Status {
     pub reloads: Vec<ReloadRecord>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WatchedFile {
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub sha256: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SlotStatus {
     pub slot: String,
     /// `None`: no plugin, the built-in fallback decides.
@@ -39,20 +41,22 @@ pub struct SlotStatus {
     pub rollbacks: Vec<Rollback>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PluginVersion {
     pub name: String,
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub sha256: String,
     /// Milliseconds since the Unix epoch.
     pub loaded_at_ms: u64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReloadRecord {
     /// Milliseconds since the Unix epoch.
     pub at_ms: u64,
     /// The files whose change started it; empty when asked for.
+    #[schema(value_type = Vec<String>)]
     pub trigger: Vec<PathBuf>,
     pub outcome: Outcome,
     /// What was swapped in.
@@ -62,8 +66,9 @@ pub struct ReloadRecord {
     pub took_ms: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
+#[schema(as = ReloadOutcome)]
 pub enum Outcome {
     Applied,
     Unchanged,

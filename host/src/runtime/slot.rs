@@ -62,7 +62,7 @@ pub struct SlotStats {
 }
 
 /// A new plugin version taken out of service because one of its first calls failed.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Rollback {
     /// Milliseconds since the Unix epoch.
     pub at_ms: u64,
@@ -98,9 +98,10 @@ impl SlotStats {
 }
 
 /// A plugin a slot waits for while it is compiled in the background.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Compiling {
     pub name: String,
+    #[schema(value_type = String)]
     pub path: std::path::PathBuf,
     pub sha256: String,
     /// Since when, in milliseconds since the Unix epoch.

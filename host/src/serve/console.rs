@@ -3,11 +3,11 @@
 
 use super::AppState;
 use super::token::ApiToken;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 const INDEX: &str = include_str!("console/index.html");
 /// Where the page receives the token; the console reads it from this `<meta>` element.
@@ -29,32 +29,42 @@ fn file(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/",
-            // The page may carry the token: never stored by the browser or a proxy.
-            get(|State(state): State<AppState>| async move {
-                (
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
-                    state.console.to_string(),
-                )
-            }),
-        )
-        // The labels as a script of their own, so that the console and the command line read
-        // one table (the command line reads it in `cli/labels.rs`).
-        .route(
-            "/labels.js",
-            get(|| async {
-                file(
-                    "text/javascript; charset=utf-8",
-                    concat!("globalThis.POS_LABELS = ", include_str!("console/labels.json"), ";\n"),
-                )
-            }),
-        )
-        .route(
-            "/console.js",
-            get(|| async { file("text/javascript; charset=utf-8", include_str!("console/console.js")) }),
-        )
-        .route("/console.css", get(|| async { file("text/css; charset=utf-8", include_str!("console/console.css")) }))
+/// The operator console.
+#[utoipa::path(get, path = "/", tag = "console", operation_id = "console",
+    responses((status = 200, description = "The console page", content_type = "text/html", body = String)))]
+async fn index(State(state): State<AppState>) -> impl IntoResponse {
+    // The page may carry the token: never stored by the browser or a proxy.
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        state.console.to_string(),
+    )
+}
+
+/// The console's and the command line's labels in every locale, as a script of their own, so
+/// that both read one table (the command line reads it in `cli/labels.rs`).
+#[utoipa::path(get, path = "/labels.js", tag = "console",
+    responses((status = 200, description = "`globalThis.POS_LABELS`", content_type = "text/javascript", body = String)))]
+async fn labels() -> impl IntoResponse {
+    file(
+        "text/javascript; charset=utf-8",
+        concat!("globalThis.POS_LABELS = ", include_str!("console/labels.json"), ";\n"),
+    )
+}
+
+/// The console's script.
+#[utoipa::path(get, path = "/console.js", tag = "console", operation_id = "console_script",
+    responses((status = 200, description = "The console's script", content_type = "text/javascript", body = String)))]
+async fn script() -> impl IntoResponse {
+    file("text/javascript; charset=utf-8", include_str!("console/console.js"))
+}
+
+/// The console's style sheet.
+#[utoipa::path(get, path = "/console.css", tag = "console", operation_id = "console_style",
+    responses((status = 200, description = "The console's style sheet", content_type = "text/css", body = String)))]
+async fn style() -> impl IntoResponse {
+    file("text/css; charset=utf-8", include_str!("console/console.css"))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(index)).routes(routes!(labels)).routes(routes!(script)).routes(routes!(style))
 }

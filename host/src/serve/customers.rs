@@ -1,19 +1,36 @@
 //! Customers: reading one, the operator's edits, and synchronizing with the ERP.
 
-use super::AppState;
 use super::Path;
 use super::body::Body;
 use super::error::ApiError;
+use super::operations::{OperationJson, OperationKind, SyncProgressJson, SyncReportJson};
 use super::wire::{CustomerJson, HoldingsJson};
+use super::{AppState, Number};
 use crate::flows::local_changes::CustomerChanges;
 use crate::store::{check_text, is_blank};
+use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-async fn read(State(state): State<AppState>, Path(number): Path<String>) -> Result<impl IntoResponse, ApiError> {
+/// The person a request is about.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct Person {
+    /// A customer number or a web id.
+    key: String,
+}
+
+/// One local customer.
+#[utoipa::path(get, path = "/customers/{number}", tag = "customers", operation_id = "read_customer", params(Number),
+    responses((status = 200, body = CustomerJson)))]
+async fn read(
+    State(state): State<AppState>,
+    Path(Number { number }): Path<Number>,
+) -> Result<impl IntoResponse, ApiError> {
     match state.host.customer(&number).await? {
         Some(customer) => Ok(Json(CustomerJson::from(&customer))),
         None => Err(ApiError::not_found(format!("there is no customer {number}"))),
@@ -21,7 +38,12 @@ async fn read(State(state): State<AppState>, Path(number): Path<String>) -> Resu
 }
 
 /// Everything the till holds about the person `key` names (customer number or web id).
-async fn export(State(state): State<AppState>, Path(key): Path<String>) -> Result<impl IntoResponse, ApiError> {
+#[utoipa::path(get, path = "/customers/{key}/export", tag = "customers", operation_id = "export_person", params(Person),
+    responses((status = 200, body = HoldingsJson)))]
+async fn export(
+    State(state): State<AppState>,
+    Path(Person { key }): Path<Person>,
+) -> Result<impl IntoResponse, ApiError> {
     let holdings = state.host.holdings(&key).await?;
     if holdings.is_empty() {
         return Err(ApiError::not_found(format!("the till holds nothing about {key}")));
@@ -31,7 +53,12 @@ async fn export(State(state): State<AppState>, Path(key): Path<String>) -> Resul
 
 /// Erases everything the till holds about the person `key` names: what went, without
 /// personal data.
-async fn erase(State(state): State<AppState>, Path(key): Path<String>) -> Result<impl IntoResponse, ApiError> {
+#[utoipa::path(post, path = "/customers/{key}/erase", tag = "customers", operation_id = "erase_person", params(Person),
+    responses((status = 200, body = crate::store::holdings::Erased)))]
+async fn erase(
+    State(state): State<AppState>,
+    Path(Person { key }): Path<Person>,
+) -> Result<impl IntoResponse, ApiError> {
     match state.host.erase(&key).await? {
         Some(erased) => Ok(Json(erased)),
         None => Err(ApiError::not_found(format!("the till holds nothing about {key}"))),
@@ -63,9 +90,13 @@ fn check(changes: &CustomerChanges) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The operator's changes to a customer's own fields; the ERP's flags say which customers
+/// may be edited. The change is queued for the ERP.
+#[utoipa::path(patch, path = "/customers/{number}", tag = "customers", operation_id = "edit_customer", params(Number),
+    request_body = CustomerChanges, responses((status = 200, body = CustomerJson)))]
 async fn edit(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    Path(Number { number }): Path<Number>,
     Body(changes): Body<CustomerChanges>,
 ) -> Result<impl IntoResponse, ApiError> {
     check(&changes)?;
@@ -76,18 +107,19 @@ async fn edit(
 /// Synchronizes as an operation: a first full synchronization takes minutes at a million
 /// customers. Cancelling stops it between two pages, each already saved with its position,
 /// so that the next one resumes there.
+#[utoipa::path(post, path = "/sync", tag = "customers", responses((status = 202, body = OperationJson)))]
 async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let operation = state.operations.start("sync", None);
+    let operation = state.operations.start(OperationKind::Sync, None);
     let running = operation.clone();
     tokio::spawn(async move {
         let cancel = running.cancel_token();
         let synchronized = tokio::select! {
             synchronized = state.host.sync(|progress| {
-                running.report(json!({
-                    "stage": progress.stage,
-                    "listed": progress.listed,
-                    "total": progress.total,
-                    "changes": progress.changes,
+                running.report(SyncReportJson::Running(SyncProgressJson {
+                    stage: progress.stage,
+                    listed: progress.listed,
+                    total: progress.total,
+                    changes: progress.changes,
                 }));
             }) => synchronized,
             () = cancel.cancelled() => {
@@ -97,7 +129,7 @@ async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErr
             }
         };
         let (report, error) = match synchronized {
-            Ok(done) => (serde_json::to_value(done).ok(), None),
+            Ok(done) => (Some(SyncReportJson::Done(done)), None),
             Err(error) => (None, Some(error.to_string())),
         };
         running.done(None, report, error);
@@ -105,10 +137,10 @@ async fn sync(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErr
     Ok(super::operations::accepted(&operation))
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/customers/{number}", get(read).patch(edit))
-        .route("/customers/{key}/export", get(export))
-        .route("/customers/{key}/erase", post(erase))
-        .route("/sync", post(sync))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read, edit))
+        .routes(routes!(export))
+        .routes(routes!(erase))
+        .routes(routes!(sync))
 }

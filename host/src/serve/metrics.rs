@@ -3,19 +3,22 @@
 
 use super::AppState;
 use crate::metrics::{CONTENT_TYPE, Metrics};
-use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use std::sync::Arc;
 use std::time::Instant;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape))
 }
 
+/// The host's metrics, for Prometheus (see docs/operations.md).
+#[utoipa::path(get, path = "/metrics", tag = "metrics", operation_id = "metrics", responses((status = 200,
+    description = "The Prometheus text format 0.0.4", content_type = "text/plain; version=0.0.4", body = String)))]
 async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, CONTENT_TYPE), (header::CACHE_CONTROL, "no-store")], state.host.metrics_text().await)
 }

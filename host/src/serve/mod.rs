@@ -8,6 +8,7 @@ mod customers;
 mod error;
 mod listen;
 mod metrics;
+mod openapi;
 mod operations;
 mod prompts;
 mod search;
@@ -26,11 +27,13 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Who may use the API (see `access.rs` for the checks every request passes).
 #[derive(Clone, Debug)]
@@ -61,6 +64,8 @@ struct AppState {
     operations: Arc<operations::Operations>,
     /// The console page, with the token when it carries one.
     console: Arc<str>,
+    /// `/api/openapi.json`.
+    openapi: Arc<str>,
 }
 
 /// The API and the console for `host`, whose operator must be `prompts` for the plugins'
@@ -71,23 +76,42 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
         allowed_hosts: options.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
     };
     let metrics = host.metrics().clone();
+    let (routes, document) = routes();
     let state = AppState {
         host,
         prompts,
         sessions: Arc::default(),
         operations: Arc::default(),
         console: console::page(options.console_token.then_some(&options.token)).into(),
+        openapi: document.to_json().expect("the OpenAPI document serializes").into(),
     };
-    let api = Router::new()
-        .route("/settings", get(settings))
-        .route("/status", get(status))
-        .route("/reload", post(reload))
-        .route("/texts", post(texts))
+    routes
+        .route_layer(axum::middleware::from_fn(metrics::note_route))
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(access, access::guard))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::count))
+}
+
+/// The OpenAPI document of the API and the console (see `openapi.rs`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// Every route `serve` answers, and the document made from the same handlers.
+fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, api_document) = OpenApiRouter::new()
+        .routes(routes!(settings))
+        .routes(routes!(status))
+        .routes(routes!(reload))
+        .routes(routes!(texts))
+        .merge(openapi::routes())
         .merge(search::routes())
         .merge(operations::routes())
         .merge(customers::routes())
         .merge(web::routes())
         .merge(prompts::routes())
+        .split_for_parts();
+    let api = api
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/http-api.md") })
         .method_not_allowed_fallback(|request: axum::extract::Request| async move {
             ApiError::new(
@@ -97,14 +121,8 @@ pub fn router(host: Host, prompts: Arc<Prompts>, options: Options) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    Router::new()
-        .nest("/api", api)
-        .merge(console::routes())
-        .merge(metrics::routes())
-        .route_layer(axum::middleware::from_fn(metrics::note_route))
-        .with_state(state)
-        .layer(axum::middleware::from_fn_with_state(access, access::guard))
-        .layer(axum::middleware::from_fn_with_state(metrics, metrics::count))
+    let (outside, document) = OpenApiRouter::new().merge(console::routes()).merge(metrics::routes()).split_for_parts();
+    (Router::new().nest("/api", api).merge(outside), openapi::finish(document.nest("/api", api_document)))
 }
 
 /// The path parameter of type `T`, refused with a JSON `400` (a segment that is not UTF-8,
@@ -135,9 +153,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
+/// The local customer a request is for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct Number {
+    /// The customer number.
+    number: String,
+}
+
 /// `?locale=`, checked against the locales the host ships.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LocaleParam {
+    /// The locale of the texts in the answer (`en`, `pl`, `nl`); the policy's when left out.
     locale: Option<String>,
 }
 
@@ -159,27 +187,47 @@ impl LocaleParam {
     }
 }
 
+/// The settings a front-end shows, as the policy says now.
+#[utoipa::path(get, path = "/settings", tag = "host", responses((status = 200, body = crate::embed::Settings)))]
 async fn settings(State(state): State<AppState>) -> impl IntoResponse {
     Json(state.host.settings())
 }
 
+/// The files the host serves, the plugin in each slot with its counters, and the latest reloads.
+#[utoipa::path(get, path = "/status", tag = "host", responses((status = 200, body = crate::live::Status)))]
 async fn status(State(state): State<AppState>) -> impl IntoResponse {
     Json(state.host.status())
 }
 
+/// Reads the policy and plugins again now; the last good version keeps serving when they fail.
+#[utoipa::path(post, path = "/reload", tag = "host", responses((status = 200, body = crate::live::ReloadRecord)))]
 async fn reload(State(state): State<AppState>) -> impl IntoResponse {
     Json(state.host.reload().await)
 }
 
-#[derive(Deserialize)]
+/// A message by key and arguments.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TextJson {
+    /// Such as `erp-search-too-many`.
     key: String,
     #[serde(default)]
     args: std::collections::BTreeMap<String, String>,
 }
 
+/// A message in words.
+#[derive(Serialize, ToSchema)]
+struct RenderedJson {
+    key: String,
+    locale: String,
+    text: String,
+    /// The plugin that rendered it, or `built-in`.
+    decided_by: String,
+}
+
 /// A message in words, by the notification-texts plugin serving now.
+#[utoipa::path(post, path = "/texts", tag = "host", params(LocaleParam), request_body = TextJson,
+    responses((status = 200, body = RenderedJson)))]
 async fn texts(
     State(state): State<AppState>,
     Params(locale): Params<LocaleParam>,
@@ -192,10 +240,5 @@ async fn texts(
     let args = text.args.into_iter().map(|(name, value)| Argument { name, value }).collect();
     let message = Message { key: text.key, args };
     let rendered = state.host.plugins().texts.render(&message, &locale).await;
-    Ok(Json(serde_json::json!({
-        "key": message.key,
-        "locale": locale,
-        "text": rendered.value,
-        "decided_by": rendered.source.decided_by(),
-    })))
+    Ok(Json(RenderedJson { key: message.key, locale, text: rendered.value, decided_by: rendered.source.decided_by() }))
 }

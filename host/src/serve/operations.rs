@@ -6,10 +6,9 @@ use super::error::ApiError;
 use super::wire::ScreenJson;
 use super::{AppState, Params};
 use crate::flows::search::Screen;
+use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,14 +16,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How long a finished operation stays readable.
 const KEEP_DONE: Duration = Duration::from_secs(600);
 /// The longest a client may wait for a change in one request.
 pub const MAX_WAIT_MS: u64 = 30_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
+#[schema(as = OperationStatus)]
 pub enum Status {
     Running,
     /// Past the waiting-window threshold: the waiting window is shown.
@@ -38,14 +41,42 @@ struct Progress {
     /// What an ERP search shows when done.
     screen: Option<Screen>,
     /// How far a synchronization got, then what it did.
-    report: Option<serde_json::Value>,
+    report: Option<SyncReportJson>,
     /// Why it stopped short.
     error: Option<String>,
 }
 
+/// What an operation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OperationKind {
+    Sync,
+    ErpSearch,
+}
+
+/// How far a synchronization got while it runs, then what it did.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SyncReportJson {
+    Running(SyncProgressJson),
+    Done(crate::embed::Synchronized),
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SyncProgressJson {
+    /// `listing` during a full synchronization, `changes` while following the ERP's feed.
+    pub stage: &'static str,
+    /// Customers listed so far in this run.
+    pub listed: u64,
+    /// How many customers the ERP lists in all, if it says.
+    pub total: Option<u64>,
+    /// Changes applied so far in this run.
+    pub changes: u64,
+}
+
 pub struct Operation {
     id: String,
-    kind: &'static str,
+    kind: OperationKind,
     started_at: u64,
     /// The waiting window's text, for an ERP search.
     waiting_text: Option<String>,
@@ -70,13 +101,13 @@ impl Operation {
     }
 
     /// How far it got, while it runs.
-    pub fn report(&self, report: serde_json::Value) {
+    pub fn report(&self, report: SyncReportJson) {
         self.progress.send_modify(|p| p.report = Some(report));
     }
 
     /// Done: an ERP search with its `screen`, a synchronization with its `report`, or either
     /// with the `error` that stopped it.
-    pub fn done(&self, screen: Option<Screen>, report: Option<serde_json::Value>, error: Option<String>) {
+    pub fn done(&self, screen: Option<Screen>, report: Option<SyncReportJson>, error: Option<String>) {
         *self.finished.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         self.progress.send_replace(Progress { status: Status::Done, screen, report, error });
     }
@@ -104,19 +135,25 @@ impl Operation {
     }
 }
 
-#[derive(Serialize)]
+/// A long operation: an ERP search or a synchronization.
+#[derive(Serialize, ToSchema)]
 pub struct OperationJson {
+    /// Such as `op-1`.
     id: String,
-    kind: &'static str,
+    kind: OperationKind,
     status: Status,
     cancelled: bool,
+    /// Milliseconds since the Unix epoch.
     started_at: u64,
+    /// The waiting window's text, for an ERP search.
     #[serde(skip_serializing_if = "Option::is_none")]
     waiting_text: Option<String>,
+    /// What an ERP search shows when done.
     #[serde(skip_serializing_if = "Option::is_none")]
     screen: Option<ScreenJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    report: Option<serde_json::Value>,
+    report: Option<SyncReportJson>,
+    /// Why it stopped short.
     error: Option<String>,
 }
 
@@ -128,7 +165,7 @@ pub struct Operations {
 
 impl Operations {
     /// A new running operation.
-    pub fn start(&self, kind: &'static str, waiting_text: Option<String>) -> Arc<Operation> {
+    pub fn start(&self, kind: OperationKind, waiting_text: Option<String>) -> Arc<Operation> {
         let id = format!("op-{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
         let operation = Arc::new(Operation {
             id: id.clone(),
@@ -157,9 +194,19 @@ pub fn accepted(operation: &Operation) -> impl IntoResponse + use<> {
     (axum::http::StatusCode::ACCEPTED, Json(operation.json()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct WaitParam {
+    /// Milliseconds to wait for the status to change before answering (at most 30000).
     wait_ms: Option<u64>,
+}
+
+/// The operation a request is for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct OperationId {
+    /// Such as `op-1`, as starting it answered.
+    id: String,
 }
 
 fn wait(param: WaitParam) -> Result<Duration, ApiError> {
@@ -169,9 +216,12 @@ fn wait(param: WaitParam) -> Result<Duration, ApiError> {
     }
 }
 
+/// The operation, once its status changes or `wait_ms` has passed.
+#[utoipa::path(get, path = "/operations/{id}", tag = "operations", operation_id = "read_operation", params(OperationId, WaitParam),
+    responses((status = 200, body = OperationJson)))]
 async fn read(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OperationId { id }): Path<OperationId>,
     Params(param): Params<WaitParam>,
 ) -> Result<impl IntoResponse, ApiError> {
     let operation = state.operations.get(&id)?;
@@ -184,7 +234,14 @@ async fn read(
     }))
 }
 
-async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+/// Cancels the operation: an ERP search keeps the local results, a synchronization what it
+/// saved; the answer is the operation once it stopped.
+#[utoipa::path(post, path = "/operations/{id}/cancel", tag = "operations", operation_id = "cancel_operation", params(OperationId),
+    responses((status = 200, body = OperationJson)))]
+async fn cancel(
+    State(state): State<AppState>,
+    Path(OperationId { id }): Path<OperationId>,
+) -> Result<impl IntoResponse, ApiError> {
     let operation = state.operations.get(&id)?;
     if operation.progress.borrow().status != Status::Done {
         operation.cancel.cancel();
@@ -195,6 +252,6 @@ async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result
     Ok(Json(operation.json()))
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/operations/{id}", get(read)).route("/operations/{id}/cancel", post(cancel))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read)).routes(routes!(cancel))
 }

@@ -5,21 +5,34 @@ use super::body::Body;
 use super::error::ApiError;
 use super::operations::MAX_WAIT_MS;
 use super::{AppState, LocaleParam, Params};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Milliseconds to wait for a question when none waits (at most 30000).
     wait_ms: Option<u64>,
+    /// The locale of the questions' texts; the policy's when left out.
     locale: Option<String>,
 }
 
+/// The questions waiting for an answer.
+#[derive(Serialize, ToSchema)]
+struct PromptsJson {
+    prompts: Vec<super::wire::PromptJson>,
+}
+
+/// The questions the plugins and plans ask, waiting for the client's answer.
+#[utoipa::path(get, path = "/prompts", tag = "prompts", operation_id = "list_prompts", params(ListParams),
+    responses((status = 200, body = PromptsJson)))]
 async fn list(
     State(state): State<AppState>,
     Params(params): Params<ListParams>,
@@ -34,18 +47,30 @@ async fn list(
     for prompt in &pending {
         prompts.push(super::wire::prompt(&state.host, prompt, &locale).await);
     }
-    Ok(Json(json!({ "prompts": prompts })))
+    Ok(Json(PromptsJson { prompts }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AnswerJson {
+    /// One of the question's choices; `null` for the safe answer, as when it times out.
     choice: Option<String>,
 }
 
+/// The question a request answers.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct PromptId {
+    /// The question's `id`.
+    id: String,
+}
+
+/// Answers a question.
+#[utoipa::path(post, path = "/prompts/{id}", tag = "prompts", operation_id = "answer_prompt", params(PromptId), request_body = AnswerJson,
+    responses((status = 204, description = "Answered")))]
 async fn answer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(PromptId { id }): Path<PromptId>,
     Body(body): Body<AnswerJson>,
 ) -> Result<StatusCode, ApiError> {
     let id = id.parse::<u64>().map_err(|_| ApiError::not_found(format!("there is no prompt {id}")))?;
@@ -53,6 +78,6 @@ async fn answer(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/prompts", get(list)).route("/prompts/{id}", post(answer))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(answer))
 }

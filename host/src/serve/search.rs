@@ -3,22 +3,24 @@
 use super::Path;
 use super::body::Body;
 use super::error::ApiError;
+use super::operations::OperationJson;
 use super::wire::{CustomerJson, QueryJson, ScreenJson};
 use super::{AppState, LocaleParam, Params};
 use crate::bindings::Message;
 use crate::bindings::search::RetrieveAction;
 use crate::embed::CustomerSearch;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How many sessions live at once.
 const MAX_SESSIONS: usize = 64;
@@ -140,15 +142,36 @@ impl Sessions {
     }
 }
 
+/// The session a request is for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SessionId {
+    /// Such as `s-1`, as opening the session answered.
+    id: String,
+}
+
+/// A search session: one operator's search screen.
+#[derive(Serialize, ToSchema)]
+struct SessionJson {
+    /// Such as `s-1`: the `{id}` of the session's other requests.
+    session: String,
+}
+
+/// Opens a search session, in `locale` (the policy's when left out).
+#[utoipa::path(post, path = "/search/sessions", tag = "search", operation_id = "open_session", params(LocaleParam),
+    responses((status = 201, body = SessionJson)))]
 async fn open(
     State(state): State<AppState>,
     Params(locale): Params<LocaleParam>,
 ) -> Result<impl IntoResponse, ApiError> {
     let search = state.host.search(locale.checked()?);
-    Ok((StatusCode::CREATED, Json(json!({ "session": state.sessions.open(search)? }))))
+    Ok((StatusCode::CREATED, Json(SessionJson { session: state.sessions.open(search)? })))
 }
 
-async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+/// Closes a search session.
+#[utoipa::path(delete, path = "/search/sessions/{id}", tag = "search", operation_id = "close_session", params(SessionId),
+    responses((status = 204, description = "Closed")))]
+async fn close(State(state): State<AppState>, Path(SessionId { id }): Path<SessionId>) -> Result<StatusCode, ApiError> {
     if state.sessions.close(&id) {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -156,9 +179,12 @@ async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<
     }
 }
 
+/// What the session's screen shows now.
+#[utoipa::path(get, path = "/search/sessions/{id}", tag = "search", operation_id = "current_screen", params(SessionId, LocaleParam),
+    responses((status = 200, body = ScreenJson)))]
 async fn current(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(SessionId { id }): Path<SessionId>,
     Params(locale): Params<LocaleParam>,
 ) -> Result<impl IntoResponse, ApiError> {
     let locale = locale.checked()?;
@@ -167,9 +193,12 @@ async fn current(
     Ok(Json(ScreenJson::from(&search.current().await)))
 }
 
+/// Searches the local customers: seed 1's local search, the list and the notice it shows.
+#[utoipa::path(post, path = "/search/sessions/{id}/local", tag = "search", operation_id = "search_local", params(SessionId, LocaleParam),
+    request_body = QueryJson, responses((status = 200, body = ScreenJson)))]
 async fn local(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(SessionId { id }): Path<SessionId>,
     Params(locale): Params<LocaleParam>,
     Body(query): Body<QueryJson>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -180,16 +209,22 @@ async fn local(
     Ok(Json(ScreenJson::from(&screen)))
 }
 
+/// Searches the ERP for the session's last query, as an operation: its status turns to
+/// `waiting` when the waiting window shows, and `done` with the screen.
+#[utoipa::path(post, path = "/search/sessions/{id}/erp", tag = "search", operation_id = "search_erp", params(SessionId, LocaleParam),
+    responses((status = 202, body = OperationJson)))]
 async fn erp(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(SessionId { id }): Path<SessionId>,
     Params(locale): Params<LocaleParam>,
 ) -> Result<impl IntoResponse, ApiError> {
     let locale = locale.checked()?;
     let session = state.sessions.get(&id)?;
     let shown_in = session.in_locale(locale).await.locale();
     let waiting = Message { key: "erp-search-waiting".into(), args: Vec::new() };
-    let operation = state.operations.start("erp-search", Some(state.host.render(&waiting, Some(&shown_in)).await));
+    let operation = state
+        .operations
+        .start(super::operations::OperationKind::ErpSearch, Some(state.host.render(&waiting, Some(&shown_in)).await));
     let running = operation.clone();
     tokio::spawn(async move {
         let mut search = session.search.lock().await;
@@ -200,14 +235,16 @@ async fn erp(
     Ok(super::operations::accepted(&operation))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpenJson {
+    /// A customer number the screen shows.
     number: String,
     action: ActionJson,
 }
 
-#[derive(Deserialize, Clone, Copy)]
+/// What the operator opens the customer for.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "kebab-case")]
 enum ActionJson {
     Select,
@@ -215,9 +252,25 @@ enum ActionJson {
     Edit,
 }
 
+/// Opening a customer: the customer, or the screen with a notice saying why not.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum OpenedJson {
+    Opened {
+        customer: Box<CustomerJson>,
+        /// Whether the operator may edit it (the ERP's flags).
+        editable: bool,
+    },
+    Screen(ScreenJson),
+}
+
+/// Opens a customer of the screen to select, preview or edit it; one found in the ERP is
+/// saved locally first.
+#[utoipa::path(post, path = "/search/sessions/{id}/open", tag = "search", params(SessionId, LocaleParam),
+    request_body = OpenJson, responses((status = 200, body = OpenedJson)))]
 async fn open_customer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(SessionId { id }): Path<SessionId>,
     Params(locale): Params<LocaleParam>,
     Body(body): Body<OpenJson>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -234,17 +287,17 @@ async fn open_customer(
     };
     Ok(Json(match search.open(&body.number, action).await? {
         Ok(opened) => {
-            json!({ "opened": { "customer": CustomerJson::from(&opened.customer), "editable": opened.editable } })
+            OpenedJson::Opened { customer: Box::new(CustomerJson::from(&opened.customer)), editable: opened.editable }
         }
-        Err(screen) => json!({ "screen": ScreenJson::from(&screen) }),
+        Err(screen) => OpenedJson::Screen(ScreenJson::from(&screen)),
     }))
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/search/sessions", post(open))
-        .route("/search/sessions/{id}", get(current).delete(close))
-        .route("/search/sessions/{id}/local", post(local))
-        .route("/search/sessions/{id}/erp", post(erp))
-        .route("/search/sessions/{id}/open", post(open_customer))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open))
+        .routes(routes!(current, close))
+        .routes(routes!(local))
+        .routes(routes!(erp))
+        .routes(routes!(open_customer))
 }

@@ -4,28 +4,48 @@
 use super::Path;
 use super::body::Body;
 use super::error::ApiError;
-use super::wire::{self, LocalEditJson, WebListJson};
-use super::{AppState, LocaleParam, Params};
+use super::wire::{self, CandidatesJson, DecisionJson, LocalEditJson, WebListJson};
+use super::{AppState, LocaleParam, Number, Params};
 use crate::flows::web::{Decision, WebFlow, WebFlowError};
+use crate::store::web::AuditEntry;
+use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+/// The web customer a request is for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct WebId {
+    /// The web shop's id of the customer.
+    web_id: String,
+}
+
+/// "Check web customers": reads the web shop's registrations feed, then the web edit list.
+#[utoipa::path(get, path = "/web/edits", tag = "web", operation_id = "web_edits", responses((status = 200, body = WebListJson)))]
 async fn edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(WebListJson::from(&state.host.web()?.check().await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CandidateParams {
+    /// The operator's own search among the local customers (at most 200 characters).
     search: Option<String>,
+    /// The locale of the reasons' texts; the policy's when left out.
     locale: Option<String>,
 }
 
+/// The local customers that may be this web customer, ranked by the web-merge-rules plugin
+/// with its reasons, and those the operator's `search` finds.
+#[utoipa::path(get, path = "/web/edits/{web_id}/candidates", tag = "web", params(WebId, CandidateParams),
+    responses((status = 200, body = CandidatesJson)))]
 async fn candidates(
     State(state): State<AppState>,
-    Path(web_id): Path<String>,
+    Path(WebId { web_id }): Path<WebId>,
     Params(params): Params<CandidateParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let locale = LocaleParam { locale: params.locale }.or_policy(&state.host)?;
@@ -49,15 +69,19 @@ where
     Ok(Json(wire::decision(&state.host, &decision, &locale).await))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TakeOverLocalJson {
+    /// The local customer the operator selected.
     number: String,
 }
 
+/// "Take over local info": the web customer is the existing local customer `number`.
+#[utoipa::path(post, path = "/web/edits/{web_id}/take-over-local", tag = "web", params(WebId, LocaleParam),
+    request_body = TakeOverLocalJson, responses((status = 200, body = DecisionJson)))]
 async fn take_over_local(
     State(state): State<AppState>,
-    Path(web_id): Path<String>,
+    Path(WebId { web_id }): Path<WebId>,
     Params(locale): Params<LocaleParam>,
     Body(body): Body<TakeOverLocalJson>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -68,16 +92,23 @@ async fn take_over_local(
     decided(&state, locale, async move { flow.take_over_local(&web_id, &body.number).await }).await
 }
 
+/// The local edit list: local customers changed here that the web shop also knows.
+#[utoipa::path(get, path = "/web/local-edits", tag = "web", responses((status = 200, body = Vec<LocalEditJson>)))]
 async fn local_edits(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let views = state.host.web()?.local_edits().await?;
     Ok(Json(views.iter().map(LocalEditJson::from).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditParams {
+    /// How many decisions, newest first: 1 to 1000, 50 when left out.
     limit: Option<u32>,
 }
 
+/// The audit trail of the operators' decisions, newest first.
+#[utoipa::path(get, path = "/web/audit", tag = "web", operation_id = "audit_trail", params(AuditParams),
+    responses((status = 200, body = Vec<AuditEntry>)))]
 async fn audit(
     State(state): State<AppState>,
     Params(params): Params<AuditParams>,
@@ -90,31 +121,67 @@ async fn audit(
     Ok(Json(entries.into_iter().map(wire::audit_entry).collect::<Vec<_>>()))
 }
 
-/// `POST` of an action without a body on the web customer or local customer named in the path.
-fn action<F, A>(act: F) -> MethodRouter<AppState>
+/// An action without a body, on the web edit list's or the local edit list's flow.
+async fn acted<A>(
+    state: AppState,
+    locale: LocaleParam,
+    act: impl FnOnce(WebFlow) -> A,
+) -> Result<impl IntoResponse, ApiError>
 where
-    F: Fn(WebFlow, String) -> A + Clone + Send + Sync + 'static,
     A: Future<Output = Result<Decision, WebFlowError>> + Send + 'static,
 {
-    post(move |State(state): State<AppState>, Path(id): Path<String>, Params(locale): Params<LocaleParam>| async move {
-        let flow = state.host.web()?;
-        decided(&state, locale, act(flow, id)).await
-    })
+    let flow = state.host.web()?;
+    decided(&state, locale, act(flow)).await
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/web/edits", get(edits))
-        .route("/web/edits/{web_id}/candidates", get(candidates))
-        .route("/web/edits/{web_id}/take-over-local", post(take_over_local))
-        .route("/web/edits/{web_id}/take-over-web", action(|flow, id| async move { flow.take_over_web(&id).await }))
-        .route("/web/edits/{web_id}/discard", action(|flow, id| async move { flow.discard(&id).await }))
-        .route("/web/edits/{web_id}/ignore", action(|flow, id| async move { flow.ignore(&id).await }))
-        .route("/web/local-edits", get(local_edits))
-        .route("/web/local-edits/{number}/push", action(|flow, number| async move { flow.push(&number).await }))
-        .route(
-            "/web/local-edits/{number}/drop",
-            action(|flow, number| async move { flow.drop_local_edit(&number).await }),
-        )
-        .route("/web/audit", get(audit))
+/// A `POST` handler for the action `$act` of the web flow, without a body, on the web
+/// customer or local customer its path names.
+macro_rules! action {
+    ($(#[$doc:meta])* $act:ident, $path:literal, $param:ident { $id:ident }) => {
+        $(#[$doc])*
+        #[utoipa::path(post, path = $path, tag = "web", params($param, LocaleParam),
+            responses((status = 200, body = DecisionJson)))]
+        async fn $act(
+            State(state): State<AppState>,
+            Path($param { $id }): Path<$param>,
+            Params(locale): Params<LocaleParam>,
+        ) -> Result<impl IntoResponse, ApiError> {
+            acted(state, locale, |flow| async move { flow.$act(&$id).await }).await
+        }
+    };
+}
+
+action!(
+    /// "Take over internet info": the web customer becomes a new local customer.
+    take_over_web, "/web/edits/{web_id}/take-over-web", WebId { web_id }
+);
+action!(
+    /// "Discard web customer": deleted on the web shop.
+    discard, "/web/edits/{web_id}/discard", WebId { web_id }
+);
+action!(
+    /// "Remove from web edit list": back only when the web customer changes again.
+    ignore, "/web/edits/{web_id}/ignore", WebId { web_id }
+);
+action!(
+    /// "Take over local info" for a local edit: the web shop gets the local data.
+    push, "/web/local-edits/{number}/push", Number { number }
+);
+action!(
+    /// "Remove from local edit list".
+    drop_local_edit, "/web/local-edits/{number}/drop", Number { number }
+);
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(edits))
+        .routes(routes!(candidates))
+        .routes(routes!(take_over_local))
+        .routes(routes!(take_over_web))
+        .routes(routes!(discard))
+        .routes(routes!(ignore))
+        .routes(routes!(local_edits))
+        .routes(routes!(push))
+        .routes(routes!(drop_local_edit))
+        .routes(routes!(audit))
 }

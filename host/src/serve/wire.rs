@@ -4,15 +4,16 @@
 
 use crate::bindings::merge::{Candidate, MatchReason};
 use crate::bindings::search::{ResultList, SearchButton};
-use crate::bindings::{Customer, Field, Filter, Message, SearchQuery, Severity};
+use crate::bindings::{Customer, Field, Filter, Message, Origin, SearchQuery, Severity};
 use crate::embed::{Host, Prompt};
 use crate::flows::search::{Screen, ShownNotice};
 use crate::flows::web::{Candidates, Decision, LocalEditView, Refreshed, WebList};
 use crate::store::holdings::{Holdings, OutboxChange};
 use crate::store::web::{AuditEntry, WebEdit};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerJson {
     pub number: Option<String>,
     pub web_id: Option<String>,
@@ -27,7 +28,7 @@ pub struct CustomerJson {
     pub city: Option<String>,
     pub country: Option<String>,
     pub active: bool,
-    pub origin: &'static str,
+    pub origin: OriginJson,
     pub version: u64,
     pub updated_at: i64,
     pub previewable: bool,
@@ -50,7 +51,11 @@ impl From<&Customer> for CustomerJson {
             city: c.city.clone(),
             country: c.country.clone(),
             active: c.active,
-            origin: crate::store::origin_name(c.origin),
+            origin: match c.origin {
+                Origin::Local => OriginJson::Local,
+                Origin::Erp => OriginJson::Erp,
+                Origin::Web => OriginJson::Web,
+            },
             version: c.version,
             updated_at: c.updated_at,
             previewable: c.previewable,
@@ -63,17 +68,34 @@ pub fn customers(list: &[Customer]) -> Vec<CustomerJson> {
     list.iter().map(CustomerJson::from).collect()
 }
 
-fn severity(severity: Severity) -> &'static str {
+/// Where a customer was made: here, in the ERP, or on the web shop.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OriginJson {
+    Local,
+    Erp,
+    Web,
+}
+
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeverityJson {
+    Info,
+    Warning,
+    Error,
+}
+
+fn severity(severity: Severity) -> SeverityJson {
     match severity {
-        Severity::Info => "info",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
+        Severity::Info => SeverityJson::Info,
+        Severity::Warning => SeverityJson::Warning,
+        Severity::Error => SeverityJson::Error,
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct NoticeJson {
-    pub severity: &'static str,
+    pub severity: SeverityJson,
     pub key: String,
     pub text: String,
 }
@@ -84,12 +106,12 @@ impl From<&ShownNotice> for NoticeJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ScreenJson {
-    pub list: &'static str,
+    pub list: ListJson,
     pub customers: Vec<CustomerJson>,
     pub notice: Option<NoticeJson>,
-    pub search_button: &'static str,
+    pub search_button: SearchButtonJson,
     /// More customers match than `customers` holds: the list was cut.
     pub more: bool,
 }
@@ -98,19 +120,36 @@ impl From<&Screen> for ScreenJson {
     fn from(screen: &Screen) -> ScreenJson {
         ScreenJson {
             list: match screen.list {
-                ResultList::Local => "local",
-                ResultList::Erp => "erp",
+                ResultList::Local => ListJson::Local,
+                ResultList::Erp => ListJson::Erp,
             },
             customers: customers(&screen.customers),
             notice: screen.notice.as_ref().map(NoticeJson::from),
             search_button: match screen.search_button {
-                SearchButton::Hidden => "hidden",
-                SearchButton::Available => "available",
-                SearchButton::Suggested => "suggested",
+                SearchButton::Hidden => SearchButtonJson::Hidden,
+                SearchButton::Available => SearchButtonJson::Available,
+                SearchButton::Suggested => SearchButtonJson::Suggested,
             },
             more: screen.more,
         }
     }
+}
+
+/// Which list the screen shows.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListJson {
+    Local,
+    Erp,
+}
+
+/// How the screen shows the button that searches the ERP.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SearchButtonJson {
+    Hidden,
+    Available,
+    Suggested,
 }
 
 /// The fields a filter may name, by their API names.
@@ -131,7 +170,7 @@ const FILTER_FIELDS: [(&str, Field); 11] = [
 /// How long a phrase or a filter value may be, in characters.
 pub const MAX_PHRASE: usize = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryJson {
     pub phrase: String,
@@ -141,7 +180,7 @@ pub struct QueryJson {
     pub include_inactive: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterJson {
     pub field: String,
@@ -182,13 +221,13 @@ impl QueryJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ReasonJson {
     pub reason: String,
     pub text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CandidateJson {
     pub customer: CustomerJson,
     pub score: u8,
@@ -196,7 +235,7 @@ pub struct CandidateJson {
 }
 
 /// The local candidates for one web customer, and the customers the operator's search found.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CandidatesJson {
     pub web: CustomerJson,
     pub candidates: Vec<CandidateJson>,
@@ -238,7 +277,7 @@ async fn ranked(host: &Host, candidates: &[Candidate], locale: &str) -> Vec<Cand
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WebEditJson {
     pub customer: CustomerJson,
     pub state: crate::store::web::WebEditState,
@@ -252,7 +291,7 @@ impl From<&WebEdit> for WebEditJson {
 }
 
 /// The web edit list, and what reading the feed did or why it failed.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WebListJson {
     pub entries: Vec<WebEditJson>,
     pub refreshed: Option<Refreshed>,
@@ -269,7 +308,7 @@ impl From<&WebList> for WebListJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LocalEditJson {
     pub edit: LocalEditEntry,
     pub web: Option<CustomerJson>,
@@ -278,7 +317,7 @@ pub struct LocalEditJson {
     pub sends: Option<CustomerJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LocalEditEntry {
     pub customer: CustomerJson,
     pub web_id: String,
@@ -307,7 +346,7 @@ impl From<&LocalEditView> for LocalEditJson {
 }
 
 /// A message by key and arguments, as `POST /api/texts` takes it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MessageJson {
     pub key: String,
     pub args: std::collections::BTreeMap<String, String>,
@@ -322,10 +361,10 @@ impl From<&Message> for MessageJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct DecisionJson {
     pub action: crate::flows::web::Action,
-    pub outcome: &'static str,
+    pub outcome: DecisionOutcomeJson,
     pub web_id: Option<String>,
     pub number: Option<String>,
     /// The plan's summary in words.
@@ -339,6 +378,14 @@ pub struct DecisionJson {
     pub resumed: bool,
 }
 
+/// Whether the plan was carried out or the operator stopped it.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionOutcomeJson {
+    Applied,
+    Cancelled,
+}
+
 pub async fn decision(host: &Host, decision: &Decision, locale: &str) -> DecisionJson {
     let summary = match &decision.summary {
         Some(message) => Some(host.render(message, Some(locale)).await),
@@ -347,8 +394,8 @@ pub async fn decision(host: &Host, decision: &Decision, locale: &str) -> Decisio
     DecisionJson {
         action: decision.action,
         outcome: match decision.outcome {
-            crate::flows::web::Outcome::Applied => "applied",
-            crate::flows::web::Outcome::Cancelled => "cancelled",
+            crate::flows::web::Outcome::Applied => DecisionOutcomeJson::Applied,
+            crate::flows::web::Outcome::Cancelled => DecisionOutcomeJson::Cancelled,
         },
         web_id: decision.web_id.clone(),
         number: decision.number.clone(),
@@ -362,16 +409,16 @@ pub async fn decision(host: &Host, decision: &Decision, locale: &str) -> Decisio
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ChoiceJson {
     pub id: String,
     pub label: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PromptJson {
     pub id: u64,
-    pub severity: &'static str,
+    pub severity: SeverityJson,
     pub key: String,
     pub text: String,
     pub choices: Vec<ChoiceJson>,
@@ -408,7 +455,7 @@ fn audited(records: Option<serde_json::Value>) -> Option<serde_json::Value> {
 
 /// Everything the till holds about one person (`GET /api/customers/{key}/export`, `pos-host
 /// customer export`), its records in the API's shape.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HoldingsJson {
     /// The customer number or web id asked for.
     pub key: String,
@@ -424,7 +471,7 @@ pub struct HoldingsJson {
 }
 
 /// A local edit list entry; its customer is the export's.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LocalEditRecordJson {
     pub web_id: String,
     pub changed_at: i64,

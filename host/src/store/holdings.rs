@@ -36,7 +36,7 @@ impl Holdings {
 }
 
 /// A change in the outbox, as the ERP is to receive it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OutboxChange {
     pub idempotency_key: String,
     pub operation: String,
@@ -117,7 +117,7 @@ impl ErasureSource {
 
 /// What an erasure removed; its record in the `erasures` table holds this and no personal
 /// data.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Erased {
     pub number: Option<String>,
     pub web_id: Option<String>,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 /// Where a web edit list entry stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WebEditState {
     /// Waiting for the operator.
@@ -214,7 +214,7 @@ pub fn forget_web_write(tx: &Transaction, web_id: &str) -> rusqlite::Result<()> 
 }
 
 /// One decision of the audit trail.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     /// Milliseconds since the Unix epoch.

@@ -4,6 +4,7 @@
 
 use crate::customer;
 use pos_host::serve::{self, Limits, Options};
+use pos_tests::openapi::Contract;
 use pos_tests::served::{self, ServedHost};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -31,13 +32,15 @@ async fn snapshot(s: &ServedHost) -> Snapshot {
 /// `(status, kind)` of a request with `headers` and no token unless one is among them.
 async fn send(s: &ServedHost, method: Method, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
     let client = reqwest::Client::new();
-    let mut request = client.request(method, format!("{}{path}", s.url)).body(body.to_owned());
+    let mut request = client.request(method.clone(), format!("{}{path}", s.url)).body(body.to_owned());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let body = response.json().await.unwrap_or(Value::Null);
+    Contract::host().check(method.as_str(), path, status, &body).unwrap_or_else(|e| panic!("{e}"));
+    (status, body)
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use pos_host::bindings::Customer;
 use pos_host::store::{KeySetting, encryption};
+use pos_tests::openapi::Contract;
 use pos_tests::served::{self, ServedHost};
 use pos_tests::sim::{AdminCustomer, Fault, FaultMode, WebCustomerFields};
 use serde_json::{Value, json};
@@ -50,15 +51,18 @@ async fn plain() -> Served {
 }
 
 impl Served {
+    /// The answer to a request, checked against the OpenAPI document.
     pub(crate) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.api(&self.client, method, path);
+        let mut request = self.api(&self.client, method.clone(), path);
         if let Some(body) = body {
             request = request.json(&body);
         }
         let response = request.send().await.unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
-        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
+        Contract::host().check(method.as_str(), path, status.as_u16(), &body).unwrap_or_else(|e| panic!("{e}"));
+        (status, body)
     }
 
     pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -70,15 +74,19 @@ impl Served {
     }
 
     /// An answer of the router itself, without a socket, to `request` as a client on this
-    /// machine sends it (addressed to the host, with the token, unless it says otherwise).
+    /// machine sends it (addressed to the host, with the token, unless it says otherwise),
+    /// checked against the OpenAPI document.
     async fn in_process(&self, mut request: Request<Body>) -> (StatusCode, Value) {
+        let (method, path) = (request.method().clone(), request.uri().path().to_owned());
         let headers = request.headers_mut();
         headers.entry("host").or_insert_with(|| "127.0.0.1:8740".parse().unwrap());
         headers.entry("authorization").or_insert_with(|| format!("Bearer {}", self.token.expose()).parse().unwrap());
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Contract::host().check(method.as_str(), &path, status.as_u16(), &body).unwrap_or_else(|e| panic!("{e}"));
+        (status, body)
     }
 
     pub(crate) async fn session(&self) -> String {

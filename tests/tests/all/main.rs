@@ -19,6 +19,7 @@ mod loading;
 mod matching;
 mod metrics;
 mod notification_texts;
+mod openapi;
 mod policy;
 mod python_plugin;
 mod reload;

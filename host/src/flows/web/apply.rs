@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// An operator's action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
+#[schema(as = WebAction)]
 pub enum Action {
     /// "Take over local info" for a web customer: it is an existing local customer.
     TakeOverLocal,

@@ -122,7 +122,7 @@ impl From<rusqlite::Error> for WebFlowError {
 }
 
 /// What reading the registrations feed did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Refreshed {
     /// Web customers that entered the list or show a newer version.
     pub opened: u64,
@@ -137,7 +137,7 @@ pub struct Refreshed {
 }
 
 /// A registration the feed carried that cannot be stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RefusedRegistration {
     pub web_id: String,
     pub reason: String,
