@@ -161,7 +161,7 @@ const SECONDS_60: Duration = Duration::from_secs(60);
 async fn full_sync<C: Connector + Clone + 'static>(database: &Path, erp: &C) -> (f64, u64) {
     let store = Store::open(database).unwrap();
     let started = Instant::now();
-    let report = sync::sync_all(&store, erp, |_| {}).await.unwrap();
+    let report = sync::sync_all(&store, erp, "POS-01", |_| {}).await.unwrap();
     (started.elapsed().as_secs_f64(), report.listed)
 }
 

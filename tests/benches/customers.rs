@@ -162,7 +162,7 @@ async fn full_sync(dir: &Path, customers: u64, store: &Store, erp: &Arc<PluginCo
     reset_peak_rss();
     let baseline = peak_rss_mib();
     let started = Instant::now();
-    let report = sync::sync_all(store, erp, |_| {}).await.expect("full sync");
+    let report = sync::sync_all(store, erp, "POS-01", |_| {}).await.expect("full sync");
     let sync_s = started.elapsed().as_secs_f64();
     println!(
         "full sync:        {} customers in {sync_s:.1} s = {:.0} rows/s; peak memory {:.0} MiB (process baseline {:.0} MiB)   target < 300 MB",
@@ -209,7 +209,7 @@ async fn sample(store: &Store) -> Vec<Customer> {
 async fn incremental(sim: &Sim, customers: u64, sample: &[Customer], store: &Store, erp: &Arc<PluginConnector>) {
     // Caught up first (a reused database may lag behind the simulator), so that exactly
     // the changes made here are measured.
-    sync::sync_all(store, erp, |_| {}).await.expect("catching up");
+    sync::sync_all(store, erp, "POS-01", |_| {}).await.expect("catching up");
     changes(sim, sample, customers).await;
     // The feed alone, read through the connector and dropped: what the ERP's side and the
     // connector cost, without the store.
@@ -233,7 +233,7 @@ async fn incremental(sim: &Sim, customers: u64, sample: &[Customer], store: &Sto
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let report = sync::sync_all(store, erp, |_| {}).await.expect("incremental sync");
+    let report = sync::sync_all(store, erp, "POS-01", |_| {}).await.expect("incremental sync");
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "incremental sync: {} changes in {seconds:.2} s = {:.0} changes/s   target < 0.5 s for 10000",
@@ -543,7 +543,7 @@ async fn encrypted_next_to_plain(dir: &Path, customers: u64, erp: &Arc<PluginCon
         }
         let store = Store::open_with(&path, protection).unwrap();
         let started = Instant::now();
-        let report = sync::sync_all(&store, erp, |_| {}).await.expect("full sync");
+        let report = sync::sync_all(&store, erp, "POS-01", |_| {}).await.expect("full sync");
         let took = started.elapsed().as_secs_f64();
         println!(
             "full sync, {name:<9}: {} customers in {took:.1} s = {:.0} rows/s",

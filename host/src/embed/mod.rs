@@ -533,7 +533,8 @@ impl Host {
     ) -> Result<Synchronized, HostError> {
         let customers = match self.policy().host.customers.mode {
             SyncMode::SyncAll => {
-                let report: SyncReport = sync::sync_all(&self.inner.store, erp, progress).await?;
+                let report: SyncReport =
+                    sync::sync_all(&self.inner.store, erp, &self.inner.workstation, progress).await?;
                 let now = crate::flows::now_ms();
                 self.inner.store.write(move |tx| Ok::<_, StoreError>(sync_state::set_caught_up_at(tx, now)?)).await?;
                 Some(SyncSummary {

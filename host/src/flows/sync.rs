@@ -5,6 +5,7 @@
 use crate::bindings::erp::ErpError;
 use crate::bindings::{Customer, Origin};
 use crate::erp::{Change, ChangesError, ChangesPage, Connector, ListPage};
+use crate::store::holdings::{self, Erased, ErasureSource};
 use crate::store::sync_state::{self, Phase};
 use crate::store::{Store, StoreError, WriteTx, outbox};
 use std::fmt;
@@ -67,10 +68,12 @@ impl From<rusqlite::Error> for SyncError {
     }
 }
 
-/// Brings the store up to date with the ERP, from wherever the last run stopped.
+/// Brings the store up to date with the ERP, from wherever the last run stopped;
+/// `workstation` signs the erasure records of the customers the ERP removed.
 pub async fn sync_all<C: Connector + Clone + 'static>(
     store: &Store,
     erp: &C,
+    workstation: &str,
     mut progress: impl FnMut(&Progress),
 ) -> Result<SyncReport, SyncError> {
     crate::trace::step("sync.customers", async move {
@@ -153,22 +156,33 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                         let erp = erp.clone();
                         Prefetch::start(next.clone(), move |from| async move { erp.changes(&from, PAGE_SIZE).await })
                     });
-                    let removed = store
-                        .write(move |tx| -> Result<u64, SyncError> {
-                            let mut removed = 0;
-                            for change in page.changes {
-                                match change {
-                                    Change::Upsert(customer) => apply(tx, *customer, None)?,
-                                    Change::Removed { number } => removed += remove(tx, &number)? as u64,
+                    let workstation = workstation.to_owned();
+                    let removals = page.changes.iter().any(|change| matches!(change, Change::Removed { .. }));
+                    let write = move |tx: &WriteTx| -> Result<(u64, bool), SyncError> {
+                        let (mut removed, mut erased) = (0, false);
+                        for change in page.changes {
+                            match change {
+                                Change::Upsert(customer) => apply(tx, *customer, None)?,
+                                Change::Removed { number } => {
+                                    let erasure = erase_removed(tx, &number, &workstation)?;
+                                    removed += erasure.as_ref().map_or(0, |erasure| erasure.customer);
+                                    erased |= erasure.is_some();
                                 }
                             }
-                            if let Some(available) = page.available {
-                                removed += remove_unavailable(tx, available)?;
-                            }
-                            set(tx, Phase::Incremental { cursor: page.next })?;
-                            Ok(removed)
-                        })
-                        .await?;
+                        }
+                        if let Some(available) = page.available {
+                            removed += remove_unavailable(tx, available)?;
+                        }
+                        set(tx, Phase::Incremental { cursor: page.next })?;
+                        Ok((removed, erased))
+                    };
+                    // Overwriting what a write frees costs every update: only a page that
+                    // may erase someone pays for it.
+                    let removed = if removals {
+                        store.erasing(write).await?
+                    } else {
+                        store.write(move |tx| write(tx).map(|(removed, _)| removed)).await?
+                    };
                     report.changes += count;
                     report.removed += removed;
                     report.cursor = next;
@@ -272,8 +286,23 @@ fn remove_unavailable(tx: &WriteTx, available: Vec<String>) -> Result<u64, SyncE
     Ok(removed)
 }
 
-/// Removes a customer the ERP no longer offers this workstation; customers created here
-/// stay.
+/// Erases what the till holds about a customer the ERP's feed says it removed, as an
+/// operator's erasure does (the ERP's erasure of a person reaches every till this way): the
+/// customer, the edit list entries, the web shop writes, and the personal data of the audit,
+/// with an erasure record (`source` `erp`). The exceptions of a removal stay: a customer
+/// created here, and one whose change made here still waits for the ERP (the operator's
+/// edit is not lost; the ERP answers it).
+fn erase_removed(tx: &WriteTx, number: &str, workstation: &str) -> Result<Option<Erased>, SyncError> {
+    if let Some(held) = crate::store::get(tx, number)?
+        && (held.origin != Origin::Erp || outbox::has_pending(tx, number)?)
+    {
+        return Ok(None);
+    }
+    Ok(holdings::erase(tx, number, ErasureSource::Erp, workstation, crate::runtime::now_ms() as i64)?)
+}
+
+/// Removes a customer the ERP no longer lists for this workstation; one whose change made
+/// here still waits stays, and so do customers created here.
 fn remove(tx: &WriteTx, number: &str) -> Result<bool, SyncError> {
     match crate::store::get(tx, number)? {
         Some(existing) if existing.origin == Origin::Erp && !outbox::has_pending(tx, number)? => {

@@ -179,12 +179,7 @@ impl Store {
         Ok(result)
     }
 
-    /// Erases the person `key` names ([`holdings::erase`]), and then the copies SQLite keeps
-    /// of what was removed: what the erasure frees is overwritten (`secure_delete`), the
-    /// database is rebuilt (`VACUUM`: an earlier edit of the customer left its old row in a
-    /// page's free space, and merges of the search index left old entries in free pages),
-    /// and the log is copied into the database and emptied, so that no byte of the files
-    /// still holds them.
+    /// Erases the person `key` names ([`holdings::erase`]) as [`Store::erasing`] does.
     pub async fn erase(
         &self,
         key: &str,
@@ -192,23 +187,46 @@ impl Store {
         workstation: &str,
     ) -> Result<Option<holdings::Erased>, StoreError> {
         let (key, workstation) = (key.to_owned(), workstation.to_owned());
+        self.erasing(move |tx| {
+            let erased = holdings::erase(tx, &key, source, &workstation, crate::runtime::now_ms() as i64)?;
+            let any = erased.is_some();
+            Ok((erased, any))
+        })
+        .await
+    }
+
+    /// Runs `write` as [`Store::write`] does, and when it says it erased someone, removes
+    /// the copies SQLite keeps of what was removed: what the transaction frees is
+    /// overwritten (`secure_delete`), the database is rebuilt (`VACUUM`: an earlier edit of
+    /// the customer left its old row in a page's free space, and merges of the search index
+    /// left old entries in free pages), and the log is copied into the database and
+    /// emptied, so that no byte of the files still holds them.
+    pub async fn erasing<R, E>(
+        &self,
+        write: impl FnOnce(&WriteTx) -> Result<(R, bool), E> + Send + 'static,
+    ) -> Result<R, E>
+    where
+        R: Send + 'static,
+        E: From<rusqlite::Error> + From<StoreError> + Send + 'static,
+    {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
-            let erased = store.write_blocking(|tx| -> Result<_, StoreError> {
+            let written = store.write_blocking(|tx| {
                 tx.pragma_update(None, "secure_delete", true)?;
-                Ok(holdings::erase(tx, &key, source, &workstation, crate::runtime::now_ms() as i64)?)
+                write(tx)
             });
             let writer = store.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
             // Only an erasure pays for overwriting what it frees.
             writer.pragma_update(None, "secure_delete", false)?;
-            if matches!(erased, Ok(Some(_))) {
+            let (result, erased) = written?;
+            if erased {
                 writer.execute_batch("VACUUM")?;
                 store.empty_log(&writer)?;
             }
-            erased
+            Ok(result)
         })
         .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        .map_err(|e| E::from(StoreError::Task(e.to_string())))?
     }
 
     /// Copies the whole log into the database and empties it, waiting for the checkpoint

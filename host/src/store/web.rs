@@ -104,6 +104,33 @@ pub fn web_customer_gone(tx: &Transaction, web_id: &str, version: u64) -> rusqli
     Ok(())
 }
 
+/// The entry of a web customer deleted on the web and erased here: deleted at `version`,
+/// without the person.
+pub fn tombstone(tx: &Transaction, web_id: &str, version: u64, now: i64) -> rusqlite::Result<()> {
+    let erased = super::holdings::ERASED;
+    let customer = Customer {
+        number: None,
+        web_id: Some(web_id.to_owned()),
+        first_name: erased.into(),
+        last_name: erased.into(),
+        company: None,
+        tax_id: None,
+        email: None,
+        phone: None,
+        street: None,
+        postal_code: None,
+        city: None,
+        country: None,
+        active: false,
+        origin: crate::bindings::Origin::Web,
+        version,
+        updated_at: now,
+        previewable: false,
+        editable: false,
+    };
+    close_web_edit(tx, &customer, WebEditState::Gone, now)
+}
+
 /// Closes an entry as decided: the web customer as it is after the decision (`version`)
 /// and `state`. Creates the entry if the decision was made without one.
 pub fn close_web_edit(tx: &Transaction, customer: &Customer, state: WebEditState, now: i64) -> rusqlite::Result<()> {

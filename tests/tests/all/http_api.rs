@@ -38,12 +38,9 @@ pub(crate) async fn serve(
     Served { served: served::serve(local, erp, prompt_timeout, token).await, client: reqwest::Client::new() }
 }
 
-/// [`serve`] on a plain (not encrypted) database.
-pub(crate) async fn serve_plain(local: Vec<Customer>) -> Served {
-    Served {
-        served: served::serve_plain(local, Vec::new(), Duration::from_secs(30)).await,
-        client: reqwest::Client::new(),
-    }
+/// [`serve`] on a plain (not encrypted) database, with `local` customers and `erp` ones.
+pub(crate) async fn serve_plain(local: Vec<Customer>, erp: Vec<AdminCustomer>) -> Served {
+    Served { served: served::serve_plain(local, erp, Duration::from_secs(30)).await, client: reqwest::Client::new() }
 }
 
 async fn plain() -> Served {

@@ -33,7 +33,7 @@ impl Harness {
     }
 
     async fn sync(&self) -> Result<sync::SyncReport, sync::SyncError> {
-        sync::sync_all(&self.store, &self.erp, |_| {}).await
+        sync::sync_all(&self.store, &self.erp, "POS-01", |_| {}).await
     }
 
     async fn fault(&self, mode: FaultMode) {

@@ -21,8 +21,9 @@ use crate::bindings::merge::{Candidate, WebChange};
 use crate::bindings::{Customer, SearchQuery};
 use crate::caps::{Erp, Operator};
 use crate::slots::Plugins;
+use crate::store::holdings::{self, ErasureSource};
 use crate::store::web::{self as lists, LocalEdit, WebEdit};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, WriteTx};
 use crate::webshop::{Registration, WebshopClient, WebshopError};
 use serde::Serialize;
 use std::sync::Arc;
@@ -192,34 +193,38 @@ impl WebFlow {
                     Err(error) => return Err(WebFlowError::Webshop(error)),
                 };
                 let (next, has_more) = (page.next, page.has_more);
-                let counts = self
-                    .store
-                    .write(move |tx| -> Result<Refreshed, StoreError> {
-                        let mut counts = Refreshed::default();
-                        let now = now_ms();
-                        for change in page.changes {
-                            match change {
-                                Registration::Changed(customer) => {
-                                    match lists::list_web_customer(tx, &customer, now)? {
-                                        lists::Listed::Opened => counts.opened += 1,
-                                        lists::Listed::Unchanged => counts.unchanged += 1,
-                                    }
-                                }
-                                Registration::Deleted { web_id, version } => {
-                                    lists::web_customer_gone(tx, &web_id, version)?;
-                                    lists::unlink(tx, &web_id)?;
-                                    counts.gone += 1;
-                                }
-                                Registration::Refused { web_id, reason } => {
-                                    tracing::warn!(web_id, "a web registration was left out: {reason}");
-                                    counts.refused.push(RefusedRegistration { web_id, reason });
-                                }
+                let deletions = page.changes.iter().any(|change| matches!(change, Registration::Deleted { .. }));
+                let workstation = self.workstation.clone();
+                let write = move |tx: &WriteTx| -> Result<(Refreshed, bool), StoreError> {
+                    let (mut counts, mut erased) = (Refreshed::default(), false);
+                    let now = now_ms();
+                    for change in page.changes {
+                        match change {
+                            Registration::Changed(customer) => match lists::list_web_customer(tx, &customer, now)? {
+                                lists::Listed::Opened => counts.opened += 1,
+                                lists::Listed::Unchanged => counts.unchanged += 1,
+                            },
+                            Registration::Deleted { web_id, version } => {
+                                lists::web_customer_gone(tx, &web_id, version)?;
+                                lists::unlink(tx, &web_id)?;
+                                erased |= erase_deleted(tx, &web_id, version, &workstation, now)?;
+                                counts.gone += 1;
+                            }
+                            Registration::Refused { web_id, reason } => {
+                                tracing::warn!(web_id, "a web registration was left out: {reason}");
+                                counts.refused.push(RefusedRegistration { web_id, reason });
                             }
                         }
-                        lists::set_registrations_cursor(tx, next)?;
-                        Ok(counts)
-                    })
-                    .await?;
+                    }
+                    lists::set_registrations_cursor(tx, next)?;
+                    Ok((counts, erased))
+                };
+                // Only a page that may erase someone pays for overwriting what it frees.
+                let counts = if deletions {
+                    self.store.erasing(write).await?
+                } else {
+                    self.store.write(move |tx| write(tx).map(|(counts, _)| counts)).await?
+                };
                 refreshed.opened += counts.opened;
                 refreshed.unchanged += counts.unchanged;
                 refreshed.gone += counts.gone;
@@ -316,4 +321,19 @@ impl WebFlow {
     pub async fn audit_trail(&self, limit: u32) -> Result<Vec<lists::AuditEntry>, WebFlowError> {
         Ok(self.store.read(move |conn| lists::audit_trail(conn, limit)).await?)
     }
+}
+
+/// Erases what the till holds from the web shop about a web customer deleted there (the
+/// web shop's erasure of a person reaches the till this way): the entry's record, the writes
+/// waiting for it, and the personal data of the audit entries about it, with an erasure
+/// record (`source` `webshop`). A local customer it was linked to stays, unlinked: that
+/// record is the ERP's. The entry stays as a tombstone without personal data, so that an
+/// older copy the feed brings again is not listed.
+fn erase_deleted(tx: &WriteTx, web_id: &str, version: u64, workstation: &str, now: i64) -> rusqlite::Result<bool> {
+    let listed = lists::web_edit(tx, web_id)?.map(|entry| entry.customer.version.max(version));
+    let erased = holdings::erase(tx, web_id, ErasureSource::Webshop, workstation, now)?.is_some();
+    if let Some(version) = listed {
+        lists::tombstone(tx, web_id, version, now)?;
+    }
+    Ok(erased)
 }
