@@ -35,6 +35,28 @@ pub async fn step<R: Ended>(step: &'static str, run: impl Future<Output = R>) ->
     ended
 }
 
+/// Runs a call of `slot`'s plugin `plugin` (`None`: no plugin serves) through `hook` in its
+/// span.
+pub async fn hook<R: Ended>(
+    slot: &'static str,
+    hook: &'static str,
+    plugin: Option<&crate::runtime::PluginInfo>,
+    run: impl Future<Output = R>,
+) -> R {
+    let span = tracing::info_span!(
+        "hook",
+        slot,
+        hook,
+        plugin = plugin.map(|plugin| &*plugin.name),
+        sha256 = plugin.map(|plugin| plugin.sha256.as_str()),
+        outcome = Empty
+    );
+    let closing = Closing::new(&span);
+    let ended = run.instrument(span).await;
+    closing.ended(ended.outcome());
+    ended
+}
+
 /// Runs a plugin's call `call` of `capability` in its span; `outcome` says how it ended.
 pub async fn capability<R>(
     capability: &'static str,

@@ -10,7 +10,6 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
-use tracing::{Instrument, field};
 use wasmtime::Store;
 
 /// Where a decision came from.
@@ -43,6 +42,18 @@ impl Source {
 pub struct Decided<T> {
     pub value: T,
     pub source: Source,
+}
+
+/// The `outcome` of a hook's span.
+impl<T> crate::trace::Ended for Decided<T> {
+    fn outcome(&self) -> &'static str {
+        match &self.source {
+            Source::Plugin(_) => "ok",
+            Source::NoPlugin => "no-plugin",
+            Source::Compiling(_) => "compiling",
+            Source::Fallback { failure, .. } => failure.kind(),
+        }
+    }
 }
 
 impl<T> Decided<T> {
@@ -281,86 +292,56 @@ impl<K: SlotKind> Slot<K> {
         FbFut: Future<Output = R>,
     {
         let plugin = self.current();
-        let span = tracing::info_span!(
-            "hook",
-            slot = K::ID.name(),
-            hook,
-            plugin = plugin.as_ref().map(|p| &*p.info.name),
-            sha256 = plugin.as_ref().map(|p| p.info.sha256.as_str()),
-            outcome = field::Empty
-        );
-        let closing = crate::trace::Closing::new(&span);
-        let decided = self.decide_with(plugin, hook, call, check, fallback).instrument(span).await;
-        let outcome = match &decided.source {
-            Source::Plugin(_) => "ok",
-            Source::NoPlugin => "no-plugin",
-            Source::Compiling(_) => "compiling",
-            Source::Fallback { failure, .. } => failure.kind(),
-        };
-        closing.ended(outcome);
-        decided
-    }
-
-    async fn decide_with<R, F, Fut, Fb, FbFut>(
-        &self,
-        plugin: Option<Arc<LoadedPlugin<K>>>,
-        hook: &'static str,
-        call: F,
-        check: impl FnOnce(&R) -> Result<(), String>,
-        fallback: Fb,
-    ) -> Decided<R>
-    where
-        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
-        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
-        Fb: FnOnce(Arc<PluginConfig>) -> FbFut,
-        FbFut: Future<Output = R>,
-    {
-        let Some(plugin) = plugin else {
-            let source = match self.compiling() {
-                Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
-                None => Source::NoPlugin,
-            };
-            if let Some(meter) = self.meter.get() {
-                meter.fallback(matches!(source, Source::Compiling(_)));
-            }
-            return Decided { value: fallback(self.config()).await, source };
-        };
-        self.stats.calls.fetch_add(1, Relaxed);
-        let result = plugin.call(call).await.and_then(|value| match check(&value) {
-            Ok(()) => Ok(value),
-            Err(why) => Err(CallFailure::Invalid(why)),
-        });
-        self.judge(&plugin, result.as_ref().err());
-        // A call that never waits runs to its end without yielding; counted against tokio's
-        // cooperative budget, a busy stream of calls cannot starve the host's other tasks
-        // (the reload watcher, timers) on the same thread.
-        tokio::task::consume_budget().await;
-        match result {
-            Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
-            Err(failure) => {
-                self.stats.failures.fetch_add(1, Relaxed);
-                if let Some(meter) = plugin.meter() {
-                    meter.failed(failure.kind());
-                }
-                let name = &plugin.info.name;
-                // A trap's message is the plugin's words, which may hold a secret it was given.
-                let described = crate::caps::connection::redact(&failure.to_string());
-                let instead = match K::ID {
-                    crate::contract::SlotId::ErpConnector => "the ERP is unavailable",
-                    _ => "using the built-in fallback",
+        let info = plugin.as_deref().map(|plugin| &plugin.info);
+        crate::trace::hook(K::ID.name(), hook, info, async {
+            let Some(plugin) = &plugin else {
+                let source = match self.compiling() {
+                    Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
+                    None => Source::NoPlugin,
                 };
-                tracing::warn!(
-                    slot = K::ID.name(),
-                    plugin = &**name,
-                    hook,
-                    kind = failure.kind(),
-                    "plugin {described}; {instead}"
-                );
-                *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(format!("{hook}: {described}"));
-                let value = fallback(plugin.config().clone()).await;
-                Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
+                if let Some(meter) = self.meter.get() {
+                    meter.fallback(matches!(source, Source::Compiling(_)));
+                }
+                return Decided { value: fallback(self.config()).await, source };
+            };
+            self.stats.calls.fetch_add(1, Relaxed);
+            let result = plugin.call(call).await.and_then(|value| match check(&value) {
+                Ok(()) => Ok(value),
+                Err(why) => Err(CallFailure::Invalid(why)),
+            });
+            self.judge(plugin, result.as_ref().err());
+            // A call that never waits runs to its end without yielding; counted against tokio's
+            // cooperative budget, a busy stream of calls cannot starve the host's other tasks
+            // (the reload watcher, timers) on the same thread.
+            tokio::task::consume_budget().await;
+            match result {
+                Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
+                Err(failure) => {
+                    self.stats.failures.fetch_add(1, Relaxed);
+                    if let Some(meter) = plugin.meter() {
+                        meter.failed(failure.kind());
+                    }
+                    let name = &plugin.info.name;
+                    // A trap's message is the plugin's words, which may hold a secret it was given.
+                    let described = crate::caps::connection::redact(&failure.to_string());
+                    let instead = match K::ID {
+                        crate::contract::SlotId::ErpConnector => "the ERP is unavailable",
+                        _ => "using the built-in fallback",
+                    };
+                    tracing::warn!(
+                        slot = K::ID.name(),
+                        plugin = &**name,
+                        hook,
+                        kind = failure.kind(),
+                        "plugin {described}; {instead}"
+                    );
+                    *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(format!("{hook}: {described}"));
+                    let value = fallback(plugin.config().clone()).await;
+                    Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
+                }
             }
-        }
+        })
+        .await
     }
 }

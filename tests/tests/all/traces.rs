@@ -12,6 +12,7 @@ use pos_tests::{artifacts, load, runtime, spec};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tracing::instrument::WithSubscriber;
+use tracing::{Dispatch, Subscriber};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -31,6 +32,16 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     fn make_writer(&'a self) -> Captured {
         self.clone()
     }
+}
+
+/// `log` as a test's dispatcher, and another registered beside it for as long as the test
+/// holds both. While only one dispatcher is registered, tracing-core decides whether a
+/// callsite is enabled, once for every thread, from the default of the thread that first
+/// reaches it: a test of another thread reaching the capability call first, without a
+/// subscriber, disabled that span here (this test failed whenever it ran beside the reload
+/// tests). With two registered, every registered dispatcher is asked.
+fn dispatchers(log: impl Subscriber + Send + Sync + 'static) -> (Dispatch, Dispatch) {
+    (Dispatch::new(log), Dispatch::new(tracing::subscriber::NoSubscriber::default()))
 }
 
 /// The close event of the innermost span named `name` whose fields include `fields`.
@@ -59,7 +70,7 @@ async fn a_step_holds_its_hook_call_which_holds_its_capability_calls() {
     let web = web_customer("W-1", None, "Zofia", "Brzęczyszczykiewicz");
 
     let captured = Captured::default();
-    let log = subscriber("debug", captured.clone(), false, false, LogFormat::Json);
+    let (log, _beside) = dispatchers(subscriber("debug", captured.clone(), false, false, LogFormat::Json));
     let step = pos_host::trace::step("web.candidates", async { slot.candidates(&*local_db, &web).await.value });
     let found = step.with_subscriber(log).await.unwrap();
     assert_eq!(found[0].customer.number.as_deref(), Some("K-1"));
@@ -90,7 +101,7 @@ async fn a_step_holds_its_hook_call_which_holds_its_capability_calls() {
 #[tokio::test]
 async fn a_step_dropped_before_it_ends_closes_as_cancelled() {
     let captured = Captured::default();
-    let log = subscriber("info", captured.clone(), false, false, LogFormat::Json);
+    let (log, _beside) = dispatchers(subscriber("info", captured.clone(), false, false, LogFormat::Json));
     let never = pos_host::trace::step("sync", std::future::pending::<Result<(), ()>>());
     let stopped = tokio::time::timeout(std::time::Duration::ZERO, never).with_subscriber(log).await;
     assert!(stopped.is_err(), "it never ends");
