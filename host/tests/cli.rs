@@ -1201,3 +1201,13 @@ fn db_prune_applies_the_retention_policy_and_says_what_it_did() {
          ERP customers only looked up more than 30 days ago: 0 removed\n"
     );
 }
+
+#[test]
+fn openapi_prints_the_document_serve_answers_and_a_real_validator_accepts_it() {
+    let output = run(&["openapi"]);
+    assert!(output.status.success());
+    let printed = stdout(&output);
+    let document: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(document, serde_json::to_value(pos_host::serve::openapi()).unwrap());
+    pos_tests::openapi::validate(&printed).unwrap_or_else(|rejection| panic!("{rejection}"));
+}

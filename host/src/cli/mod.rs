@@ -55,6 +55,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Print the OpenAPI 3.1 document of the HTTP API `serve` answers (as `GET
+    /// /api/openapi.json` does), to generate a client from.
+    Openapi,
     /// Ask a running host what it serves: plugin versions, counters, reload history.
     Status {
         /// The host's address.
@@ -414,6 +417,10 @@ pub fn try_main() -> anyhow::Result<ExitCode> {
             tokio.block_on(plugin_test::run(&file, slot, &cases, grants, &policy))
         }
         Command::Serve { serve, policy } => tokio.block_on(serve::serve(serve, &policy)),
+        Command::Openapi => {
+            println!("{}", pos_host::serve::openapi().to_pretty_json()?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Status { url, json, token } => tokio.block_on(serve::status(&url, json, &token)),
         Command::Policy { command: PolicyCommand::Check { file, policy: args } } => {
             tokio.block_on(policy::check(file.as_deref().unwrap_or(&args.policy), &args))
