@@ -52,20 +52,41 @@ pub struct OutboxChange {
 
 /// What the till holds about the person with customer number or web id `key`.
 pub fn holdings(conn: &Connection, key: &str) -> rusqlite::Result<Holdings> {
-    let customer = match customers::get(conn, key)? {
-        Some(customer) => Some(customer),
-        None => by_web_id(conn, key)?,
+    Ok(held(conn, key, ErasureSource::Operator)?.0)
+}
+
+/// What the till holds about the person `key` names for `source`: the operator names a
+/// customer number or a web id, the ERP's feed a number only, the web shop's a web id only,
+/// so that neither feed can reach a person by the other's key. With the person's number and
+/// web id, where known.
+fn held(conn: &Connection, key: &str, source: ErasureSource) -> rusqlite::Result<(Holdings, Keys)> {
+    let customer = match source {
+        ErasureSource::Operator => match customers::get(conn, key)? {
+            Some(customer) => Some(customer),
+            None => by_web_id(conn, key)?,
+        },
+        ErasureSource::Erp => customers::get(conn, key)?,
+        ErasureSource::Webshop => by_web_id(conn, key)?,
     };
-    let number = customer.as_ref().and_then(|c| c.number.clone()).unwrap_or_else(|| key.to_owned());
-    let web_id = customer.as_ref().and_then(|c| c.web_id.clone()).unwrap_or_else(|| key.to_owned());
-    Ok(Holdings {
-        web_edit: web::web_edit(conn, &web_id)?,
-        local_edit: web::local_edit(conn, &number)?,
-        outbox: outbox(conn, &number)?,
-        web_write: web::web_write(conn, &web_id)?,
-        audit: web::audit_about(conn, &number, &web_id)?,
+    let given = |named: bool| named.then(|| key.to_owned());
+    let number = customer.as_ref().and_then(|c| c.number.clone()).or_else(|| given(source != ErasureSource::Webshop));
+    let web_id = customer.as_ref().and_then(|c| c.web_id.clone()).or_else(|| given(source != ErasureSource::Erp));
+    let (by_number, by_web_id) = (number.as_deref(), web_id.as_deref());
+    let holdings = Holdings {
+        web_edit: by_web_id.map(|web_id| web::web_edit(conn, web_id)).transpose()?.flatten(),
+        local_edit: by_number.map(|number| web::local_edit(conn, number)).transpose()?.flatten(),
+        outbox: by_number.map(|number| outbox(conn, number)).transpose()?.unwrap_or_default(),
+        web_write: by_web_id.map(|web_id| web::web_write(conn, web_id)).transpose()?.flatten(),
+        audit: web::audit_about(conn, by_number, by_web_id)?,
         customer,
-    })
+    };
+    Ok((holdings, Keys { number, web_id }))
+}
+
+/// A person's customer number and web id, where known.
+struct Keys {
+    number: Option<String>,
+    web_id: Option<String>,
 }
 
 fn by_web_id(conn: &Connection, web_id: &str) -> rusqlite::Result<Option<Customer>> {
@@ -137,7 +158,8 @@ pub const ERASED: &str = "[erased]";
 const PERSONAL_FIELDS: [&str; 9] =
     ["first_name", "last_name", "company", "tax_id", "email", "phone", "street", "postal_code", "city"];
 
-/// Removes every trace of the person `key` names (customer number or web id) from the till:
+/// Removes every trace of the person `key` names (customer number or web id; for a feed's
+/// erasure, its own kind of key only) from the till:
 /// the customer and their full-text entries, both edit lists' entries, the changes waiting
 /// for the ERP and the web shop; the audit keeps each decision with the records' personal
 /// fields and the texts about them replaced. Writes an erasure record. `None` when the till
@@ -149,28 +171,28 @@ pub fn erase(
     workstation: &str,
     now: i64,
 ) -> rusqlite::Result<Option<Erased>> {
-    let held = holdings(tx, key)?;
+    let (held, keys) = held(tx, key, source)?;
     if held.is_empty() {
         return Ok(None);
     }
-    let number = held.customer.as_ref().and_then(|c| c.number.clone()).unwrap_or_else(|| key.to_owned());
-    let web_id = held
-        .customer
-        .as_ref()
-        .and_then(|c| c.web_id.clone())
-        .or_else(|| held.web_edit.as_ref().and_then(|e| e.customer.web_id.clone()))
-        .unwrap_or_else(|| key.to_owned());
+    let number = keys.number;
+    let web_id = keys.web_id.or_else(|| held.web_edit.as_ref().and_then(|e| e.customer.web_id.clone()));
     // Every value of every record held, for the free texts that may quote them.
     let mut known = Known::default();
     known.customers(held.customer.iter().chain(held.web_edit.iter().map(|e| &e.customer)));
     for entry in &held.audit {
         note_records(&mut known, entry);
     }
-    let removed = |sql: &str, value: &str| -> rusqlite::Result<u64> { Ok(tx.execute(sql, [value])? as u64) };
+    let removed = |sql: &str, value: &Option<String>| -> rusqlite::Result<u64> {
+        Ok(match value {
+            Some(value) => tx.execute(sql, [value])? as u64,
+            None => 0,
+        })
+    };
     let mut erased = Erased {
-        customer: u64::from(customers::delete(tx, &number)?),
+        customer: number.as_deref().map(|n| customers::delete(tx, n)).transpose()?.map_or(0, u64::from),
         web_edit: removed("DELETE FROM web_edits WHERE web_id = ?1", &web_id)?,
-        local_edit: u64::from(web::remove_local_edit(tx, &number)?),
+        local_edit: number.as_deref().map(|n| web::remove_local_edit(tx, n)).transpose()?.map_or(0, u64::from),
         outbox: removed("DELETE FROM outbox WHERE number = ?1", &number)?,
         web_write: removed("DELETE FROM web_writes WHERE web_id = ?1", &web_id)?,
         ..Erased::default()
@@ -180,8 +202,8 @@ pub fn erase(
         erased.audit_pseudonymized += 1;
     }
     let linked = held.customer.as_ref().is_some_and(|c| c.web_id.is_some());
-    erased.number = (erased.customer + erased.local_edit + erased.outbox > 0).then_some(number);
-    erased.web_id = (linked || erased.web_edit + erased.web_write > 0).then_some(web_id);
+    erased.number = number.filter(|_| erased.customer + erased.local_edit + erased.outbox > 0);
+    erased.web_id = web_id.filter(|_| linked || erased.web_edit + erased.web_write > 0);
     let counts = serde_json::to_string(&erased).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     tx.execute(
         "INSERT INTO erasures (at, workstation, number, web_id, source, removed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -312,9 +312,9 @@ pub fn audit_personal_before(conn: &Connection, before: i64) -> rusqlite::Result
 }
 
 /// The decisions about customer `number` or web customer `web_id`, oldest first.
-pub fn audit_about(conn: &Connection, number: &str, web_id: &str) -> rusqlite::Result<Vec<AuditEntry>> {
+pub fn audit_about(conn: &Connection, number: Option<&str>, web_id: Option<&str>) -> rusqlite::Result<Vec<AuditEntry>> {
     conn.prepare_cached(&format!("{SELECT_AUDIT} WHERE number = ?1 OR web_id = ?2 ORDER BY id"))?
-        .query_map([number, web_id], audit_row)?
+        .query_map(rusqlite::params![number, web_id], audit_row)?
         .collect()
 }
 

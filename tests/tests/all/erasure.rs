@@ -223,6 +223,8 @@ async fn a_deletion_in_the_web_shops_feed_erases_what_came_from_it() {
         assert!(holds(&before, secret), "the test looks for what is there: {secret}");
     }
 
+    // A customer whose number is the web id: the web shop's feed names web customers only.
+    s.host.store().save(customer(Some(&web.id), "Adam", "Numerowski")).await.unwrap();
     s.sim.delete_web_customer(&web.id).await.unwrap();
     let (status, list) = s.get("/api/web/edits").await;
     assert_eq!((status, &list["refreshed"]["gone"]), (StatusCode::OK, &json!(1)), "{list}");
@@ -252,4 +254,5 @@ async fn a_deletion_in_the_web_shops_feed_erases_what_came_from_it() {
     let (_, again) = s.get("/api/web/edits").await;
     assert_eq!(again["entries"], json!([]), "{again}");
     assert_eq!(s.get("/api/customers/K-1").await.1["last_name"], "Kowalski");
+    assert_eq!(s.get(&format!("/api/customers/{}", web.id)).await.1["last_name"], "Numerowski");
 }
