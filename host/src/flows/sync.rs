@@ -176,13 +176,7 @@ pub async fn sync_all<C: Connector + Clone + 'static>(
                         set(tx, Phase::Incremental { cursor: page.next })?;
                         Ok((removed, erased))
                     };
-                    // Overwriting what a write frees costs every update: only a page that
-                    // may erase someone pays for it.
-                    let removed = if removals {
-                        store.erasing(write).await?
-                    } else {
-                        store.write(move |tx| write(tx).map(|(removed, _)| removed)).await?
-                    };
+                    let removed = store.erasing(removals, write).await?;
                     report.changes += count;
                     report.removed += removed;
                     report.cursor = next;

@@ -187,7 +187,7 @@ impl Store {
         workstation: &str,
     ) -> Result<Option<holdings::Erased>, StoreError> {
         let (key, workstation) = (key.to_owned(), workstation.to_owned());
-        self.erasing(move |tx| {
+        self.erasing(true, move |tx| {
             let erased = holdings::erase(tx, &key, source, &workstation, crate::runtime::now_ms() as i64)?;
             let any = erased.is_some();
             Ok((erased, any))
@@ -195,14 +195,17 @@ impl Store {
         .await
     }
 
-    /// Runs `write` as [`Store::write`] does, and when it says it erased someone, removes
-    /// the copies SQLite keeps of what was removed: what the transaction frees is
+    /// Runs `write` as [`Store::write`] does, and when it `may_erase` and says it erased
+    /// someone, removes the copies SQLite keeps of what was removed: what the transaction frees is
     /// overwritten (`secure_delete`), the database is rebuilt (`VACUUM`: an earlier edit of
     /// the customer left its old row in a page's free space, and merges of the search index
     /// left old entries in free pages), and the log is copied into the database and
     /// emptied, so that no byte of the files still holds them.
+    /// A write that may not erase anyone pays nothing for it: overwriting what a write frees
+    /// costs every update.
     pub async fn erasing<R, E>(
         &self,
+        may_erase: bool,
         write: impl FnOnce(&WriteTx) -> Result<(R, bool), E> + Send + 'static,
     ) -> Result<R, E>
     where
@@ -211,6 +214,9 @@ impl Store {
     {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
+            if !may_erase {
+                return store.write_blocking(write).map(|(result, _)| result);
+            }
             let written = store.write_blocking(|tx| {
                 tx.pragma_update(None, "secure_delete", true)?;
                 write(tx)

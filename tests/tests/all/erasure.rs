@@ -4,10 +4,10 @@
 //! A removal in the ERP's change feed erases the same way.
 
 use crate::customer;
-use crate::http_api::serve_plain;
+use crate::http_api::{Served, serve_plain};
 use axum::http::{Method, StatusCode};
 use pos_host::bindings::{Customer, SearchQuery};
-use pos_tests::sim::{AdminCustomer, WebCustomerFields};
+use pos_tests::sim::{AdminCustomer, WebCustomer, WebCustomerFields};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -30,6 +30,22 @@ fn found(bytes: &[u8], text: &str) -> Option<String> {
     Some(format!("at byte {at}: {:?}", String::from_utf8_lossy(around)))
 }
 
+/// Registers `fields` on the web shop and takes the web customer over onto the local
+/// customer K-1, the operator answering the last-name question: an audit entry about both.
+async fn take_over_onto_k1(s: &Arc<Served>, fields: WebCustomerFields) -> WebCustomer {
+    let married = s.sim.register_web_customer(fields).await.unwrap();
+    assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
+    let took = {
+        let s = s.clone();
+        let path = format!("/api/web/edits/{}/take-over-local", married.id);
+        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
+    };
+    let prompt = format!("/api/prompts/{}", s.prompts("en").await[0]["id"]);
+    s.post(&prompt, json!({ "choice": "continue" })).await;
+    assert_eq!(took.await.unwrap().1["outcome"], "applied");
+    married
+}
+
 #[tokio::test]
 async fn an_erased_customer_leaves_no_byte_of_personal_data_and_the_decisions_stay() {
     let zofia = Customer {
@@ -43,26 +59,17 @@ async fn an_erased_customer_leaves_no_byte_of_personal_data_and_the_decisions_st
     // Plain: the bytes of an encrypted file say nothing of what an erasure leaves.
     let s = Arc::new(serve_plain([vec![zofia], others].concat(), Vec::new()).await);
     let database = s.policy.parent().unwrap().join("pos.sqlite");
-    let married = s
-        .sim
-        .register_web_customer(WebCustomerFields {
+    let married = take_over_onto_k1(
+        &s,
+        WebCustomerFields {
             first_name: "Zofia".into(),
             last_name: "Wąsowska".into(),
             email: Some("zofia.b@example.pl".into()),
             phone: Some("+48 601 234 567".into()),
             ..WebCustomerFields::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
-    let took = {
-        let s = s.clone();
-        let path = format!("/api/web/edits/{}/take-over-local", married.id);
-        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
-    };
-    let prompt = format!("/api/prompts/{}", s.prompts("en").await[0]["id"]);
-    s.post(&prompt, json!({ "choice": "continue" })).await;
-    assert_eq!(took.await.unwrap().1["outcome"], "applied");
+        },
+    )
+    .await;
     let edit = Some(json!({ "phone": "+48 602 765 432", "city": "Szczebrzeszyn" }));
     assert_eq!(s.call(Method::PATCH, "/api/customers/K-1", edit).await.0, StatusCode::OK);
     let secrets = [
@@ -134,25 +141,16 @@ async fn a_removal_in_the_erps_feed_erases_the_person_here_too() {
         .unwrap();
     assert_eq!(s.post("/api/reload", json!({})).await.1["outcome"], "applied");
     assert_eq!(s.sync().await["report"]["customers"]["listed"], 49);
-    let married = s
-        .sim
-        .register_web_customer(WebCustomerFields {
+    take_over_onto_k1(
+        &s,
+        WebCustomerFields {
             first_name: "Zofia".into(),
             last_name: "Wąsowska".into(),
             email: Some("zofia.b@example.pl".into()),
             ..WebCustomerFields::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
-    let took = {
-        let s = s.clone();
-        let path = format!("/api/web/edits/{}/take-over-local", married.id);
-        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
-    };
-    let prompt = format!("/api/prompts/{}", s.prompts("en").await[0]["id"]);
-    s.post(&prompt, json!({ "choice": "continue" })).await;
-    assert_eq!(took.await.unwrap().1["outcome"], "applied");
+        },
+    )
+    .await;
     // An edit made here and sent: its copy in the outbox, and the old row's in free space.
     let edit = Some(json!({ "phone": "+48 602 765 432" }));
     assert_eq!(s.call(Method::PATCH, "/api/customers/K-1", edit).await.0, StatusCode::OK);

@@ -219,12 +219,7 @@ impl WebFlow {
                     lists::set_registrations_cursor(tx, next)?;
                     Ok((counts, erased))
                 };
-                // Only a page that may erase someone pays for overwriting what it frees.
-                let counts = if deletions {
-                    self.store.erasing(write).await?
-                } else {
-                    self.store.write(move |tx| write(tx).map(|(counts, _)| counts)).await?
-                };
+                let counts = self.store.erasing(deletions, write).await?;
                 refreshed.opened += counts.opened;
                 refreshed.unchanged += counts.unchanged;
                 refreshed.gone += counts.gone;
