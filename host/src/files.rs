@@ -114,6 +114,32 @@ pub async fn read_async(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
         .map_err(|error| FileError::Io(std::io::Error::other(error)))?
 }
 
+/// Creates `dir` (and its parents) readable by the host's user alone, or checks that it is
+/// a directory.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Creates the new file `path` for appending, readable by the host's user alone; an
+/// existing file (or a link planted in its place) is an error, never overwritten.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Makes the last rename or creation of a file in `path`'s directory durable.
 pub fn sync_parent(path: &Path) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -8,16 +8,19 @@
 
 pub mod bindings;
 pub mod caps;
+pub mod cases;
 pub mod contract;
 pub mod embed;
 pub mod erp;
 pub mod files;
 pub mod flows;
+mod handoff;
 mod http;
 pub mod live;
 pub mod metrics;
 pub mod personal;
 pub mod policy;
+pub mod recording;
 pub mod runtime;
 mod secrets;
 pub mod serve;

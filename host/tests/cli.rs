@@ -1198,7 +1198,8 @@ fn db_prune_applies_the_retention_policy_and_says_what_it_did() {
     assert_eq!(
         stdout,
         "audit entries older than 90 days: 0 lost their personal data\n\
-         ERP customers only looked up more than 30 days ago: 0 removed\n"
+         ERP customers only looked up more than 30 days ago: 0 removed\n\
+         recordings of plugin calls older than 30 days: 0 removed\n"
     );
 }
 
@@ -1210,4 +1211,47 @@ fn openapi_prints_the_document_serve_answers_and_a_real_validator_accepts_it() {
     let document: serde_json::Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(document, serde_json::to_value(pos_host::serve::openapi()).unwrap());
     pos_tests::openapi::validate(&printed).unwrap_or_else(|rejection| panic!("{rejection}"));
+}
+
+#[test]
+fn serve_records_only_a_slot_the_policy_configures_and_never_the_connector() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, format!("[slots.search-policy]\nplugin = {:?}\n", artifacts::SEARCH_THRESHOLDS)).unwrap();
+    let db = dir.path().join("pos.sqlite");
+    let token = "0123456789abcdef0123456789abcdef";
+    let serve = |slot: &str| {
+        let args = [
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            token,
+            "--record",
+            slot,
+            "--policy",
+            policy.to_str().unwrap(),
+        ];
+        let output = Command::new(env!("CARGO_BIN_EXE_pos-host"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .env("POS_HOST_CACHE_DIR", shared_cache())
+            .output()
+            .expect("pos-host runs");
+        pos_tests::show_output(&args, &output);
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = serve("web-merge-rules");
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("cannot record the web-merge-rules slot:") && stderr.contains("configures no plugin for it"),
+        "{stderr}"
+    );
+    let (code, stderr) = serve("erp-connector");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("the ERP connector's calls are the ERP's traffic"), "{stderr}");
+    let (code, stderr) = serve("cashier");
+    assert_eq!(code, Some(2), "clap refuses an unknown slot: {stderr}");
+    assert!(stderr.contains("search-policy"), "the slots are named: {stderr}");
 }

@@ -50,9 +50,12 @@ async fn assert_consistent(path: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_at_random_points_resumes_to_an_exact_copy() {
-    let sim = sim::start(SimConfig::new(12_000, 11)).await.unwrap();
-    // Slow pages, so that the kills land in the middle of the listing and of the feed.
-    sim.set_fault(Fault::new(FaultMode::Slow { delay_ms: 150 })).await.unwrap();
+    // Eight pages of the listing, each at least 300 ms: a run killed within 760 ms commits at
+    // most two, so that at least four of the eight runs are killed in the middle whatever the
+    // machine's speed (with 12,000 customers at 150 ms a page, a fast machine finished the
+    // listing in the third run).
+    let sim = sim::start(SimConfig::new(8 * u64::from(pos_host::flows::sync::PAGE_SIZE), 11)).await.unwrap();
+    sim.set_fault(Fault::new(FaultMode::Slow { delay_ms: 300 })).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let policy = policy(dir.path(), &sim.erp_url());
     let database = dir.path().join("pos.sqlite");

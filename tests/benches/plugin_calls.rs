@@ -2,7 +2,8 @@
 //! decision in native Rust, and cold and warm load times of the three plugins.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p pos-tests --bench plugin_calls`; add
-//! `-- calls` for the hook calls alone, `-- counting` for what the metrics and spans add to one).
+//! `-- calls` for the hook calls alone, `-- counting` for what the metrics and spans add to one,
+//! `-- beside` for what recording the calls and a shadow plugin add to the live call).
 //! Targets: hook call p50 under 50 µs; warm load of all three under 100 ms.
 //!
 //! Also the JavaScript and Python builds of notification-texts (`cargo xtask js-plugin` and
@@ -10,10 +11,12 @@
 //! call, and each one's load alone.
 
 use pos_host::Capability;
+use pos_host::SlotId;
 use pos_host::bindings::search::LocalSearchOutcome;
 use pos_host::bindings::{Customer, Message, Origin, SearchQuery};
 use pos_host::caps::{Capabilities, InMemoryCustomers};
-use pos_host::runtime::{Limits, PluginSpec, Runtime, Slot, SlotKind};
+use pos_host::recording::{PersonalData, RecordSettings, Recorder};
+use pos_host::runtime::{Limits, PluginSpec, Runtime, Shadow, Slot, SlotKind};
 use pos_host::slots::notification_texts::fallback_render;
 use pos_host::slots::search_policy::fallback_local;
 use pos_host::slots::web_merge_rules::fallback_take_over_local;
@@ -33,15 +36,19 @@ fn main() {
     // Python builds cold, for minutes).
     let only_calls = std::env::args().any(|arg| arg == "calls");
     let only_counting = std::env::args().any(|arg| arg == "counting");
+    let only_beside = std::env::args().any(|arg| arg == "beside");
     tokio.block_on(async {
-        if !only_calls && !only_counting {
+        if !only_calls && !only_counting && !only_beside {
             loads().await;
             texts_loads().await;
         }
-        if !only_counting {
+        if !only_counting && !only_beside {
             calls().await;
         }
-        counting().await;
+        if !only_beside {
+            counting().await;
+        }
+        beside().await;
     });
 }
 
@@ -298,12 +305,7 @@ async fn counting() {
     let counted: Slot<SearchPolicyKind> = slot(&counted, &spec).await;
     let uncounted: Slot<SearchPolicyKind> = slot(&uncounted, &spec).await;
     assert!(counted.current().unwrap().meter().is_some() && uncounted.current().unwrap().meter().is_none());
-    let outcome = LocalSearchOutcome {
-        query: SearchQuery { phrase: "Kowalski".into(), filters: Vec::new(), include_inactive: false },
-        result_count: 4,
-        criteria_changed: true,
-        online_search_enabled: true,
-    };
+    let outcome = changed_search();
     let call = async |slot: &Slot<SearchPolicyKind>| {
         assert!(!slot.after_local_search(black_box(&outcome)).await.is_fallback());
     };
@@ -328,13 +330,89 @@ async fn counting() {
     report_turns("span written (JSON log at info) / none", on, off);
 }
 
+/// A changed search that found four: the call `counting` and `beside` measure.
+fn changed_search() -> LocalSearchOutcome {
+    LocalSearchOutcome {
+        query: SearchQuery { phrase: "Kowalski".into(), filters: Vec::new(), include_inactive: false },
+        result_count: 4,
+        criteria_changed: true,
+        online_search_enabled: true,
+    }
+}
+
+/// What a recording slot and a shadow plugin add to the live call: the same slot with each
+/// and without, in turns.
+async fn beside() {
+    println!("\nWhat runs beside the live call (search-thresholds after-local-search, in turns):");
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = Runtime::new(Capabilities::default(), Some(cache.path().to_owned())).unwrap();
+    let spec = PluginSpec::new(artifacts::SEARCH_THRESHOLDS);
+    let plain: Slot<SearchPolicyKind> = slot(&runtime, &spec).await;
+    let recording: Slot<SearchPolicyKind> = slot(&runtime, &spec).await;
+    let recordings = tempfile::tempdir().unwrap();
+    let settings = RecordSettings { dir: recordings.path().to_owned(), personal_data: PersonalData::Pseudonymized };
+    let recorder = Arc::new(Recorder::start(settings, SlotId::SearchPolicy, "POS-01").unwrap());
+    recording.record_with(Some(recorder.clone()));
+    let shadowed: Slot<SearchPolicyKind> = slot(&runtime, &spec).await;
+    let cautious = runtime.load::<SearchPolicyKind>(&PluginSpec::new(artifacts::CAUTIOUS_SEARCH)).await.unwrap();
+    let shadow = Arc::new(Shadow::new(Slot::new(Some(cautious)), None, String::new()).unwrap());
+    shadowed.shadow_with(Some(shadow.clone()));
+    let outcome = changed_search();
+    let call = async |slot: &Slot<SearchPolicyKind>| {
+        assert!(!slot.after_local_search(black_box(&outcome)).await.is_fallback());
+    };
+    let (on, off) = in_turns(async || call(&recording).await, async || call(&plain).await).await;
+    report_turns("recorded (pseudonymized) / not", on, off);
+    recorder.flush().await;
+    let written = recorder.status();
+    println!("  {:<40} {} calls written, {} dropped", "", written.written, written.dropped);
+    let (on, off) = in_turns(async || call(&shadowed).await, async || call(&plain).await).await;
+    report_turns("with a shadow (cautious-search) / without", on, off);
+    let report_shadow = async || {
+        shadow.settled().await;
+        let ran = shadow.status().unwrap();
+        println!(
+            "  {:<40} the shadow: {} agreed, {} differed, {} failed, {} skipped (4 at once at most)",
+            "", ran.agreed, ran.differed, ran.failed, ran.skipped
+        );
+    };
+    report_shadow().await;
+    // Back to back, the shadow takes the calls it can and skips the rest. At a till's pace
+    // (a pair of calls every 2 ms) it takes every call. Slot by slot in phases instead of
+    // turns, the same plain slot's p99 moved between 49 and 137 µs from one phase to the
+    // next on the 2-core machine (docs/benchmarks.md): turns it is.
+    let (on, off) = paced(async || call(&shadowed).await, async || call(&plain).await).await;
+    report_turns("paced: with a shadow / without", on, off);
+    report_shadow().await;
+    let (on, off) = paced(async || call(&recording).await, async || call(&plain).await).await;
+    report_turns("paced: recorded / not", on, off);
+}
+
 /// `on` and `off`, call by call in turns (which goes first alternating), so that whatever
 /// drifts during the run (the clock, the other core's load) falls on both alike: their
 /// p50 and p99.
-async fn in_turns<A: AsyncFnMut(), B: AsyncFnMut()>(mut on: A, mut off: B) -> (Figures, Figures) {
-    const ROUNDS: usize = 5;
-    let mut times = [Vec::with_capacity(CALLS * ROUNDS), Vec::with_capacity(CALLS * ROUNDS)];
-    for n in 0..(WARMUP + CALLS * ROUNDS) {
+async fn in_turns<A: AsyncFnMut(), B: AsyncFnMut()>(on: A, off: B) -> (Figures, Figures) {
+    turns(on, off, CALLS * 5, None).await
+}
+
+/// [`in_turns`] at a till's pace: a pair of calls every 2 ms, 3,000 pairs.
+async fn paced<A: AsyncFnMut(), B: AsyncFnMut()>(on: A, off: B) -> (Figures, Figures) {
+    turns(on, off, 3_000, Some(Duration::from_millis(2))).await
+}
+
+/// `pairs` pairs of calls in turns, one pair every `pace` if given, back to back if not.
+async fn turns<A: AsyncFnMut(), B: AsyncFnMut()>(
+    mut on: A,
+    mut off: B,
+    pairs: usize,
+    pace: Option<Duration>,
+) -> (Figures, Figures) {
+    let mut times = [Vec::with_capacity(pairs), Vec::with_capacity(pairs)];
+    let mut every = pace.map(tokio::time::interval);
+    for n in 0..(WARMUP + pairs) {
+        if let Some(every) = &mut every {
+            every.tick().await;
+        }
         for side in if n % 2 == 0 { [0, 1] } else { [1, 0] } {
             let started = Instant::now();
             match side {

@@ -69,6 +69,17 @@ pub async fn serve_plain(local: Vec<Customer>, erp: Vec<AdminCustomer>, prompt_t
     serve_with(listener, local, erp, prompt_timeout, None, policy).await
 }
 
+/// [`serve`] with the policy `policy_text`.
+pub async fn serve_policy(
+    local: Vec<Customer>,
+    erp: Vec<AdminCustomer>,
+    prompt_timeout: Duration,
+    policy_text: String,
+) -> ServedHost {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_with(listener, local, erp, prompt_timeout, None, policy_text).await
+}
+
 /// [`serve`] on `listener`.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,

@@ -4,7 +4,6 @@
 use super::CallCaps;
 use crate::bindings::{ConfigEntry, ConfigValue};
 use crate::bindings::{config, types};
-use crate::contract::SlotId;
 use crate::files::Location;
 
 /// A slot's configuration as plugins see it.
@@ -14,20 +13,21 @@ pub struct PluginConfig {
     locations: Vec<Location>,
     /// Where the table itself is, for problems with no key.
     table: Option<Location>,
-    slot: Option<SlotId>,
+    /// The table's key path in its policy, such as `slots.search-policy.config`.
+    key: Option<String>,
 }
 
 impl PluginConfig {
-    /// The config of `slot` in a policy: `locations` (one per entry) and `table` are where
-    /// the entries and the table are written.
-    pub fn of_slot(slot: SlotId, entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Location) -> PluginConfig {
-        PluginConfig { entries, locations, table: Some(table), slot: Some(slot) }
+    /// The config table at the key path `key` of a policy (`slots.<name>.config`):
+    /// `locations` (one per entry) and `table` are where the entries and the table are written.
+    pub fn of_table(key: String, entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Location) -> PluginConfig {
+        PluginConfig { entries, locations, table: Some(table), key: Some(key) }
     }
 
     /// A config from elsewhere than a policy, such as a plugin test's cases file: `locations`
     /// (one per entry) and `table` are where the plugin's complaints point.
     pub fn from_entries(entries: Vec<ConfigEntry>, locations: Vec<Location>, table: Option<Location>) -> PluginConfig {
-        PluginConfig { entries, locations, table, slot: None }
+        PluginConfig { entries, locations, table, key: None }
     }
 
     /// The value at `key`.
@@ -48,9 +48,9 @@ impl PluginConfig {
             .position(|entry| entry.key == key)
             .and_then(|i| self.locations.get(i))
             .or(self.table.as_ref());
-        let dotted = match (self.slot, key.is_empty()) {
-            (Some(slot), false) => format!("slots.{}.config.{key}: ", slot.name()),
-            (Some(slot), true) => format!("slots.{}.config: ", slot.name()),
+        let dotted = match (&self.key, key.is_empty()) {
+            (Some(table), false) => format!("{table}.{key}: "),
+            (Some(table), true) => format!("{table}: "),
             (None, false) => format!("{key}: "),
             (None, true) => String::new(),
         };

@@ -3,7 +3,9 @@
 use super::CallCaps;
 use crate::bindings::erp::{ErpError, ErpPage, Host};
 use crate::bindings::{Customer, SearchQuery};
+use crate::cases::Wit;
 use crate::metrics::Outcome;
+use crate::recording::RecordedCall;
 use async_trait::async_trait;
 
 /// The most customers one ERP search may ask for.
@@ -42,7 +44,9 @@ impl Erp for NoErp {
 
 impl Host for CallCaps {
     async fn online_search_enabled(&mut self) -> Result<bool, ErpError> {
-        traced("online-search-enabled", self.providers.erp.online_search_enabled()).await
+        let enabled = traced("online-search-enabled", self.providers.erp.online_search_enabled()).await;
+        self.record(|| RecordedCall::new("erp.online-search-enabled", Vec::new(), &enabled));
+        enabled
     }
 
     async fn search(&mut self, query: SearchQuery, limit: u32) -> Result<ErpPage, ErpError> {
@@ -54,12 +58,14 @@ impl Host for CallCaps {
         if let Ok(page) = &found {
             self.known.customers(&page.customers);
         }
+        self.record(|| RecordedCall::new("erp.search", vec![("query", query.show()), ("limit", limit.show())], &found));
         found
     }
 
     async fn fetch(&mut self, number: String) -> Result<Option<Customer>, ErpError> {
         let found = traced("fetch", self.providers.erp.fetch(&number)).await;
         self.known.customers(found.iter().flatten());
+        self.record(|| RecordedCall::new("erp.fetch", vec![("number", number.show())], &found));
         found
     }
 }

@@ -3,6 +3,8 @@
 use super::CallCaps;
 use crate::bindings::local_db::{DbError, Host};
 use crate::bindings::{Customer, SearchQuery};
+use crate::cases::Wit;
+use crate::recording::RecordedCall;
 use async_trait::async_trait;
 use pos_seed_rules::fold::{fold, same};
 
@@ -75,12 +77,16 @@ impl Host for CallCaps {
         self.known.query(&query);
         let found = traced("search", self.providers.local_db.search(&query, limit)).await;
         self.known.customers(found.iter().flatten());
+        self.record(|| {
+            RecordedCall::new("local-db.search", vec![("query", query.show()), ("limit", limit.show())], &found)
+        });
         found
     }
 
     async fn get(&mut self, number: String) -> Result<Option<Customer>, DbError> {
         let found = traced("get", self.providers.local_db.get(&number)).await;
         self.known.customers(found.iter().flatten());
+        self.record(|| RecordedCall::new("local-db.get", vec![("number", number.show())], &found));
         found
     }
 
@@ -89,6 +95,8 @@ impl Host for CallCaps {
         self.known.value(&last_name);
         let found = traced("find-by-last-name", self.providers.local_db.find_by_last_name(&last_name, limit)).await;
         self.known.customers(found.iter().flatten());
+        let args = || vec![("last-name", last_name.show()), ("limit", limit.show())];
+        self.record(|| RecordedCall::new("local-db.find-by-last-name", args(), &found));
         found
     }
 }

@@ -13,6 +13,7 @@ mod v0_1;
 
 use crate::bindings;
 use crate::personal::Known;
+use crate::recording::RecordedCall;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
@@ -65,6 +66,8 @@ pub struct CallCaps {
     logged: Vec<(bindings::log::Level, String)>,
     /// The personal values the call was given, read or returned.
     pub known: Known,
+    /// The capability calls made and their answers, while the slot records.
+    pub recorded: Option<Vec<RecordedCall>>,
 }
 
 impl CallCaps {
@@ -80,6 +83,7 @@ impl CallCaps {
             log_lines: 0,
             logged: Vec::new(),
             known: Known::default(),
+            recorded: None,
         }
     }
 
@@ -87,6 +91,13 @@ impl CallCaps {
     pub fn with_connection(mut self, connection: Option<Arc<Connection>>) -> Self {
         self.connection = connection;
         self
+    }
+
+    /// Notes a capability call and its answer, when the slot records.
+    fn record(&mut self, call: impl FnOnce() -> RecordedCall) {
+        if let Some(calls) = &mut self.recorded {
+            calls.push(call());
+        }
     }
 
     /// Time the call spent waiting on the operator so far.

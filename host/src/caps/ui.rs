@@ -3,6 +3,8 @@
 use super::CallCaps;
 use crate::bindings::Notice;
 use crate::bindings::ui::{Choice, Host};
+use crate::cases::Wit;
+use crate::recording::RecordedCall;
 use async_trait::async_trait;
 use std::time::Instant;
 
@@ -33,6 +35,7 @@ impl Operator for Headless {
 impl Host for CallCaps {
     async fn notify(&mut self, notice: Notice) {
         crate::trace::capability("ui", "notify", self.providers.operator.notify(&notice), |_| "ok").await;
+        self.record(|| RecordedCall::new("ui.notify", vec![("notice", notice.show())], &()));
     }
 
     async fn confirm(&mut self, notice: Notice, choices: Vec<Choice>) -> Option<String> {
@@ -46,7 +49,10 @@ impl Host for CallCaps {
         })
         .await;
         self.waited += asked.elapsed();
-        let answer = answer.ok().flatten()?;
-        choices.iter().any(|choice| choice.id == answer).then_some(answer)
+        let answer = answer.ok().flatten().filter(|answer| choices.iter().any(|choice| choice.id == *answer));
+        self.record(|| {
+            RecordedCall::new("ui.confirm", vec![("notice", notice.show()), ("choices", choices.show())], &answer)
+        });
+        answer
     }
 }

@@ -96,11 +96,13 @@ async fn prune(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     let pruned = host.apply_retention().await?;
     let retention = host.policy().host.retention;
     println!(
-        "audit entries older than {}: {} lost their personal data\nERP customers only looked up more than {} ago: {} removed",
+        "audit entries older than {}: {} lost their personal data\nERP customers only looked up more than {} ago: {} removed\nrecordings of plugin calls older than {}: {} removed",
         retention::span(retention.audit_personal_days),
         pruned.audit_pseudonymized,
         retention::span(retention.looked_up_days),
-        pruned.looked_up_removed
+        pruned.looked_up_removed,
+        retention::span(retention.recordings_days),
+        pruned.recordings_removed
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -363,19 +363,7 @@ fn user_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
 
 /// `2026-11-22 21:35:02 UTC` for milliseconds since the Unix epoch.
 pub(crate) fn clock(ms: u64) -> String {
-    let seconds = ms / 1000;
-    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest / 60 % 60, rest % 60)
+    pos_host::runtime::utc(ms).replace('T', " ").replace('Z', " UTC")
 }
 
 fn parse_arg(text: &str) -> Result<(String, String), String> {

@@ -6,15 +6,13 @@ mod calls;
 mod cases;
 mod compare;
 mod fixtures;
-mod node;
-mod types;
-mod wit;
+mod replay;
 
 use super::PolicyArgs;
 use calls::Loaded;
 use cases::Case;
 use fixtures::Fixtures;
-use node::Source;
+use pos_host::cases::node::Source;
 use pos_host::policy::Location;
 use pos_host::runtime::{LoadError, LoadProblem, PluginInfo, PluginSpec, Slot, SlotKind};
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
@@ -140,6 +138,12 @@ async fn run_case(loaded: &Loaded, case: &Case, fixtures: &Fixtures, source: &So
     fixtures.set(&case.fixture);
     let answer = loaded.call(&case.call, fixtures).await;
     let call = case.call.describe(case.hook);
+    let unanswered = fixtures.unanswered();
+    if !unanswered.is_empty() {
+        let mut lines = vec![call];
+        lines.extend(unanswered.iter().map(|asked| format!("asked {asked}, which the recording holds no answer for")));
+        return lines;
+    }
     let answer = match answer {
         Ok(answer) => answer,
         Err(failure) => return vec![call, failure],

@@ -3,10 +3,10 @@
 
 use super::PolicyArgs;
 use futures_util::future::BoxFuture;
+use pos_host::Policy;
 use pos_host::policy::SlotPolicy;
 use pos_host::runtime::{LoadError, PluginInfo, PluginSpec, Runtime, SlotKind};
 use pos_host::slots::{KindVisitor, with_kind};
-use pos_host::{Policy, SlotId};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -34,12 +34,12 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
     if !loaded.is_empty() {
         println!();
     }
-    for (slot, info) in &loaded {
+    for (key, info) in &loaded {
         let mut uses: Vec<&str> =
             info.imports.iter().filter(|i| i.functions).filter_map(|i| i.capability.map(|c| c.name())).collect();
         uses.dedup();
         println!(
-            "slots.{slot}: {} loads ({} bytes, sha256 {}…, calls {})",
+            "{key}: {} loads ({} bytes, sha256 {}…, calls {})",
             info.name,
             info.size,
             &info.sha256[..16],
@@ -55,7 +55,8 @@ pub async fn check(file: &Path, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
 /// A policy as far as it is usable, the plugins that load, and every problem.
 struct Inspected {
     policy: Policy,
-    loaded: Vec<(SlotId, PluginInfo)>,
+    /// Each plugin that loads, by its table (`slots.<name>`, or its `shadow`).
+    loaded: Vec<(String, PluginInfo)>,
     problems: Vec<String>,
 }
 
@@ -68,10 +69,11 @@ async fn inspect(file: &Path, args: &PolicyArgs) -> anyhow::Result<Result<Inspec
     };
     let runtime = super::runtime(args.cache_dir(Some(&policy)))?;
     let mut loaded = Vec::new();
-    for slot in policy.slots.iter().filter(|slot| slot.plugin.is_file()) {
-        match load(&runtime, slot, &policy).await {
-            Ok(info) => loaded.push((slot.slot, info)),
-            Err(error) => problems.extend(slot.explain(&error)),
+    let tables = policy.slots.iter().flat_map(|slot| std::iter::once(slot).chain(slot.shadow.as_deref()));
+    for table in tables.filter(|table| table.plugin.is_file()) {
+        match load(&runtime, table, &policy).await {
+            Ok(info) => loaded.push((table.key.clone(), info)),
+            Err(error) => problems.extend(table.explain(&error)),
         }
     }
     Ok(Ok(Inspected { policy, loaded, problems }))

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// Seconds a question to the operator waits for an answer before it counts as dismissed.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     prompt_timeout: u64,
+    /// Record the calls of this slot as `plugin test` cases, as the policy's `record = true`
+    /// does (into `host.recordings`, else `recordings` beside the database); repeatable.
+    #[arg(long, value_enum, value_name = "SLOT")]
+    record: Vec<pos_host::SlotId>,
 }
 
 /// The API token: given, or kept in this installation's token file.
@@ -79,10 +83,11 @@ impl TokenArgs {
 const RETENTION_EVERY: Duration = Duration::from_secs(60 * 60);
 
 pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let ServeArgs { listen, allow_hosts, token, prompt_timeout } = serve;
+    let ServeArgs { listen, allow_hosts, token, prompt_timeout, record } = serve;
     let token = token.for_host()?;
     let prompts = Arc::new(Prompts::new(Duration::from_secs(prompt_timeout)));
-    let host = args.host(prompts.clone()).await?.build().await?;
+    let builder = record.into_iter().fold(args.host(prompts.clone()).await?, |builder, slot| builder.record(slot));
+    let host = builder.build().await?;
     let retained = host.clone();
     tokio::spawn(async move {
         // The first tick is at once: a till that was off for a while catches up at its start.

@@ -115,6 +115,7 @@ pub struct HostBuilder {
     watch: Option<bool>,
     startup: Startup,
     measured: bool,
+    record: Vec<SlotId>,
 }
 
 enum PolicySource {
@@ -197,10 +198,39 @@ impl HostBuilder {
         self
     }
 
+    /// Records the calls of `slot` as if its policy said `record = true` (the command line's
+    /// `serve --record`), pseudonymized unless the policy asks for them in full.
+    pub fn record(mut self, slot: SlotId) -> Self {
+        self.record.push(slot);
+        self
+    }
+
     /// Opens the database, loads the policy's plugins and starts following their files.
     /// Every problem of the policy and its plugins is reported at once.
     pub async fn build(self) -> Result<Host, HostError> {
-        let (erp_url, webshop_url) = (self.erp_url.clone(), self.webshop_url.clone());
+        let mut policy = match self.policy.ok_or(HostError::NoPolicy)? {
+            PolicySource::File(path) => Policy::load(&path)?,
+            PolicySource::Loaded(policy) => *policy,
+        };
+        let database = self
+            .database
+            .or_else(|| policy.host.database.clone())
+            .ok_or_else(|| HostError::NoDatabase { policy: policy.path.clone() })?;
+        if self.record.contains(&SlotId::ErpConnector) {
+            return Err(HostError::Client(
+                "the ERP connector's calls are the ERP's traffic, not decisions to replay: only the search-policy, \
+                 notification-texts and web-merge-rules slots record"
+                    .into(),
+            ));
+        }
+        if let Some(slot) = self.record.iter().find(|slot| policy.slot(**slot).is_none()) {
+            return Err(HostError::Client(format!(
+                "cannot record the {slot} slot: {} configures no plugin for it (slots.{slot})",
+                policy.path.display()
+            )));
+        }
+        let (erp_url, webshop_url, record) = (self.erp_url.clone(), self.webshop_url.clone(), self.record.clone());
+        let recordings = database.parent().unwrap_or(std::path::Path::new(".")).join("recordings");
         let overrides = move |policy: &mut Policy| {
             if let Some(url) = &erp_url {
                 policy.host.erp.url = Some(url.clone());
@@ -208,16 +238,12 @@ impl HostBuilder {
             if let Some(url) = &webshop_url {
                 policy.host.webshop.url = Some(url.clone());
             }
-        };
-        let mut policy = match self.policy.ok_or(HostError::NoPolicy)? {
-            PolicySource::File(path) => Policy::load(&path)?,
-            PolicySource::Loaded(policy) => *policy,
+            policy.host.recordings.get_or_insert_with(|| recordings.clone());
+            for slot in policy.slots.iter_mut().filter(|slot| record.contains(&slot.slot)) {
+                slot.record.get_or_insert_default();
+            }
         };
         overrides(&mut policy);
-        let database = self
-            .database
-            .or_else(|| policy.host.database.clone())
-            .ok_or_else(|| HostError::NoDatabase { policy: policy.path.clone() })?;
         let store = encryption::protection(&database, &policy.host.database_key)
             .and_then(|protection| Store::open_with(&database, &protection))
             .map_err(|error| HostError::Database { path: database.clone(), error })?;
@@ -368,6 +394,7 @@ impl Host {
             watch: None,
             startup: Startup::CompileInBackground,
             measured: true,
+            record: Vec::new(),
         }
     }
 
@@ -445,9 +472,39 @@ impl Host {
     /// till holds nothing about them. The ERP and the web shop keep their own records.
     pub async fn erase(&self, key: &str) -> Result<Option<Erased>, StoreError> {
         crate::trace::step("customer.erase", async move {
-            self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await
+            let erased = self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await?;
+            let Some(mut erased) = erased else { return Ok(None) };
+            let keys: Vec<String> = erased.number.iter().chain(&erased.web_id).cloned().collect();
+            erased.recorded_calls = self.erase_recorded(keys).await?;
+            Ok(Some(erased))
         })
         .await
+    }
+
+    /// Removes the recorded calls that name one of `keys` from every recording: the ones
+    /// being written by their recorders, the others here.
+    async fn erase_recorded(&self, keys: Vec<String>) -> Result<u64, StoreError> {
+        let failed = |error: std::io::Error| StoreError::Invalid(format!("recorded calls: {error}"));
+        struct Recorders(Vec<Arc<crate::recording::Recorder>>);
+        impl crate::slots::SlotVisitor for Recorders {
+            fn visit<K: crate::runtime::SlotKind>(&mut self, slot: &crate::runtime::Slot<K>) {
+                self.0.extend(slot.recorder());
+                self.0.extend(slot.shadow_plugin().and_then(|shadow| shadow.differences()));
+            }
+        }
+        let mut recorders = Recorders(Vec::new());
+        self.plugins().visit(&mut recorders);
+        let mut erased = 0;
+        for recorder in &recorders.0 {
+            erased += recorder.erase(keys.clone()).await.map_err(failed)?;
+        }
+        let Some(dir) = self.policy().host.recordings.clone() else { return Ok(erased) };
+        let writing: Vec<std::path::PathBuf> = recorders.0.iter().map(|recorder| recorder.status().file).collect();
+        let others = tokio::task::spawn_blocking(move || crate::recording::erase_cases(&dir, &keys, &writing))
+            .await
+            .map_err(|error| StoreError::Task(error.to_string()))?
+            .map_err(failed)?;
+        Ok(erased + others)
     }
 
     /// Applies the policy's `host.retention` now: audit entries past their time lose their
@@ -466,20 +523,46 @@ impl Host {
     async fn prune(&self, now: i64) -> Result<Pruned, StoreError> {
         let policy = self.policy();
         let local_only = policy.host.customers.mode == SyncMode::LocalOnly;
-        let pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
+        let mut pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
+        if let (Some(days), Some(dir)) = (policy.host.retention.recordings_days, policy.host.recordings.clone()) {
+            let before = now - i64::from(days) * 24 * 60 * 60 * 1000;
+            let writing = self.recording_files();
+            pruned.recordings_removed = tokio::task::spawn_blocking(move || {
+                crate::recording::remove_older(&dir, u64::try_from(before).unwrap_or(0), &writing)
+                    .map_err(|error| StoreError::Invalid(format!("recordings in {}: {error}", dir.display())))
+            })
+            .await
+            .map_err(|error| StoreError::Task(error.to_string()))??;
+        }
         if pruned != Pruned::default() {
             let days = crate::store::retention::span;
             tracing::info!(
                 audit_pseudonymized = pruned.audit_pseudonymized,
                 looked_up_removed = pruned.looked_up_removed,
-                "retention: the personal data of {} audit entries older than {} replaced; {} ERP customers only looked up more than {} ago removed",
+                recordings_removed = pruned.recordings_removed,
+                "retention: the personal data of {} audit entries older than {} replaced; {} ERP customers only looked up more than {} ago removed; {} recordings of plugin calls older than {} removed",
                 pruned.audit_pseudonymized,
                 days(policy.host.retention.audit_personal_days),
                 pruned.looked_up_removed,
                 days(policy.host.retention.looked_up_days),
+                pruned.recordings_removed,
+                days(policy.host.retention.recordings_days),
             );
         }
         Ok(pruned)
+    }
+
+    /// The recording files being written now: each recording slot's, and each shadow's
+    /// differences.
+    fn recording_files(&self) -> Vec<std::path::PathBuf> {
+        self.status()
+            .slots
+            .into_iter()
+            .flat_map(|slot| {
+                let differences = slot.shadow.and_then(|shadow| shadow.differences);
+                slot.recording.into_iter().chain(differences).map(|recording| recording.file)
+            })
+            .collect()
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

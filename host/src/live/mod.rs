@@ -4,6 +4,8 @@
 //! version serving and says why; a new plugin version whose first calls fail is rolled
 //! back on its own (see [`Slot::replace_on_probation`]).
 
+mod recording;
+mod shadows;
 mod status;
 mod watch;
 
@@ -136,11 +138,12 @@ impl LiveHost {
         if !staged.problems.is_empty() {
             return Err(StartError::Plugins(staged.problems));
         }
+        let beside = host.beside(&policy).await.map_err(StartError::Plugins)?;
         let awaiting = staged.awaits_compiler();
         if awaiting {
             tracing::info!("serving before every plugin is compiled: {}", staged.describe().join("; "));
         }
-        host.commit(policy, staged, 0);
+        host.commit(policy, staged, beside, 0);
         let host = Arc::new(host);
         if awaiting {
             let host = host.clone();
@@ -245,14 +248,21 @@ impl LiveHost {
             Err(errors) => record(Outcome::Failed, Vec::new(), errors.0.iter().map(ToString::to_string).collect()),
             Ok(policy) => {
                 let staged = self.stage(&policy, Startup::WaitForPlugins).await;
-                if !staged.problems.is_empty() {
-                    record(Outcome::Failed, Vec::new(), staged.problems)
-                } else {
-                    let mut changes = staged.describe();
-                    changes.extend(host_changes(&self.policy(), &policy));
-                    let outcome = if changes.is_empty() { Outcome::Unchanged } else { Outcome::Applied };
-                    self.commit(Arc::new(policy), staged, PROBATION_CALLS);
-                    record(outcome, changes, Vec::new())
+                let beside = match staged.problems.is_empty() {
+                    true => self.beside(&policy).await,
+                    false => Err(Vec::new()),
+                };
+                match beside {
+                    Err(problems) => record(Outcome::Failed, Vec::new(), [staged.problems, problems].concat()),
+                    Ok(beside) => {
+                        let mut changes = staged.describe();
+                        changes.extend(beside.0.changes.iter().cloned());
+                        changes.extend(beside.1.described.iter().cloned());
+                        changes.extend(host_changes(&self.policy(), &policy));
+                        let outcome = if changes.is_empty() { Outcome::Unchanged } else { Outcome::Applied };
+                        self.commit(Arc::new(policy), staged, beside, PROBATION_CALLS);
+                        record(outcome, changes, Vec::new())
+                    }
                 }
             }
         };
@@ -409,12 +419,21 @@ impl LiveHost {
         }
     }
 
-    /// Puts what `stage` prepared in service, with the new policy.
-    fn commit(&self, policy: Arc<Policy>, staged: Staged, probation: u32) {
+    /// What runs beside the slots' plugins as `policy` asks: each slot's recorder and shadow.
+    async fn beside(&self, policy: &Policy) -> Result<Beside, Vec<String>> {
+        let recorders = recording::prepare(&self.plugins, policy)?;
+        let shadows = shadows::prepare(&self.runtime, &self.plugins, policy).await?;
+        Ok((recorders, shadows))
+    }
+
+    /// Puts what `stage` and `beside` prepared in service, with the new policy.
+    fn commit(&self, policy: Arc<Policy>, staged: Staged, (recorders, shadows): Beside, probation: u32) {
         let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
         for change in staged.changes {
             change.commit(&self.plugins, &mut sources, probation);
         }
+        recording::commit(&self.plugins, recorders);
+        shadows::commit(&self.plugins, shadows);
         self.policy.store(policy);
     }
 
@@ -440,6 +459,9 @@ impl LiveHost {
         Status { policy: policy.path.clone(), files, slots, reloads }
     }
 }
+
+/// What runs beside the slots' plugins: their recorders and shadows.
+type Beside = (recording::Recorders, shadows::Shadows);
 
 enum Change<K: SlotKind> {
     Load(Box<LoadedPlugin<K>>, Box<SlotSource>),

@@ -1,6 +1,8 @@
 //! What `pos-host status` shows of a running host: the files it serves, the plugin version
 //! in each slot, its counters, and the reload history.
 
+use crate::recording::RecordingStatus;
+use crate::runtime::ShadowStatus;
 use crate::runtime::{Compiling, Rollback, Slot, SlotKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -39,6 +41,12 @@ pub struct SlotStatus {
     pub failures: u64,
     pub last_failure: Option<String>,
     pub rollbacks: Vec<Rollback>,
+    /// What the slot's recorder has written, while the slot records (`record = true`).
+    #[serde(default)]
+    pub recording: Option<RecordingStatus>,
+    /// What the slot's shadow plugin has decided, compared with the live one.
+    #[serde(default)]
+    pub shadow: Option<ShadowStatus>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -104,6 +112,8 @@ impl SlotStatus {
             failures: stats.failures(),
             last_failure: stats.last_failure(),
             rollbacks: stats.rollbacks(),
+            recording: slot.recorder().map(|recorder| recorder.status()),
+            shadow: slot.shadow_plugin().and_then(|shadow| shadow.status()),
         }
     }
 }

@@ -74,6 +74,7 @@ pub struct Metrics {
     plugin_fuel: HistogramVec,
     fallbacks: IntCounterVec,
     rollbacks: IntCounterVec,
+    shadow_calls: IntCounterVec,
     reloads: IntCounterVec,
     /// The plugin versions that have series, per slot, oldest first.
     versions: Mutex<plugins::Versions>,
@@ -142,6 +143,13 @@ impl Metrics {
                 "pos_plugin_rollbacks_total",
                 "New plugin versions taken out of service because one of their first calls failed.",
                 &["slot"],
+            ),
+            shadow_calls: counter(
+                r,
+                "pos_shadow_calls_total",
+                "Calls of a slot's shadow plugin, by outcome: agreed (it decided as the live plugin did), \
+                 differed, failed, skipped (too many shadow calls at once).",
+                &["slot", "outcome"],
             ),
             reloads: counter(
                 r,

@@ -49,6 +49,16 @@ pub struct SlotMeter {
     no_plugin: IntCounter,
     compiling: IntCounter,
     rollbacks: IntCounter,
+    shadow: ShadowCounters,
+}
+
+/// The outcomes of a slot's shadow calls.
+#[derive(Clone)]
+struct ShadowCounters {
+    agreed: IntCounter,
+    differed: IntCounter,
+    failed: IntCounter,
+    skipped: IntCounter,
 }
 
 impl SlotMeter {
@@ -60,6 +70,18 @@ impl SlotMeter {
     /// A new version was taken out of service.
     pub fn rolled_back(&self) {
         self.rollbacks.inc();
+    }
+
+    /// A shadow call ended with `outcome`.
+    pub fn shadowed(&self, outcome: crate::runtime::ShadowOutcome) {
+        use crate::runtime::ShadowOutcome;
+        let counter = match outcome {
+            ShadowOutcome::Agreed => &self.shadow.agreed,
+            ShadowOutcome::Differed => &self.shadow.differed,
+            ShadowOutcome::Failed => &self.shadow.failed,
+            ShadowOutcome::Skipped => &self.shadow.skipped,
+        };
+        counter.inc();
     }
 }
 
@@ -105,6 +127,12 @@ impl Metrics {
             no_plugin: self.fallbacks.with_label_values(&[slot, "no-plugin"]),
             compiling: self.fallbacks.with_label_values(&[slot, "compiling"]),
             rollbacks: self.rollbacks.with_label_values(&[slot]),
+            shadow: ShadowCounters {
+                agreed: self.shadow_calls.with_label_values(&[slot, "agreed"]),
+                differed: self.shadow_calls.with_label_values(&[slot, "differed"]),
+                failed: self.shadow_calls.with_label_values(&[slot, "failed"]),
+                skipped: self.shadow_calls.with_label_values(&[slot, "skipped"]),
+            },
         }
     }
 }

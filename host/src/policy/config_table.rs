@@ -3,16 +3,15 @@
 use super::checker::Checker;
 use crate::bindings::{ConfigEntry, ConfigValue};
 use crate::caps::PluginConfig;
-use crate::contract::SlotId;
 
-/// Flattens `table`, the config of `slot`; values that cannot be passed to a plugin are the
-/// checker's problems.
-pub(super) fn read(checker: &mut Checker<'_>, slot: SlotId, table: &toml::Table) -> PluginConfig {
+/// Flattens `table`, the config at the key path `base`; values that cannot be passed to a
+/// plugin are the checker's problems.
+pub(super) fn read(checker: &mut Checker<'_>, base: &[&str], table: &toml::Table) -> PluginConfig {
     let mut entries = Vec::new();
     let mut locations = Vec::new();
     let mut pending: Vec<(String, &toml::Value)> = table.iter().rev().map(|(k, v)| (k.clone(), v)).collect();
     while let Some((key, value)) = pending.pop() {
-        let keys: Vec<&str> = ["slots", slot.name(), "config"].into_iter().chain(key.split('.')).collect();
+        let keys: Vec<&str> = base.iter().copied().chain(key.split('.')).collect();
         let location = checker.locate(&keys);
         let value = match value {
             toml::Value::Table(inner) => {
@@ -38,7 +37,7 @@ pub(super) fn read(checker: &mut Checker<'_>, slot: SlotId, table: &toml::Table)
         entries.push(ConfigEntry { key, value });
         locations.push(location);
     }
-    PluginConfig::of_slot(slot, entries, locations, checker.locate(&["slots", slot.name(), "config"]))
+    PluginConfig::of_table(base.join("."), entries, locations, checker.locate(base))
 }
 
 /// A config value in TOML syntax.

@@ -18,6 +18,7 @@ use crate::caps::{Connection, SecretSource};
 use crate::contract::Capability;
 use crate::contract::SlotId;
 use crate::files;
+use crate::recording::PersonalData;
 use crate::runtime::limits_allowed as allowed;
 use crate::runtime::{AllowedHost, Egress, Integrity, Limits, LoadError, LoadProblem, PluginSpec, TrustedKey};
 use crate::store::KeySetting;
@@ -51,6 +52,9 @@ pub struct HostSettings {
     pub cache_dir: Option<PathBuf>,
     /// The local customer database; the user's data directory when absent.
     pub database: Option<PathBuf>,
+    /// Where recording slots write (`host.recordings`); `serve` puts them beside the
+    /// database when absent.
+    pub recordings: Option<PathBuf>,
     /// Where the database's key comes from (`host.database-key`).
     pub database_key: KeySetting,
     /// How long personal data is kept (`host.retention`).
@@ -73,6 +77,7 @@ impl Default for HostSettings {
             locale: "en".into(),
             cache_dir: None,
             database: None,
+            recordings: None,
             database_key: KeySetting::Default,
             retention: Retention::default(),
             customers: CustomerSettings::default(),
@@ -148,6 +153,13 @@ pub struct SlotPolicy {
     pub allowed_hosts: Vec<AllowedHost>,
     /// Where the connector's secrets are read from (`secrets`), by name.
     pub secrets: Vec<(String, SecretSource)>,
+    /// Whether the slot's calls are recorded (`record = true`), and what the recording keeps
+    /// of the people in them (`record-personal-data`).
+    pub record: Option<PersonalData>,
+    /// The plugin called beside this one to compare decisions (`shadow`).
+    pub shadow: Option<Box<SlotPolicy>>,
+    /// The table's key path: `slots.<name>`, or `slots.<name>.shadow`.
+    pub key: String,
     /// Where `plugin`, `grants`, `sha256` and `host.trusted-keys` are set, for problems found
     /// when loading the plugin.
     pub plugin_location: Location,
@@ -195,7 +207,22 @@ impl From<PolicyError> for PolicyErrors {
     }
 }
 
-const SLOT_KEYS: &[&str] = &["plugin", "grants", "config", "limits", "sha256", "signature", "allowed-hosts", "secrets"];
+const SLOT_KEYS: &[&str] = &[
+    "plugin",
+    "grants",
+    "config",
+    "limits",
+    "sha256",
+    "signature",
+    "allowed-hosts",
+    "secrets",
+    "record",
+    "record-personal-data",
+    "shadow",
+];
+
+/// The keys of `slots.<name>.shadow`.
+const SHADOW_KEYS: &[&str] = &["plugin", "grants", "config", "limits", "sha256", "signature"];
 const LIMIT_KEYS: &[&str] = &["fuel", "memory-mib", "timeout-ms", "prompt-timeout-ms"];
 
 impl Policy {
@@ -291,17 +318,17 @@ impl SlotPolicy {
     /// the grants for an import they do not cover, each config key the plugin refused, the
     /// plugin file for anything else.
     pub fn explain(&self, error: &LoadError) -> Vec<String> {
-        let name = self.slot.name();
+        let key = &self.key;
         match &error.problem {
-            LoadProblem::Ungranted { .. } => vec![format!("{}: slots.{name}.grants: {}", self.grants_location, error)],
+            LoadProblem::Ungranted { .. } => vec![format!("{}: {key}.grants: {}", self.grants_location, error)],
             LoadProblem::Sha256Mismatch { .. } => {
-                vec![format!("{}: slots.{name}.sha256: {error}", self.sha256_location)]
+                vec![format!("{}: {key}.sha256: {error}", self.sha256_location)]
             }
             LoadProblem::UntrustedSignature { .. } => {
                 vec![format!("{}: host.trusted-keys: {error}", self.keys_location)]
             }
             LoadProblem::Config(problems) => problems.clone(),
-            _ => vec![format!("{}: slots.{name}.plugin: {error}", self.plugin_location)],
+            _ => vec![format!("{}: {key}.plugin: {error}", self.plugin_location)],
         }
     }
 }
@@ -316,6 +343,7 @@ fn host_settings(c: &mut Checker) -> HostSettings {
             "cache-dir",
             "database",
             "database-key",
+            "recordings",
             "retention",
             "customers",
             "erp",
@@ -350,16 +378,19 @@ fn host_settings(c: &mut Checker) -> HostSettings {
         }
         host.locale = locale.to_owned();
     }
-    for (key, target) in [("cache-dir", &mut host.cache_dir), ("database", &mut host.database)] {
+    for (key, target) in
+        [("cache-dir", &mut host.cache_dir), ("database", &mut host.database), ("recordings", &mut host.recordings)]
+    {
         if let Some(path) = c.string(&["host", key]) {
             *target = Some(c.layers.resolve(&["host", key], path));
         }
     }
     host.database_key = database_key(c);
-    c.table(&["host", "retention"], &["audit-personal-days", "looked-up-days"]);
+    c.table(&["host", "retention"], &["audit-personal-days", "looked-up-days", "recordings-days"]);
     for (key, target) in [
         ("audit-personal-days", &mut host.retention.audit_personal_days),
         ("looked-up-days", &mut host.retention.looked_up_days),
+        ("recordings-days", &mut host.retention.recordings_days),
     ] {
         let keys = ["host", "retention", key];
         match c.value(&keys) {
@@ -403,28 +434,63 @@ fn url(c: &mut Checker, keys: &[&str]) -> Option<String> {
 }
 
 fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: &[TrustedKey]) -> Option<SlotPolicy> {
-    let name = slot.name();
-    c.table(&["slots", name], SLOT_KEYS)?;
-    let plugin = match c.string(&["slots", name, "plugin"]) {
+    let base = ["slots", slot.name()];
+    c.table(&base, SLOT_KEYS)?;
+    let mut policy = plugin_table(c, slot, &base, plugin_files, trusted_keys);
+    let record = record(c, slot);
+    let shadow = shadow(c, slot, plugin_files, trusted_keys);
+    if let Some(policy) = &mut policy {
+        policy.allowed_hosts = allowed_hosts(c, slot.name());
+        policy.secrets = secrets(c, slot, plugin_files);
+        policy.record = record;
+        policy.shadow = shadow.map(Box::new);
+    }
+    policy
+}
+
+/// `slots.<name>.shadow`: a plugin the slot also calls, off the operator's path, to compare
+/// its decisions with the live plugin's.
+fn shadow(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: &[TrustedKey]) -> Option<SlotPolicy> {
+    let base = ["slots", slot.name(), "shadow"];
+    c.value(&base)?;
+    if slot == SlotId::ErpConnector {
+        c.problem(&base, "the ERP connector has no decisions to compare: only the search-policy, notification-texts and web-merge-rules slots take a shadow plugin");
+        return None;
+    }
+    c.table(&base, SHADOW_KEYS)?;
+    plugin_table(c, slot, &base, plugin_files, trusted_keys)
+}
+
+/// The plugin table at `base` (a slot's, or its shadow's): the plugin file, its grants,
+/// config, limits and integrity.
+fn plugin_table(
+    c: &mut Checker,
+    slot: SlotId,
+    base: &[&str],
+    plugin_files: bool,
+    trusted_keys: &[TrustedKey],
+) -> Option<SlotPolicy> {
+    let at = |key: &'static str| -> Vec<&str> { base.iter().copied().chain([key]).collect() };
+    let name = base.join(".");
+    let plugin = match c.string(&at("plugin")) {
         Some(file) => {
-            let path = c.layers.resolve(&["slots", name, "plugin"], file);
+            let path = c.layers.resolve(&at("plugin"), file);
             if plugin_files {
                 match files::check(&path, files::MAX_PLUGIN_BYTES) {
                     Ok(()) => {}
-                    Err(error) if error.not_found() => c.problem(
-                        &["slots", name, "plugin"],
-                        format!("the plugin file {} does not exist", path.display()),
-                    ),
-                    Err(error) => c.problem(&["slots", name, "plugin"], format!("{}: {error}", path.display())),
+                    Err(error) if error.not_found() => {
+                        c.problem(&at("plugin"), format!("the plugin file {} does not exist", path.display()))
+                    }
+                    Err(error) => c.problem(&at("plugin"), format!("{}: {error}", path.display())),
                 }
             }
             Some(path)
         }
         None => {
-            if c.value(&["slots", name, "plugin"]).is_none() {
+            if c.value(&at("plugin")).is_none() {
                 c.problems.push(PolicyError {
-                    location: c.layers.locate_key(&["slots", name]),
-                    key: format!("slots.{name}"),
+                    location: c.layers.locate_key(base),
+                    key: name.clone(),
                     message: "the slot names no `plugin` (the component file)".into(),
                 });
             }
@@ -433,7 +499,7 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
     };
     let names: Vec<&'static str> = Capability::ALL.iter().map(|cap| cap.name()).collect();
     let mut grants: Vec<Capability> = c
-        .choices(&["slots", name, "grants"], &names)
+        .choices(&at("grants"), &names)
         .unwrap_or_default()
         .into_iter()
         .filter_map(Capability::from_interface)
@@ -441,18 +507,16 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
     grants.sort();
     grants.dedup();
     // Any config key is the plugin's to judge; only what cannot be passed is refused here.
-    let config = match c.any_table(&["slots", name, "config"]) {
-        Some(table) => config_table::read(c, slot, table),
+    let config = match c.any_table(&at("config")) {
+        Some(table) => config_table::read(c, &at("config"), table),
         None => PluginConfig::default(),
     };
     if slot == SlotId::ErpConnector && grants.contains(&Capability::Erp) {
-        c.problem(&["slots", name, "grants"], "the ERP connector is the ERP: it cannot be granted `erp`");
+        c.problem(&at("grants"), "the ERP connector is the ERP: it cannot be granted `erp`");
     }
-    let allowed_hosts = allowed_hosts(c, name);
-    let secrets = secrets(c, slot, plugin_files);
     let mut limits = Limits::for_slot(slot);
-    if c.table(&["slots", name, "limits"], LIMIT_KEYS).is_some() {
-        let keys = |key| ["slots", name, "limits", key];
+    if c.table(&at("limits"), LIMIT_KEYS).is_some() {
+        let keys = |key: &'static str| -> Vec<&str> { base.iter().copied().chain(["limits", key]).collect() };
         if let Some(fuel) = c.integer(&keys("fuel"), allowed::FUEL) {
             limits.fuel = fuel as u64;
         }
@@ -466,24 +530,20 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
             limits.prompt_timeout_ms = ms as u64;
         }
     }
-    let grants_location = match c.value(&["slots", name, "grants"]) {
-        Some(_) => c.locate(&["slots", name, "grants"]),
-        None => c.locate(&["slots", name]),
+    let grants_location = match c.value(&at("grants")) {
+        Some(_) => c.locate(&at("grants")),
+        None => c.locate(base),
     };
-    let sha256 = c.string(&["slots", name, "sha256"]).and_then(|pin| {
+    let sha256 = c.string(&at("sha256")).and_then(|pin| {
         let pin = pin.to_ascii_lowercase();
         if pin.len() == 64 && pin.chars().all(|ch| ch.is_ascii_hexdigit()) {
             Some(pin)
         } else {
-            c.problem(
-                &["slots", name, "sha256"],
-                "expected the 64 hexadecimal digits of a SHA-256 (sha256sum <plugin>)",
-            );
+            c.problem(&at("sha256"), "expected the 64 hexadecimal digits of a SHA-256 (sha256sum <plugin>)");
             None
         }
     });
-    let signature =
-        c.string(&["slots", name, "signature"]).map(|file| c.layers.resolve(&["slots", name, "signature"], file));
+    let signature = c.string(&at("signature")).map(|file| c.layers.resolve(&at("signature"), file));
     let integrity = Integrity { sha256, trusted_keys: trusted_keys.into(), signature };
     Some(SlotPolicy {
         slot,
@@ -492,13 +552,41 @@ fn slot_policy(c: &mut Checker, slot: SlotId, plugin_files: bool, trusted_keys: 
         config,
         limits,
         integrity,
-        allowed_hosts,
-        secrets,
-        plugin_location: c.locate(&["slots", name, "plugin"]),
+        allowed_hosts: Vec::new(),
+        secrets: Vec::new(),
+        record: None,
+        shadow: None,
+        key: name,
+        plugin_location: c.locate(&at("plugin")),
         grants_location,
-        sha256_location: c.locate(&["slots", name, "sha256"]),
+        sha256_location: c.locate(&at("sha256")),
         keys_location: c.locate(&["host", "trusted-keys"]),
     })
+}
+
+/// `slots.<name>.record` and `record-personal-data`: whether the slot's calls are recorded,
+/// pseudonymized unless the policy asks for the people's data in full.
+fn record(c: &mut Checker, slot: SlotId) -> Option<PersonalData> {
+    let name = slot.name();
+    let record = c.boolean(&["slots", name, "record"]).unwrap_or(false);
+    let personal_data = match c.choice(&["slots", name, "record-personal-data"], &["pseudonymized", "full"]) {
+        Some("full") => PersonalData::Full,
+        _ => PersonalData::Pseudonymized,
+    };
+    if slot == SlotId::ErpConnector && record {
+        c.problem(
+            &["slots", name, "record"],
+            "the ERP connector's calls are the ERP's traffic, not decisions to replay: only the search-policy, notification-texts and web-merge-rules slots record",
+        );
+        return None;
+    }
+    if !record && c.value(&["slots", name, "record-personal-data"]).is_some() {
+        c.problem(
+            &["slots", name, "record-personal-data"],
+            "says what a recording keeps, but the slot does not record (`record = true`)",
+        );
+    }
+    record.then_some(personal_data)
 }
 
 /// `slots.<name>.allowed-hosts`: the addresses the slot's plugin may connect to.

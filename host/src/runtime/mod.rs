@@ -13,6 +13,7 @@ mod kind;
 mod limits;
 mod output;
 mod plugin;
+mod shadow;
 mod slot;
 
 pub use cache::{CompileCache, Compiled, sha256_hex};
@@ -25,7 +26,8 @@ pub use kind::SlotKind;
 pub use limits::Limits;
 pub use limits::allowed as limits_allowed;
 pub use plugin::{LoadedPlugin, PluginInfo, PluginSpec};
-pub use slot::{Compiling, Decided, Rollback, Slot, SlotStats, Source};
+pub use shadow::{Shadow, ShadowOutcome, ShadowStatus};
+pub use slot::{Compiling, Decided, Rollback, Shows, Slot, SlotStats, Source};
 
 use crate::caps::{self, Capabilities};
 use crate::metrics::Metrics;
@@ -100,4 +102,31 @@ pub(crate) fn truncate(text: &str, max: usize) -> &str {
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// `2026-12-07T18:50:01Z`.
+pub fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest / 60 % 60, rest % 60)
+}
+
+#[cfg(test)]
+mod utc_tests {
+    #[test]
+    fn utc_writes_the_civil_date() {
+        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(super::utc(1_796_668_201_000), "2026-12-07T18:30:01Z");
+    }
 }

@@ -11,10 +11,11 @@ use super::inspect::{self, ImportReport};
 use super::integrity::Integrity;
 use super::kind::SlotKind;
 use super::limits::Limits;
-use crate::caps::{Capabilities, Connection, PluginConfig};
+use crate::caps::{Capabilities, CapsView, Connection, PluginConfig};
 use crate::contract::{Capability, Version};
 use crate::files::{self, MAX_PLUGIN_BYTES};
 use crate::metrics::PluginMeter;
+use crate::recording::RecordedCall;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -169,6 +170,13 @@ impl<K: SlotKind> LoadedPlugin<K> {
         &self.env.config
     }
 
+    /// The same plugin with the questions it asks through `ui` answered by `operator`: a
+    /// shadow plugin's never reach the till.
+    pub fn answered_by(mut self, operator: Arc<dyn crate::caps::Operator>) -> Self {
+        self.caps.operator = operator;
+        self
+    }
+
     /// What its calls count into.
     pub fn meter(&self) -> Option<&PluginMeter> {
         self.meter.as_ref()
@@ -180,9 +188,22 @@ impl<K: SlotKind> LoadedPlugin<K> {
         F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
     {
+        self.call_recording(hook, false).await.0
+    }
+
+    /// [`LoadedPlugin::call`], with the capability calls `hook` made and their answers when
+    /// `record`.
+    pub async fn call_recording<R, F, Fut>(&self, hook: F, record: bool) -> (Result<R, CallFailure>, Vec<RecordedCall>)
+    where
+        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+    {
         let started = Instant::now();
         let (mut store, output) =
             new_store(&self.engine, self.info.name.clone(), self.caps.clone(), &self.env, self.limits);
+        if record {
+            store.data_mut().caps().recorded = Some(Vec::new());
+        }
         let pre = self.pre.as_ref().expect("a plugin has its InstancePre until dropped");
         let (mut store, result) = match K::instantiate(pre, &mut store).await {
             Ok(bindings) => hook(store, bindings).await,
@@ -194,7 +215,7 @@ impl<K: SlotKind> LoadedPlugin<K> {
         if let Some(meter) = &self.meter {
             meter.called(started.elapsed(), self.limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)));
         }
-        result
+        (result, store.data_mut().caps().recorded.take().unwrap_or_default())
     }
 
     /// An instance that outlives a call, in a store with the slot's limits: what a host

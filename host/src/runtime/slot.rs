@@ -4,8 +4,11 @@
 use super::call::{CallFailure, CallState};
 use super::kind::SlotKind;
 use super::plugin::LoadedPlugin;
+use super::shadow::Shadow;
 use crate::caps::PluginConfig;
+use crate::cases::{Shown, Wit};
 use crate::metrics::SlotMeter;
+use crate::recording::{Recorded, RecordedCall, Recorder};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -135,6 +138,23 @@ pub struct Slot<K: SlotKind> {
     stats: SlotStats,
     /// What the slot's fallbacks and rollbacks count into, once its host is measured.
     meter: OnceLock<SlotMeter>,
+    /// Where the slot's calls are recorded, while it records.
+    recorder: ArcSwapOption<Recorder>,
+    /// The plugin called beside the live one, to compare decisions.
+    shadow: ArcSwapOption<Shadow<K>>,
+}
+
+/// How a recording slot shows a call: the hook's arguments, and the decision.
+pub struct Shows<'a, R> {
+    inputs: &'a (dyn Fn() -> Vec<Shown> + Sync),
+    answer: fn(&R) -> Shown,
+}
+
+impl<'a, R: Wit> Shows<'a, R> {
+    /// Shows a call whose arguments `inputs` shows, in the order of the hook's parameters.
+    pub fn new(inputs: &'a (dyn Fn() -> Vec<Shown> + Sync)) -> Shows<'a, R> {
+        Shows { inputs, answer: R::show }
+    }
 }
 
 struct Probation<K: SlotKind> {
@@ -152,6 +172,8 @@ impl<K: SlotKind> Default for Slot<K> {
             probation: Mutex::new(None),
             stats: SlotStats::default(),
             meter: OnceLock::new(),
+            recorder: ArcSwapOption::empty(),
+            shadow: ArcSwapOption::empty(),
         }
     }
 }
@@ -167,6 +189,31 @@ impl<K: SlotKind> Slot<K> {
     /// Counts the slot's fallbacks and rollbacks into `meter` from now on; the first call wins.
     pub fn measure(&self, meter: SlotMeter) {
         let _ = self.meter.set(meter);
+    }
+
+    /// Records the slot's calls with `recorder` from now on (`None`: stops recording).
+    pub fn record_with(&self, recorder: Option<Arc<Recorder>>) {
+        self.recorder.store(recorder);
+    }
+
+    /// The recorder of the slot's calls, while it records.
+    pub fn recorder(&self) -> Option<Arc<Recorder>> {
+        self.recorder.load_full()
+    }
+
+    /// Calls `shadow` beside the live plugin from now on (`None`: no more).
+    pub fn shadow_with(&self, shadow: Option<Arc<Shadow<K>>>) {
+        self.shadow.store(shadow);
+    }
+
+    /// The slot's shadow plugin, if it has one.
+    pub fn shadow_plugin(&self) -> Option<Arc<Shadow<K>>> {
+        self.shadow.load_full()
+    }
+
+    /// What the slot counts into, once its host is measured.
+    pub fn meter(&self) -> Option<&SlotMeter> {
+        self.meter.get()
     }
 
     /// The config the policy gives the slot now.
@@ -278,9 +325,13 @@ impl<K: SlotKind> Slot<K> {
     /// configured values hold while its plugin fails. The whole runs in a `hook` span (at
     /// `info`) naming the slot, the hook, the plugin and its SHA-256, and the outcome: `ok`,
     /// the failure's kind, `no-plugin`, `compiling`, or `cancelled` when the call is dropped.
+    ///
+    /// While the slot records, a call that `shows` is recorded: its arguments, the capability
+    /// calls it made with their answers, and the decision.
     pub async fn decide<R, F, Fut, Fb, FbFut>(
         &self,
         hook: &'static str,
+        shows: Option<Shows<'_, R>>,
         call: F,
         check: impl FnOnce(&R) -> Result<(), String>,
         fallback: Fb,
@@ -293,55 +344,97 @@ impl<K: SlotKind> Slot<K> {
     {
         let plugin = self.current();
         let info = plugin.as_deref().map(|plugin| &plugin.info);
+        let recorder = shows.as_ref().and(self.recorder());
+        let record = recorder.is_some() || crate::recording::is_capturing();
         crate::trace::hook(K::ID.name(), hook, info, async {
-            let Some(plugin) = &plugin else {
-                let source = match self.compiling() {
-                    Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
-                    None => Source::NoPlugin,
-                };
-                if let Some(meter) = self.meter.get() {
-                    meter.fallback(matches!(source, Source::Compiling(_)));
-                }
-                return Decided { value: fallback(self.config()).await, source };
+            let (decided, calls) = self.decide_with(plugin.as_ref(), hook, record, call, check, fallback).await;
+            let (Some(recorder), Some(shows)) = (&recorder, &shows) else {
+                crate::recording::captured(calls);
+                return decided;
             };
-            self.stats.calls.fetch_add(1, Relaxed);
-            let result = plugin.call(call).await.and_then(|value| match check(&value) {
-                Ok(()) => Ok(value),
-                Err(why) => Err(CallFailure::Invalid(why)),
+            let decided_by = match (&decided.source, &plugin) {
+                (Source::Plugin(name), Some(plugin)) => format!("{name} (sha256 {})", plugin.info.sha256),
+                (source, _) => source.decided_by(),
+            };
+            recorder.record(Recorded {
+                hook,
+                inputs: (shows.inputs)(),
+                calls,
+                answer: (shows.answer)(&decided.value),
+                decided_by,
+                instead: None,
+                at_ms: super::now_ms(),
             });
-            self.judge(plugin, result.as_ref().err());
-            // A call that never waits runs to its end without yielding; counted against tokio's
-            // cooperative budget, a busy stream of calls cannot starve the host's other tasks
-            // (the reload watcher, timers) on the same thread.
-            tokio::task::consume_budget().await;
-            match result {
-                Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
-                Err(failure) => {
-                    self.stats.failures.fetch_add(1, Relaxed);
-                    if let Some(meter) = plugin.meter() {
-                        meter.failed(failure.kind());
-                    }
-                    let name = &plugin.info.name;
-                    // A trap's message is the plugin's words, which may hold a secret it was given.
-                    let described = crate::caps::connection::redact(&failure.to_string());
-                    let instead = match K::ID {
-                        crate::contract::SlotId::ErpConnector => "the ERP is unavailable",
-                        _ => "using the built-in fallback",
-                    };
-                    tracing::warn!(
-                        slot = K::ID.name(),
-                        plugin = &**name,
-                        hook,
-                        kind = failure.kind(),
-                        "plugin {described}; {instead}"
-                    );
-                    *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(format!("{hook}: {described}"));
-                    let value = fallback(plugin.config().clone()).await;
-                    Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
-                }
-            }
+            decided
         })
         .await
+    }
+
+    /// The body of [`Slot::decide`]: the decision, and the capability calls the plugin made
+    /// when `record`.
+    async fn decide_with<R, F, Fut, Fb, FbFut>(
+        &self,
+        plugin: Option<&Arc<LoadedPlugin<K>>>,
+        hook: &'static str,
+        record: bool,
+        call: F,
+        check: impl FnOnce(&R) -> Result<(), String>,
+        fallback: Fb,
+    ) -> (Decided<R>, Vec<RecordedCall>)
+    where
+        F: FnOnce(Store<CallState>, K::Bindings) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+        Fb: FnOnce(Arc<PluginConfig>) -> FbFut,
+        FbFut: Future<Output = R>,
+    {
+        let Some(plugin) = plugin else {
+            let source = match self.compiling() {
+                Some(compiling) => Source::Compiling(compiling.name.as_str().into()),
+                None => Source::NoPlugin,
+            };
+            if let Some(meter) = self.meter.get() {
+                meter.fallback(matches!(source, Source::Compiling(_)));
+            }
+            return (Decided { value: fallback(self.config()).await, source }, Vec::new());
+        };
+        self.stats.calls.fetch_add(1, Relaxed);
+        let (result, calls) = plugin.call_recording(call, record).await;
+        let result = result.and_then(|value| match check(&value) {
+            Ok(()) => Ok(value),
+            Err(why) => Err(CallFailure::Invalid(why)),
+        });
+        self.judge(plugin, result.as_ref().err());
+        // A call that never waits runs to its end without yielding; counted against tokio's
+        // cooperative budget, a busy stream of calls cannot starve the host's other tasks
+        // (the reload watcher, timers) on the same thread.
+        tokio::task::consume_budget().await;
+        let decided = match result {
+            Ok(value) => Decided { value, source: Source::Plugin(plugin.info.name.clone()) },
+            Err(failure) => {
+                self.stats.failures.fetch_add(1, Relaxed);
+                if let Some(meter) = plugin.meter() {
+                    meter.failed(failure.kind());
+                }
+                let name = &plugin.info.name;
+                // A trap's message is the plugin's words, which may hold a secret it was given.
+                let described = crate::caps::connection::redact(&failure.to_string());
+                let instead = match K::ID {
+                    crate::contract::SlotId::ErpConnector => "the ERP is unavailable",
+                    _ => "using the built-in fallback",
+                };
+                tracing::warn!(
+                    slot = K::ID.name(),
+                    plugin = &**name,
+                    hook,
+                    kind = failure.kind(),
+                    "plugin {described}; {instead}"
+                );
+                *self.stats.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(format!("{hook}: {described}"));
+                let value = fallback(plugin.config().clone()).await;
+                Decided { value, source: Source::Fallback { plugin: name.clone(), failure } }
+            }
+        };
+        (decided, calls)
     }
 }

@@ -115,6 +115,7 @@ impl Slot<ErpConnectorKind> {
         let decided: Decided<Result<T, E>> = self
             .decide(
                 hook,
+                None,
                 |store, bindings| async move {
                     let (store, result) = call(store, bindings).await;
                     let refused = store.data().refused_request().map(str::to_owned);

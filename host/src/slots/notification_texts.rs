@@ -3,7 +3,8 @@
 use super::{SlotId, check};
 use crate::bindings::Message;
 use crate::policy::PluginConfig;
-use crate::runtime::{Decided, Slot};
+use crate::cases::{Shown, Wit};
+use crate::runtime::{Decided, Shows, Slot};
 use pos_seed_rules::texts;
 use std::future::ready;
 
@@ -29,8 +30,20 @@ impl Slot<NotificationTextsKind> {
     /// The plugin's own answer, checked: `None` when it has no text for the key, which
     /// [`Slot::render`] replaces with the built-in text. For tools that test the plugin.
     pub async fn render_raw(&self, message: &Message, locale: &str) -> Decided<Option<String>> {
+        let decided = self.ask_render_raw(message, locale).await;
+        let owned = || (message.clone(), locale.to_owned());
+        let show = |(message, locale): &(Message, String)| vec![message.show(), Shown::Text(locale.clone())];
+        self.shadow("render", &decided, owned, show, |shadow, (message, locale)| async move {
+            shadow.slot.ask_render_raw(&message, &locale).await
+        });
+        decided
+    }
+
+    /// [`Slot::render_raw`] without the shadow plugin.
+    async fn ask_render_raw(&self, message: &Message, locale: &str) -> Decided<Option<String>> {
         self.decide(
             "render",
+            Some(Shows::new(&|| vec![message.show(), Shown::Text(locale.to_owned())])),
             |mut store, bindings| async move {
                 store.data_mut().known().message(message);
                 let result = match bindings {

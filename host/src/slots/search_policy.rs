@@ -7,7 +7,8 @@ use crate::bindings::search::{
 use crate::bindings::{ErpError, SearchQuery};
 use crate::caps::erp;
 use crate::policy::PluginConfig;
-use crate::runtime::{Decided, Slot};
+use crate::cases::Wit;
+use crate::runtime::{Decided, Shows, Slot};
 use pos_seed_rules::config::Ignore;
 use pos_seed_rules::search::{self as rules, Thresholds};
 use std::future::ready;
@@ -25,8 +26,16 @@ versioned_slot!(
 impl Slot<SearchPolicyKind> {
     /// What follows a local search.
     pub async fn after_local_search(&self, outcome: &LocalSearchOutcome) -> Decided<LocalDecision> {
+        let decided = self.ask_after_local_search(outcome).await;
+        self.shadow("after-local-search", &decided, || outcome.clone(), |outcome| vec![outcome.show()], |shadow, outcome| async move { shadow.slot.ask_after_local_search(&outcome).await });
+        decided
+    }
+
+    /// [`Slot::after_local_search`] without the shadow plugin.
+    async fn ask_after_local_search(&self, outcome: &LocalSearchOutcome) -> Decided<LocalDecision> {
         self.decide(
             "after-local-search",
+            Some(Shows::new(&|| vec![outcome.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().query(&outcome.query);
                 let result = match bindings {
@@ -59,8 +68,16 @@ impl Slot<SearchPolicyKind> {
 
     /// What follows an ERP search.
     pub async fn after_erp_search(&self, query: &SearchQuery, outcome: &ErpSearchOutcome) -> Decided<ErpDecision> {
+        let decided = self.ask_after_erp_search(query, outcome).await;
+        self.shadow("after-erp-search", &decided, || (query.clone(), outcome.clone()), |(query, outcome)| vec![query.show(), outcome.show()], |shadow, (query, outcome)| async move { shadow.slot.ask_after_erp_search(&query, &outcome).await });
+        decided
+    }
+
+    /// [`Slot::after_erp_search`] without the shadow plugin.
+    async fn ask_after_erp_search(&self, query: &SearchQuery, outcome: &ErpSearchOutcome) -> Decided<ErpDecision> {
         self.decide(
             "after-erp-search",
+            Some(Shows::new(&|| vec![query.show(), outcome.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().query(query);
                 let result = match bindings {
@@ -83,13 +100,21 @@ impl Slot<SearchPolicyKind> {
     }
 
     /// What follows a failure to retrieve an ERP customer.
-    pub async fn after_erp_retrieve_failed(
+    pub async fn after_erp_retrieve_failed(&self, action: RetrieveAction, error: &ErpError) -> Decided<RetrieveDecision> {
+        let decided = self.ask_after_erp_retrieve_failed(action, error).await;
+        self.shadow("after-erp-retrieve-failed", &decided, || (action, error.clone()), |(action, error)| vec![action.show(), error.show()], |shadow, (action, error)| async move { shadow.slot.ask_after_erp_retrieve_failed(action, &error).await });
+        decided
+    }
+
+    /// [`Slot::after_erp_retrieve_failed`] without the shadow plugin.
+    async fn ask_after_erp_retrieve_failed(
         &self,
         action: RetrieveAction,
         error: &ErpError,
     ) -> Decided<RetrieveDecision> {
         self.decide(
             "after-erp-retrieve-failed",
+            Some(Shows::new(&|| vec![action.show(), error.show()])),
             |mut store, bindings| async move {
                 let result = match bindings {
                     Bindings::V0_2(b) => {

@@ -6,7 +6,8 @@ use crate::bindings::merge::{Candidate, LocalChange, MatchReason, Plan, WebChang
 use crate::bindings::{Customer, DbError, Message};
 use crate::caps::LocalDb;
 use crate::policy::PluginConfig;
-use crate::runtime::{Decided, Slot};
+use crate::cases::Wit;
+use crate::runtime::{Decided, Shows, Slot};
 use pos_seed_rules::config::Ignore;
 use pos_seed_rules::merge::{self as rules, AsPerson, Lookup, MatchConfig, Reason};
 use std::future::ready;
@@ -26,8 +27,16 @@ versioned_slot!(
 impl Slot<WebMergeRulesKind> {
     /// Local customers that may be `web`, best first; the fallback searches `local_db`.
     pub async fn candidates(&self, local_db: &dyn LocalDb, web: &Customer) -> Decided<Result<Vec<Candidate>, DbError>> {
+        let decided = self.ask_candidates(local_db, web).await;
+        self.shadow("candidates", &decided, || web.clone(), |web| vec![web.show()], |shadow, web| async move { shadow.slot.ask_candidates(&crate::caps::InMemoryCustomers::default(), &web).await });
+        decided
+    }
+
+    /// [`Slot::candidates`] without the shadow plugin.
+    async fn ask_candidates(&self, local_db: &dyn LocalDb, web: &Customer) -> Decided<Result<Vec<Candidate>, DbError>> {
         self.decide(
             "candidates",
+            Some(Shows::new(&|| vec![web.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().customer(web);
                 let result = match bindings {
@@ -69,8 +78,16 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over local info": the web customer is the existing local customer.
     pub async fn take_over_local(&self, web: &Customer, local: &Customer) -> Decided<Plan> {
+        let decided = self.ask_take_over_local(web, local).await;
+        self.shadow("take-over-local", &decided, || (web.clone(), local.clone()), |(web, local)| vec![web.show(), local.show()], |shadow, (web, local)| async move { shadow.slot.ask_take_over_local(&web, &local).await });
+        decided
+    }
+
+    /// [`Slot::take_over_local`] without the shadow plugin.
+    async fn ask_take_over_local(&self, web: &Customer, local: &Customer) -> Decided<Plan> {
         self.decide(
             "take-over-local",
+            Some(Shows::new(&|| vec![web.show(), local.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().customers([web, local]);
                 let result = match bindings {
@@ -89,8 +106,16 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over internet info": the web customer joins the local customers.
     pub async fn take_over_web(&self, web: &Customer) -> Decided<Plan> {
+        let decided = self.ask_take_over_web(web).await;
+        self.shadow("take-over-web", &decided, || web.clone(), |web| vec![web.show()], |shadow, web| async move { shadow.slot.ask_take_over_web(&web).await });
+        decided
+    }
+
+    /// [`Slot::take_over_web`] without the shadow plugin.
+    async fn ask_take_over_web(&self, web: &Customer) -> Decided<Plan> {
         self.decide(
             "take-over-web",
+            Some(Shows::new(&|| vec![web.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().customer(web);
                 let result = match bindings {
@@ -109,8 +134,16 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over local info" for a local edit: the web shop gets the local changes.
     pub async fn push_local(&self, local: &Customer, web: &Customer) -> Decided<Plan> {
+        let decided = self.ask_push_local(local, web).await;
+        self.shadow("push-local", &decided, || (local.clone(), web.clone()), |(local, web)| vec![local.show(), web.show()], |shadow, (local, web)| async move { shadow.slot.ask_push_local(&local, &web).await });
+        decided
+    }
+
+    /// [`Slot::push_local`] without the shadow plugin.
+    async fn ask_push_local(&self, local: &Customer, web: &Customer) -> Decided<Plan> {
         self.decide(
             "push-local",
+            Some(Shows::new(&|| vec![local.show(), web.show()])),
             |mut store, bindings| async move {
                 store.data_mut().known().customers([local, web]);
                 let result = match bindings {

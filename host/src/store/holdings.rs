@@ -149,6 +149,9 @@ pub struct Erased {
     pub web_write: u64,
     /// Audit entries kept, their records' personal fields and the texts about them replaced.
     pub audit_pseudonymized: u64,
+    /// Recorded plugin calls that named the person (`record = true`, a shadow's
+    /// differences), removed from the recordings after the store's erasure.
+    pub recorded_calls: u64,
 }
 
 /// What the audit keeps of an erased person's name.

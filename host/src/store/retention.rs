@@ -18,11 +18,13 @@ pub struct Retention {
     pub audit_personal_days: Option<u32>,
     /// An ERP customer only looked up stays local this long after the last look.
     pub looked_up_days: Option<u32>,
+    /// A file of recorded plugin calls is kept this long after its last write.
+    pub recordings_days: Option<u32>,
 }
 
 impl Default for Retention {
     fn default() -> Retention {
-        Retention { audit_personal_days: Some(365), looked_up_days: Some(30) }
+        Retention { audit_personal_days: Some(365), looked_up_days: Some(30), recordings_days: Some(30) }
     }
 }
 
@@ -38,6 +40,8 @@ pub struct Pruned {
     pub audit_pseudonymized: u64,
     /// Looked-up ERP customers removed from the till.
     pub looked_up_removed: u64,
+    /// Files of recorded plugin calls removed.
+    pub recordings_removed: u64,
 }
 
 /// Applies `retention` as of `now` (milliseconds since the Unix epoch). Looked-up

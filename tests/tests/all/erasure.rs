@@ -35,15 +35,21 @@ fn found(bytes: &[u8], text: &str) -> Option<String> {
 async fn take_over_onto_k1(s: &Arc<Served>, fields: WebCustomerFields) -> WebCustomer {
     let married = s.sim.register_web_customer(fields).await.unwrap();
     assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
+    take_over_local(s, &married.id, "K-1").await;
+    married
+}
+
+/// Takes web customer `web_id` over onto local customer `number`, continuing past the
+/// question about the different last name.
+pub(crate) async fn take_over_local(s: &Arc<Served>, web_id: &str, number: &str) {
     let took = {
-        let s = s.clone();
-        let path = format!("/api/web/edits/{}/take-over-local", married.id);
-        tokio::spawn(async move { s.post(&path, json!({ "number": "K-1" })).await })
+        let (s, number) = (s.clone(), number.to_owned());
+        let path = format!("/api/web/edits/{web_id}/take-over-local");
+        tokio::spawn(async move { s.post(&path, json!({ "number": number })).await })
     };
     let prompt = format!("/api/prompts/{}", s.prompts("en").await[0]["id"]);
     s.post(&prompt, json!({ "choice": "continue" })).await;
     assert_eq!(took.await.unwrap().1["outcome"], "applied");
-    married
 }
 
 #[tokio::test]

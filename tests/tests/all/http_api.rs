@@ -43,6 +43,12 @@ pub(crate) async fn serve_plain(local: Vec<Customer>, erp: Vec<AdminCustomer>) -
     Served { served: served::serve_plain(local, erp, Duration::from_secs(30)).await, client: reqwest::Client::new() }
 }
 
+/// [`serve`] with the policy `policy`.
+pub(crate) async fn serve_policy(local: Vec<Customer>, erp: Vec<AdminCustomer>, policy: String) -> Served {
+    let served = served::serve_policy(local, erp, Duration::from_secs(30), policy).await;
+    Served { served, client: reqwest::Client::new() }
+}
+
 async fn plain() -> Served {
     serve(Vec::new(), Vec::new(), Duration::from_secs(30), None).await
 }

@@ -22,6 +22,7 @@ mod notification_texts;
 mod openapi;
 mod policy;
 mod python_plugin;
+mod recording;
 mod reload;
 mod retention;
 mod search_flow;

@@ -41,7 +41,7 @@ fn unknown_keys_are_refused_at_the_key_with_a_suggestion() {
     assert_eq!(
         error("[host]\nworkstation = \"POS-01\"\nlocal = \"nl\"\n"),
         "policies/client.toml:3:1: host.local: unknown key (did you mean `locale`?); expected one of `workstation`, \
-         `locale`, `cache-dir`, `database`, `database-key`, `retention`, `customers`, `erp`, `webshop`, `trusted-keys`"
+         `locale`, `cache-dir`, `database`, `database-key`, `recordings`, `retention`, `customers`, `erp`, `webshop`, `trusted-keys`"
     );
     let slot = error("[slots.search-polciy]\nplugin = \"x.wasm\"\n");
     assert!(
@@ -90,7 +90,7 @@ fn every_problem_is_reported_at_once() {
         lines,
         [
             "policies/client.toml:4:1: host.colour: unknown key; expected one of `workstation`, `locale`, `cache-dir`, \
-             `database`, `database-key`, `retention`, `customers`, `erp`, `webshop`, `trusted-keys`",
+             `database`, `database-key`, `recordings`, `retention`, `customers`, `erp`, `webshop`, `trusted-keys`",
             "policies/client.toml:2:15: host.workstation: expected 1 to 32 letters, digits, `-` or `_`, such as \"POS-01\"",
             "policies/client.toml:3:10: host.locale: expected a string, found an integer (7)",
             "policies/client.toml:6:14: host.erp.timeout-ms: -1 is out of range; expected 1 to 600000",

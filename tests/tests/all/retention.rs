@@ -2,7 +2,7 @@
 //! the people's data; an ERP customer the operator only looked up leaves the till after its
 //! time, one selected or edited stays; the policy's settings are checked.
 
-use crate::http_api::serve;
+use crate::http_api::{serve, serve_policy};
 use axum::http::StatusCode;
 use pos_host::Policy;
 use pos_host::store::retention::Pruned;
@@ -61,10 +61,10 @@ async fn old_decisions_lose_their_personal_data_and_customers_only_looked_up_lea
     // A month later, nothing is due yet but what is.
     assert_eq!(
         s.host.apply_retention_at(now + 29 * DAY_MS).await.unwrap(),
-        Pruned { audit_pseudonymized: 1, looked_up_removed: 0 }
+        Pruned { audit_pseudonymized: 1, looked_up_removed: 0, recordings_removed: 0 }
     );
     let pruned = s.host.apply_retention_at(now + 31 * DAY_MS).await.unwrap();
-    assert_eq!(pruned, Pruned { audit_pseudonymized: 0, looked_up_removed: 1 });
+    assert_eq!(pruned, Pruned { audit_pseudonymized: 0, looked_up_removed: 1, recordings_removed: 0 });
     assert_eq!(
         s.host.apply_retention_at(now + 31 * DAY_MS).await.unwrap(),
         Pruned::default(),
@@ -112,7 +112,39 @@ fn the_retention_settings_are_checked() {
     ] {
         assert!(problems.contains(expected), "missing {expected:?} in:\n{problems}");
     }
-    std::fs::write(&path, "[host]\nretention = { audit-personal-days = \"forever\", looked-up-days = 7 }\n").unwrap();
+    let policy = "[host]\nretention = { audit-personal-days = \"forever\", looked-up-days = 7, recordings-days = \"forever\" }\n";
+    std::fs::write(&path, policy).unwrap();
     let retention = Policy::load(&path).unwrap().host.retention;
-    assert_eq!((retention.audit_personal_days, retention.looked_up_days), (None, Some(7)));
+    assert_eq!(
+        (retention.audit_personal_days, retention.looked_up_days, retention.recordings_days),
+        (None, Some(7), None)
+    );
+}
+
+#[tokio::test]
+async fn recordings_past_their_time_are_removed_and_the_one_being_written_is_kept() {
+    let s = serve_policy(Vec::new(), Vec::new(), crate::recording::recording_policy(&["search-policy"])).await;
+    let session = s.session().await;
+    let (status, screen) = s.post(&format!("/api/search/sessions/{session}/local"), json!({ "phrase": "Nowak" })).await;
+    assert_eq!(status, StatusCode::OK, "{screen}");
+    let writing = crate::recording::recorded(&s, "search-policy").await.recording.expect("the slot records").file;
+    let dir = writing.parent().unwrap();
+    let old = dir.join("search-policy-20261001T080000Z-4242.toml");
+    let other = dir.join("notes.toml");
+    let recent = dir.join("web-merge-rules-20261201T080000Z-4242.toml");
+    for file in [&old, &other, &recent] {
+        std::fs::write(file, "# a file\n").unwrap();
+    }
+    let now = pos_host::runtime::now_ms() as i64;
+    let days_ago = |days: i64| std::time::UNIX_EPOCH + Duration::from_millis((now - days * DAY_MS) as u64);
+    for (file, days) in [(&old, 31), (&other, 400), (&writing, 400), (&recent, 29)] {
+        std::fs::File::options().append(true).open(file).unwrap().set_modified(days_ago(days)).unwrap();
+    }
+
+    let pruned = s.host.apply_retention_at(now).await.unwrap();
+    assert_eq!(pruned.recordings_removed, 1, "{pruned:?}");
+    assert!(!old.exists(), "a recording older than 30 days is removed");
+    for kept in [&other, &writing, &recent] {
+        assert!(kept.exists(), "{} is kept", kept.display());
+    }
 }

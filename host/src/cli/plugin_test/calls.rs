@@ -2,8 +2,6 @@
 //! made through the host's slots so that the host's checks on answers apply as in a till.
 
 use super::fixtures::Fixtures;
-use super::node::{self, Node};
-use super::wit::{Problem, Shown, Wit, join, names, problem, record_entries};
 use pos_host::bindings::erp::ErpError;
 use pos_host::bindings::local_db::DbError;
 use pos_host::bindings::merge::{Candidate, Plan};
@@ -11,48 +9,12 @@ use pos_host::bindings::search::{
     ErpDecision, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, RetrieveAction, RetrieveDecision,
 };
 use pos_host::bindings::{ConfigEntry, ConfigError, Customer, Message};
+use pos_host::cases::Hook;
+use pos_host::cases::node::{self, Node};
+use pos_host::cases::wit::{Problem, Shown, Wit, join, names, problem, record_entries};
 use pos_host::runtime::{Slot, SlotKind};
 use pos_host::slots::{NotificationTextsKind, SearchPolicyKind, WebMergeRulesKind};
-use pos_host::{Decided, SlotId, Source};
-
-/// A hook: its slot (`None`: every slot's) and its parameters, named as in the WIT.
-pub struct Hook {
-    pub name: &'static str,
-    pub slot: Option<SlotId>,
-    pub params: &'static [&'static str],
-}
-
-pub const HOOKS: [Hook; 9] = [
-    Hook { name: "after-local-search", slot: Some(SlotId::SearchPolicy), params: &["outcome"] },
-    Hook { name: "after-erp-search", slot: Some(SlotId::SearchPolicy), params: &["query", "outcome"] },
-    Hook { name: "after-erp-retrieve-failed", slot: Some(SlotId::SearchPolicy), params: &["action", "error"] },
-    Hook { name: "render", slot: Some(SlotId::NotificationTexts), params: &["message", "locale"] },
-    Hook { name: "candidates", slot: Some(SlotId::WebMergeRules), params: &["web"] },
-    Hook { name: "take-over-local", slot: Some(SlotId::WebMergeRules), params: &["web", "local"] },
-    Hook { name: "take-over-web", slot: Some(SlotId::WebMergeRules), params: &["web"] },
-    Hook { name: "push-local", slot: Some(SlotId::WebMergeRules), params: &["local", "web"] },
-    Hook { name: "validate-config", slot: None, params: &["config"] },
-];
-
-/// The hooks of `slot`.
-pub fn hooks_of(slot: SlotId) -> impl Iterator<Item = &'static Hook> {
-    HOOKS.iter().filter(move |hook| hook.slot.is_none_or(|s| s == slot))
-}
-
-/// The hook `name` of `slot`, or why there is none.
-pub fn find_hook(slot: SlotId, name: &str) -> Result<&'static Hook, String> {
-    if let Some(hook) = hooks_of(slot).find(|hook| hook.name == name) {
-        return Ok(hook);
-    }
-    let own: Vec<&str> = hooks_of(slot).map(|hook| hook.name).collect();
-    match HOOKS.iter().find(|hook| hook.name == name).and_then(|hook| hook.slot) {
-        Some(other) => Err(format!(
-            "`{name}` is a hook of the {other} slot, not of {slot} (the slot given with --slot); {slot} has {}",
-            names(&own)
-        )),
-        None => Err(format!("unknown hook `{name}`; the {slot} slot has {}", names(&own))),
-    }
-}
+use pos_host::{Decided, Source};
 
 /// A hook call with its inputs.
 pub enum Call {
@@ -153,8 +115,8 @@ pub struct FlatConfig {
 
 /// A config table flattened as a policy's is: nested tables become dotted keys.
 pub fn config_entries(node: &Node, path: &str) -> Result<FlatConfig, Problem> {
-    use super::node::Value;
     use pos_host::bindings::ConfigValue;
+    use pos_host::cases::node::Value;
     let mut entries = Vec::new();
     let mut spans = Vec::new();
     let Some(table) = node.as_table() else {

@@ -2,16 +2,17 @@
 //! hook, its input and the expected answer. Everything is read and checked before any case
 //! runs, and every problem is reported at once with its file, line and key path.
 
-use super::calls::{Call, Hook, config_entries, find_hook};
+use super::calls::{Call, config_entries};
 use super::fixtures::{ErpFixture, Fixture, UiFixture};
-use super::node::{self, Entry, FileError, Node, Source};
-use super::wit::{Problem, Wit, names};
 use pos_host::SlotId;
 use pos_host::bindings::{ConfigEntry, Customer};
+use pos_host::cases::node::{self, Entry, FileError, Node, Source};
+use pos_host::cases::wit::{Problem, Wit, names};
+use pos_host::cases::{Hook, find_hook};
 use pos_host::policy::{Location, PluginConfig};
 
 const FILE_KEYS: [&str; 5] = ["config", "local-db", "erp", "ui", "case"];
-const CASE_KEYS: [&str; 8] = ["name", "hook", "input", "expect", "config", "local-db", "erp", "ui"];
+const CASE_KEYS: [&str; 9] = ["name", "hook", "input", "expect", "config", "local-db", "erp", "ui", "calls"];
 
 /// A config table of a cases file.
 #[derive(Clone)]
@@ -97,7 +98,7 @@ pub fn read(source: &Source, slot: SlotId) -> Result<CaseFile, Vec<FileError>> {
 }
 
 fn no_cases(slot: SlotId) -> String {
-    let hook = super::calls::hooks_of(slot).next().map_or("validate-config", |hook| hook.name);
+    let hook = pos_host::cases::hooks_of(slot).next().map_or("validate-config", |hook| hook.name);
     format!("no cases; add a [[case]] table with a `name`, a `hook` (such as \"{hook}\"), an `input` and an `expect`")
 }
 
@@ -111,7 +112,7 @@ fn known_keys<'a>(node: &'a Node, path: &str, what: &str, known: &[&str]) -> Res
     if let Some(entry) = entries.iter().find(|entry| !known.contains(&entry.key.as_str())) {
         return Err(Problem {
             span: entry.key_span.clone().or_else(|| node.span.clone()),
-            path: super::wit::join(path, &entry.key),
+            path: pos_host::cases::wit::join(path, &entry.key),
             message: format!("unknown key `{}` in {what}; expected one of {}", entry.key, names(known)),
         });
     }
@@ -175,6 +176,9 @@ fn read_case(
         Some(entry) => Some(config_table(source, &entry.node, "config").map_err(with_context)?),
         None => None,
     };
-    let fixture = fixture(entries, shared).map_err(with_context)?;
+    let mut fixture = fixture(entries, shared).map_err(with_context)?;
+    if let Some(entry) = node::get(entries, "calls") {
+        fixture.calls = Some(std::sync::Arc::new(super::replay::read(&entry.node, "calls").map_err(with_context)?));
+    }
     Ok(Case { name, location: source.locate(node.span.as_ref()), hook, call, expect, config, fixture })
 }

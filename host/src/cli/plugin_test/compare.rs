@@ -1,8 +1,8 @@
 //! Partial comparison of an answer with a case's expectation: only what the expectation
 //! says is compared, and every difference is reported with its key path and its place.
 
-use super::node::{Node, Value, toml_inline};
-use super::wit::{Shown, join};
+use pos_host::cases::node::{Node, Value, toml_inline};
+use pos_host::cases::wit::{Shown, join};
 use std::ops::Range;
 
 /// One difference between the expected and the actual answer.

@@ -1,58 +1,10 @@
 //! Property 5: `plugin test` cases files.
 
 use super::*;
+use pos_tests::pos_host_binary;
 
 // ---------------------------------------------------------------------------------------
 // 5. `plugin test` cases files
-
-/// The `pos-host` binary of this build, built first when it is missing or older than the
-/// host's sources (`cargo test --workspace` builds it; `-p pos-tests` alone does not).
-fn pos_host_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        if let Some(path) = std::env::var_os("POS_HOST_BIN") {
-            return PathBuf::from(path);
-        }
-        let exe = std::env::current_exe().unwrap();
-        // target/<profile>/deps/all-<hash>
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
-        let binary = profile_dir.join(format!("pos-host{}", std::env::consts::EXE_SUFFIX));
-        let built = std::fs::metadata(&binary).and_then(|m| m.modified()).ok();
-        let sources = newest_change(&[root().join("host/src"), root().join("host/Cargo.toml"), root().join("wit")]);
-        if built.is_none_or(|built| built < sources) {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = std::process::Command::new(cargo);
-            build.args(["build", "--package", "pos-host", "--bin", "pos-host"]).current_dir(root());
-            match profile_dir.file_name().and_then(|n| n.to_str()) {
-                Some("debug") | None => {}
-                Some("release") => {
-                    build.arg("--release");
-                }
-                Some(profile) => {
-                    build.args(["--profile", profile]);
-                }
-            }
-            let status = build.status().expect("cargo runs");
-            assert!(status.success(), "building pos-host failed");
-        }
-        binary
-    })
-}
-
-/// When the newest file under `paths` was changed.
-fn newest_change(paths: &[PathBuf]) -> std::time::SystemTime {
-    let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    let mut pending = paths.to_vec();
-    while let Some(path) = pending.pop() {
-        let Ok(metadata) = std::fs::metadata(&path) else { continue };
-        if metadata.is_dir() {
-            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(modified) = metadata.modified() {
-            newest = newest.max(modified);
-        }
-    }
-    newest
-}
 
 /// The slots a cases file is run for, with their plugins.
 const SLOTS: [(&str, &str); 3] = [

@@ -29,10 +29,10 @@ use proptest::sample::{Index, select};
 use proptest::test_runner::{Config, TestCaseResult, TestRunner};
 use serde_json::{Map, Value};
 use std::fmt::Debug;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod answers;

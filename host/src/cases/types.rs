@@ -2,17 +2,15 @@
 
 use super::node::{Node, Value};
 use super::wit::{Problem, Shown, Wit, enumeration, field, problem, record, variant};
-use pos_host::bindings::erp::ErpError;
-use pos_host::bindings::local_db::DbError;
-use pos_host::bindings::merge::{Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange};
-use pos_host::bindings::search::{
+use crate::bindings::erp::{ErpError, ErpPage};
+use crate::bindings::local_db::DbError;
+use crate::bindings::merge::{Candidate, Confirmation, LocalChange, MatchReason, Plan, WebChange};
+use crate::bindings::search::{
     ErpDecision, ErpFound, ErpSearchOutcome, LocalDecision, LocalSearchOutcome, ResultList, RetrieveAction,
     RetrieveDecision, SearchButton,
 };
-use pos_host::bindings::ui::Choice;
-use pos_host::bindings::{
-    Argument, ConfigError, Customer, Field, Filter, Message, Notice, Origin, SearchQuery, Severity,
-};
+use crate::bindings::ui::Choice;
+use crate::bindings::{Argument, ConfigError, Customer, Field, Filter, Message, Notice, Origin, SearchQuery, Severity};
 
 enumeration! {
     Origin => "origin" [Local, Erp, Web]
@@ -46,6 +44,7 @@ record! {
     Candidate => "candidate" { customer, reasons, score }
     Confirmation => "confirmation" { notice, choices, proceed }
     Plan => "plan" { local, web, confirmations, summary }
+    ErpPage => "erp-page" { customers, has_more }
 }
 
 /// A message's arguments are written as a table, `args = { count = "7" }`: a list of

@@ -1,7 +1,7 @@
 //! The values of a cases file, TOML or JSON, each with its place in the file so that every
 //! problem and every failed expectation can name its line.
 
-use pos_host::policy::Location;
+use crate::policy::Location;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ pub struct Source {
 impl Source {
     /// Reads `path`.
     pub fn read(path: &Path) -> anyhow::Result<Source> {
-        let text = pos_host::files::read_text(path, pos_host::files::MAX_CASES_BYTES)
+        let text = crate::files::read_text(path, crate::files::MAX_CASES_BYTES)
             .map_err(|error| anyhow::anyhow!("cannot read the cases file {}: {error}", path.display()))?;
         Ok(Source { path: path.to_owned(), text })
     }

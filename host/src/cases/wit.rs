@@ -196,45 +196,47 @@ pub fn enum_case(node: &Node, path: &str, wit: &str, cases: &[String]) -> Result
 
 /// Implements [`Wit`] for records: `Type => "wit-name" { field, field = default, ... }`, a
 /// default replacing the field's zero value.
-macro_rules! record {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wit_record {
     ($($ty:ty => $wit:literal { $($field:ident $(= $default:expr)?),* $(,)? })*) => {$(
-        impl $crate::cli::plugin_test::wit::Wit for $ty {
+        impl $crate::cases::wit::Wit for $ty {
             fn wit() -> String {
                 $wit.into()
             }
 
             fn zero() -> Self {
-                Self { $($field: record!(@default $($default)?)),* }
+                Self { $($field: $crate::__wit_record!(@default $($default)?)),* }
             }
 
-            fn read(node: &$crate::cli::plugin_test::node::Node, path: &str)
-                -> Result<Self, $crate::cli::plugin_test::wit::Problem>
+            fn read(node: &$crate::cases::node::Node, path: &str)
+                -> Result<Self, $crate::cases::wit::Problem>
             {
-                use $crate::cli::plugin_test::wit::{field, kebab, record_entries};
+                use $crate::cases::wit::{field, kebab, record_entries};
                 let fields = [$(kebab(stringify!($field))),*];
                 let entries = record_entries(node, path, $wit, &fields)?;
                 Ok(Self {
                     $($field: field(entries, path, &kebab(stringify!($field)))?
-                        .unwrap_or_else(|| record!(@default $($default)?)),)*
+                        .unwrap_or_else(|| $crate::__wit_record!(@default $($default)?)),)*
                 })
             }
 
-            fn show(&self) -> $crate::cli::plugin_test::wit::Shown {
-                use $crate::cli::plugin_test::wit::{Wit, kebab};
-                $crate::cli::plugin_test::wit::Shown::Record(vec![
+            fn show(&self) -> $crate::cases::wit::Shown {
+                use $crate::cases::wit::{Wit, kebab};
+                $crate::cases::wit::Shown::Record(vec![
                     $((kebab(stringify!($field)), Wit::show(&self.$field))),*
                 ])
             }
         }
     )*};
-    (@default) => { $crate::cli::plugin_test::wit::Wit::zero() };
+    (@default) => { $crate::cases::wit::Wit::zero() };
     (@default $default:expr) => { $default };
 }
 
 /// Implements [`Wit`] for enums: `Type => "wit-name" [Case, ...]`, the first case the zero.
 macro_rules! enumeration {
     ($($ty:ty => $wit:literal [$first:ident $(, $case:ident)* $(,)?])*) => {$(
-        impl $crate::cli::plugin_test::wit::Wit for $ty {
+        impl $crate::cases::wit::Wit for $ty {
             fn wit() -> String {
                 $wit.into()
             }
@@ -243,27 +245,29 @@ macro_rules! enumeration {
                 Self::$first
             }
 
-            fn read(node: &$crate::cli::plugin_test::node::Node, path: &str)
-                -> Result<Self, $crate::cli::plugin_test::wit::Problem>
+            fn read(node: &$crate::cases::node::Node, path: &str)
+                -> Result<Self, $crate::cases::wit::Problem>
             {
-                use $crate::cli::plugin_test::wit::{enum_case, kebab};
+                use $crate::cases::wit::{enum_case, kebab};
                 let cases = [kebab(stringify!($first)) $(, kebab(stringify!($case)))*];
                 let values = [Self::$first $(, Self::$case)*];
                 enum_case(node, path, $wit, &cases).map(|i| values[i])
             }
 
-            fn show(&self) -> $crate::cli::plugin_test::wit::Shown {
+            fn show(&self) -> $crate::cases::wit::Shown {
                 let name = match self {
                     Self::$first => stringify!($first),
                     $(Self::$case => stringify!($case),)*
                 };
-                $crate::cli::plugin_test::wit::Shown::Case($crate::cli::plugin_test::wit::kebab(name), None)
+                $crate::cases::wit::Shown::Case($crate::cases::wit::kebab(name), None)
             }
         }
     )*};
 }
 
-pub(crate) use {enumeration, record};
+/// Implements [`Wit`] for a record type by its fields, with a default for each field left out.
+pub use crate::__wit_record as record;
+pub(crate) use enumeration;
 
 impl Wit for bool {
     fn wit() -> String {
