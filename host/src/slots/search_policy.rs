@@ -27,7 +27,13 @@ impl Slot<SearchPolicyKind> {
     /// What follows a local search.
     pub async fn after_local_search(&self, outcome: &LocalSearchOutcome) -> Decided<LocalDecision> {
         let decided = self.ask_after_local_search(outcome).await;
-        self.shadow("after-local-search", &decided, || outcome.clone(), |outcome| vec![outcome.show()], |shadow, outcome| async move { shadow.slot.ask_after_local_search(&outcome).await });
+        self.shadow(
+            "after-local-search",
+            &decided,
+            || outcome.clone(),
+            |outcome| vec![outcome.show()],
+            |shadow, outcome| async move { shadow.slot.ask_after_local_search(&outcome).await },
+        );
         decided
     }
 
@@ -69,7 +75,13 @@ impl Slot<SearchPolicyKind> {
     /// What follows an ERP search.
     pub async fn after_erp_search(&self, query: &SearchQuery, outcome: &ErpSearchOutcome) -> Decided<ErpDecision> {
         let decided = self.ask_after_erp_search(query, outcome).await;
-        self.shadow("after-erp-search", &decided, || (query.clone(), outcome.clone()), |(query, outcome)| vec![query.show(), outcome.show()], |shadow, (query, outcome)| async move { shadow.slot.ask_after_erp_search(&query, &outcome).await });
+        self.shadow(
+            "after-erp-search",
+            &decided,
+            || (query.clone(), outcome.clone()),
+            |(query, outcome)| vec![query.show(), outcome.show()],
+            |shadow, (query, outcome)| async move { shadow.slot.ask_after_erp_search(&query, &outcome).await },
+        );
         decided
     }
 
@@ -102,7 +114,13 @@ impl Slot<SearchPolicyKind> {
     /// What follows a failure to retrieve an ERP customer.
     pub async fn after_erp_retrieve_failed(&self, action: RetrieveAction, error: &ErpError) -> Decided<RetrieveDecision> {
         let decided = self.ask_after_erp_retrieve_failed(action, error).await;
-        self.shadow("after-erp-retrieve-failed", &decided, || (action, error.clone()), |(action, error)| vec![action.show(), error.show()], |shadow, (action, error)| async move { shadow.slot.ask_after_erp_retrieve_failed(action, &error).await });
+        self.shadow(
+            "after-erp-retrieve-failed",
+            &decided,
+            || (action, error.clone()),
+            |(action, error)| vec![action.show(), error.show()],
+            |shadow, (action, error)| async move { shadow.slot.ask_after_erp_retrieve_failed(action, &error).await },
+        );
         decided
     }
 

@@ -4,7 +4,7 @@
 use super::{SlotId, check, seed};
 use crate::bindings::merge::{Candidate, LocalChange, MatchReason, Plan, WebChange};
 use crate::bindings::{Customer, DbError, Message};
-use crate::caps::LocalDb;
+use crate::caps::{InMemoryCustomers, LocalDb};
 use crate::policy::PluginConfig;
 use crate::cases::Wit;
 use crate::runtime::{Decided, Shows, Slot};
@@ -28,7 +28,13 @@ impl Slot<WebMergeRulesKind> {
     /// Local customers that may be `web`, best first; the fallback searches `local_db`.
     pub async fn candidates(&self, local_db: &dyn LocalDb, web: &Customer) -> Decided<Result<Vec<Candidate>, DbError>> {
         let decided = self.ask_candidates(local_db, web).await;
-        self.shadow("candidates", &decided, || web.clone(), |web| vec![web.show()], |shadow, web| async move { shadow.slot.ask_candidates(&crate::caps::InMemoryCustomers::default(), &web).await });
+        self.shadow(
+            "candidates",
+            &decided,
+            || web.clone(),
+            |web| vec![web.show()],
+            |shadow, web| async move { shadow.slot.ask_candidates(&InMemoryCustomers::default(), &web).await },
+        );
         decided
     }
 
@@ -79,7 +85,13 @@ impl Slot<WebMergeRulesKind> {
     /// "Take over local info": the web customer is the existing local customer.
     pub async fn take_over_local(&self, web: &Customer, local: &Customer) -> Decided<Plan> {
         let decided = self.ask_take_over_local(web, local).await;
-        self.shadow("take-over-local", &decided, || (web.clone(), local.clone()), |(web, local)| vec![web.show(), local.show()], |shadow, (web, local)| async move { shadow.slot.ask_take_over_local(&web, &local).await });
+        self.shadow(
+            "take-over-local",
+            &decided,
+            || (web.clone(), local.clone()),
+            |(web, local)| vec![web.show(), local.show()],
+            |shadow, (web, local)| async move { shadow.slot.ask_take_over_local(&web, &local).await },
+        );
         decided
     }
 
@@ -107,7 +119,13 @@ impl Slot<WebMergeRulesKind> {
     /// "Take over internet info": the web customer joins the local customers.
     pub async fn take_over_web(&self, web: &Customer) -> Decided<Plan> {
         let decided = self.ask_take_over_web(web).await;
-        self.shadow("take-over-web", &decided, || web.clone(), |web| vec![web.show()], |shadow, web| async move { shadow.slot.ask_take_over_web(&web).await });
+        self.shadow(
+            "take-over-web",
+            &decided,
+            || web.clone(),
+            |web| vec![web.show()],
+            |shadow, web| async move { shadow.slot.ask_take_over_web(&web).await },
+        );
         decided
     }
 
@@ -135,7 +153,13 @@ impl Slot<WebMergeRulesKind> {
     /// "Take over local info" for a local edit: the web shop gets the local changes.
     pub async fn push_local(&self, local: &Customer, web: &Customer) -> Decided<Plan> {
         let decided = self.ask_push_local(local, web).await;
-        self.shadow("push-local", &decided, || (local.clone(), web.clone()), |(local, web)| vec![local.show(), web.show()], |shadow, (local, web)| async move { shadow.slot.ask_push_local(&local, &web).await });
+        self.shadow(
+            "push-local",
+            &decided,
+            || (local.clone(), web.clone()),
+            |(local, web)| vec![local.show(), web.show()],
+            |shadow, (local, web)| async move { shadow.slot.ask_push_local(&local, &web).await },
+        );
         decided
     }
 
