@@ -76,6 +76,13 @@ pub struct PluginInfo {
     pub loaded_at_ms: u64,
 }
 
+impl PluginInfo {
+    /// Whether it calls a grantable capability (`local-db`, `erp`, `ui`).
+    pub fn calls_capabilities(&self) -> bool {
+        self.imports.iter().any(|import| import.functions && import.capability.is_some())
+    }
+}
+
 /// A plugin checked and ready to be instantiated for each call.
 pub struct LoadedPlugin<K: SlotKind> {
     pub info: PluginInfo,

@@ -109,33 +109,43 @@ impl<K: SlotKind> Shadow<K> {
 }
 
 impl<K: SlotKind> Slot<K> {
-    /// Calls the slot's shadow plugin, if it has one, on the input `input` makes, with `run`,
-    /// and compares its decision with `live`; returns at once. `show` shows the input as the
-    /// hook's arguments, for the case written when the two differ.
-    pub fn shadow<I, R, Fut>(
+    /// The live decision `ask` makes; then, if the slot has a shadow plugin, calls it with
+    /// `run` on the input `input` makes, off the operator's path, and compares the two
+    /// decisions. `show` shows the input as the hook's arguments, for the case written when
+    /// they differ, which holds the capability calls of both plugins, so that it replays
+    /// against either.
+    pub async fn shadowed<I, R, Ask, Fut>(
         &self,
         hook: &'static str,
-        live: &Decided<R>,
+        ask: Ask,
         input: impl FnOnce() -> I,
         show: fn(&I) -> Vec<Shown>,
         run: impl FnOnce(Arc<Shadow<K>>, I) -> Fut + Send + 'static,
-    ) where
+    ) -> Decided<R>
+    where
+        Ask: Future<Output = Decided<R>>,
         I: Send + 'static,
         R: Wit + PartialEq + Clone + Send + Sync + 'static,
         Fut: Future<Output = Decided<R>> + Send + 'static,
     {
-        let Some(shadow) = self.shadow_plugin() else { return };
+        let Some(shadow) = self.shadow_plugin() else { return ask.await };
+        // Only a plugin that calls a capability has calls to keep (search-policy's mostly
+        // call none): keeping them costs the live call half a microsecond.
+        let (decided, live_calls) = match self.current().is_some_and(|live| live.info.calls_capabilities()) {
+            true => crate::recording::capturing(ask).await,
+            false => (ask.await, Vec::new()),
+        };
         let Ok(permit) = shadow.at_once.clone().try_acquire_owned() else {
             shadow.count(self, ShadowOutcome::Skipped);
-            return;
+            return decided;
         };
-        let (input, live, live_source) = (input(), live.value.clone(), live.source.clone());
+        let (input, live, live_source) = (input(), decided.value.clone(), decided.source.clone());
         let meter = self.meter().cloned();
         let runner = shadow.runner.jobs.clone();
         let job = Box::pin(async move {
             let _permit = permit;
             let shown = shadow.differences.as_ref().map(|_| show(&input));
-            let (theirs, calls) = crate::recording::capturing(run(shadow.clone(), input)).await;
+            let (theirs, their_calls) = crate::recording::capturing(run(shadow.clone(), input)).await;
             let outcome = match (&theirs.source, theirs.value == live) {
                 (Source::Plugin(_), true) => ShadowOutcome::Agreed,
                 (Source::Plugin(_), false) => ShadowOutcome::Differed,
@@ -146,7 +156,7 @@ impl<K: SlotKind> Slot<K> {
                 recorder.record(Recorded {
                     hook,
                     inputs,
-                    calls,
+                    calls: [live_calls, their_calls].concat(),
                     answer: live.show(),
                     decided_by: format!("{} (live)", live_source.decided_by()),
                     instead: Some(theirs.value.show()),
@@ -156,6 +166,7 @@ impl<K: SlotKind> Slot<K> {
         });
         // The permit taken above leaves room in the queue: this never waits.
         let _ = runner.try_send(job);
+        decided
     }
 }
 

@@ -352,6 +352,9 @@ impl<K: SlotKind> Slot<K> {
                 crate::recording::captured(calls);
                 return decided;
             };
+            if crate::recording::is_capturing() {
+                crate::recording::captured(calls.clone());
+            }
             let decided_by = match (&decided.source, &plugin) {
                 (Source::Plugin(name), Some(plugin)) => format!("{name} (sha256 {})", plugin.info.sha256),
                 (source, _) => source.decided_by(),

@@ -30,13 +30,12 @@ impl Slot<NotificationTextsKind> {
     /// The plugin's own answer, checked: `None` when it has no text for the key, which
     /// [`Slot::render`] replaces with the built-in text. For tools that test the plugin.
     pub async fn render_raw(&self, message: &Message, locale: &str) -> Decided<Option<String>> {
-        let decided = self.ask_render_raw(message, locale).await;
         let owned = || (message.clone(), locale.to_owned());
         let show = |(message, locale): &(Message, String)| vec![message.show(), Shown::Text(locale.clone())];
-        self.shadow("render", &decided, owned, show, |shadow, (message, locale)| async move {
+        self.shadowed("render", self.ask_render_raw(message, locale), owned, show, |shadow, (message, locale)| async move {
             shadow.slot.ask_render_raw(&message, &locale).await
-        });
-        decided
+        })
+        .await
     }
 
     /// [`Slot::render_raw`] without the shadow plugin.

@@ -26,15 +26,14 @@ versioned_slot!(
 impl Slot<SearchPolicyKind> {
     /// What follows a local search.
     pub async fn after_local_search(&self, outcome: &LocalSearchOutcome) -> Decided<LocalDecision> {
-        let decided = self.ask_after_local_search(outcome).await;
-        self.shadow(
+        self.shadowed(
             "after-local-search",
-            &decided,
+            self.ask_after_local_search(outcome),
             || outcome.clone(),
             |outcome| vec![outcome.show()],
             |shadow, outcome| async move { shadow.slot.ask_after_local_search(&outcome).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::after_local_search`] without the shadow plugin.
@@ -74,15 +73,14 @@ impl Slot<SearchPolicyKind> {
 
     /// What follows an ERP search.
     pub async fn after_erp_search(&self, query: &SearchQuery, outcome: &ErpSearchOutcome) -> Decided<ErpDecision> {
-        let decided = self.ask_after_erp_search(query, outcome).await;
-        self.shadow(
+        self.shadowed(
             "after-erp-search",
-            &decided,
+            self.ask_after_erp_search(query, outcome),
             || (query.clone(), outcome.clone()),
             |(query, outcome)| vec![query.show(), outcome.show()],
             |shadow, (query, outcome)| async move { shadow.slot.ask_after_erp_search(&query, &outcome).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::after_erp_search`] without the shadow plugin.
@@ -113,15 +111,14 @@ impl Slot<SearchPolicyKind> {
 
     /// What follows a failure to retrieve an ERP customer.
     pub async fn after_erp_retrieve_failed(&self, action: RetrieveAction, error: &ErpError) -> Decided<RetrieveDecision> {
-        let decided = self.ask_after_erp_retrieve_failed(action, error).await;
-        self.shadow(
+        self.shadowed(
             "after-erp-retrieve-failed",
-            &decided,
+            self.ask_after_erp_retrieve_failed(action, error),
             || (action, error.clone()),
             |(action, error)| vec![action.show(), error.show()],
             |shadow, (action, error)| async move { shadow.slot.ask_after_erp_retrieve_failed(action, &error).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::after_erp_retrieve_failed`] without the shadow plugin.

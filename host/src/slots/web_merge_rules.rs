@@ -27,15 +27,14 @@ versioned_slot!(
 impl Slot<WebMergeRulesKind> {
     /// Local customers that may be `web`, best first; the fallback searches `local_db`.
     pub async fn candidates(&self, local_db: &dyn LocalDb, web: &Customer) -> Decided<Result<Vec<Candidate>, DbError>> {
-        let decided = self.ask_candidates(local_db, web).await;
-        self.shadow(
+        self.shadowed(
             "candidates",
-            &decided,
+            self.ask_candidates(local_db, web),
             || web.clone(),
             |web| vec![web.show()],
             |shadow, web| async move { shadow.slot.ask_candidates(&InMemoryCustomers::default(), &web).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::candidates`] without the shadow plugin.
@@ -84,15 +83,14 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over local info": the web customer is the existing local customer.
     pub async fn take_over_local(&self, web: &Customer, local: &Customer) -> Decided<Plan> {
-        let decided = self.ask_take_over_local(web, local).await;
-        self.shadow(
+        self.shadowed(
             "take-over-local",
-            &decided,
+            self.ask_take_over_local(web, local),
             || (web.clone(), local.clone()),
             |(web, local)| vec![web.show(), local.show()],
             |shadow, (web, local)| async move { shadow.slot.ask_take_over_local(&web, &local).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::take_over_local`] without the shadow plugin.
@@ -118,15 +116,14 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over internet info": the web customer joins the local customers.
     pub async fn take_over_web(&self, web: &Customer) -> Decided<Plan> {
-        let decided = self.ask_take_over_web(web).await;
-        self.shadow(
+        self.shadowed(
             "take-over-web",
-            &decided,
+            self.ask_take_over_web(web),
             || web.clone(),
             |web| vec![web.show()],
             |shadow, web| async move { shadow.slot.ask_take_over_web(&web).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::take_over_web`] without the shadow plugin.
@@ -152,15 +149,14 @@ impl Slot<WebMergeRulesKind> {
 
     /// "Take over local info" for a local edit: the web shop gets the local changes.
     pub async fn push_local(&self, local: &Customer, web: &Customer) -> Decided<Plan> {
-        let decided = self.ask_push_local(local, web).await;
-        self.shadow(
+        self.shadowed(
             "push-local",
-            &decided,
+            self.ask_push_local(local, web),
             || (local.clone(), web.clone()),
             |(local, web)| vec![local.show(), web.show()],
             |shadow, (local, web)| async move { shadow.slot.ask_push_local(&local, &web).await },
-        );
-        decided
+        )
+        .await
     }
 
     /// [`Slot::push_local`] without the shadow plugin.
