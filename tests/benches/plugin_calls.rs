@@ -355,7 +355,7 @@ async fn beside() {
     recording.record_with(Some(recorder.clone()));
     let shadowed: Slot<SearchPolicyKind> = slot(&runtime, &spec).await;
     let cautious = runtime.load::<SearchPolicyKind>(&PluginSpec::new(artifacts::CAUTIOUS_SEARCH)).await.unwrap();
-    let shadow = Arc::new(Shadow::new(Slot::new(Some(cautious)), None, String::new()).unwrap());
+    let shadow = Arc::new(Shadow::new(Slot::new(Some(cautious)), None).unwrap());
     shadowed.shadow_with(Some(shadow.clone()));
     let outcome = changed_search();
     let call = async |slot: &Slot<SearchPolicyKind>| {

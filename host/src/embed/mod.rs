@@ -485,21 +485,13 @@ impl Host {
     /// being written by their recorders, the others here.
     async fn erase_recorded(&self, keys: Vec<String>) -> Result<u64, StoreError> {
         let failed = |error: std::io::Error| StoreError::Invalid(format!("recorded calls: {error}"));
-        struct Recorders(Vec<Arc<crate::recording::Recorder>>);
-        impl crate::slots::SlotVisitor for Recorders {
-            fn visit<K: crate::runtime::SlotKind>(&mut self, slot: &crate::runtime::Slot<K>) {
-                self.0.extend(slot.recorder());
-                self.0.extend(slot.shadow_plugin().and_then(|shadow| shadow.differences()));
-            }
-        }
-        let mut recorders = Recorders(Vec::new());
-        self.plugins().visit(&mut recorders);
+        let recorders = self.plugins().recorders();
         let mut erased = 0;
-        for recorder in &recorders.0 {
+        for recorder in &recorders {
             erased += recorder.erase(keys.clone()).await.map_err(failed)?;
         }
         let Some(dir) = self.policy().host.recordings.clone() else { return Ok(erased) };
-        let writing: Vec<std::path::PathBuf> = recorders.0.iter().map(|recorder| recorder.status().file).collect();
+        let writing: Vec<std::path::PathBuf> = recorders.iter().map(|recorder| recorder.status().file).collect();
         let others = tokio::task::spawn_blocking(move || crate::recording::erase_cases(&dir, &keys, &writing))
             .await
             .map_err(|error| StoreError::Task(error.to_string()))?
@@ -526,7 +518,7 @@ impl Host {
         let mut pruned = self.inner.store.apply_retention(policy.host.retention, now, local_only).await?;
         if let (Some(days), Some(dir)) = (policy.host.retention.recordings_days, policy.host.recordings.clone()) {
             let before = now - i64::from(days) * 24 * 60 * 60 * 1000;
-            let writing = self.recording_files();
+            let writing: Vec<_> = self.plugins().recorders().iter().map(|recorder| recorder.status().file).collect();
             pruned.recordings_removed = tokio::task::spawn_blocking(move || {
                 crate::recording::remove_older(&dir, u64::try_from(before).unwrap_or(0), &writing)
                     .map_err(|error| StoreError::Invalid(format!("recordings in {}: {error}", dir.display())))
@@ -550,19 +542,6 @@ impl Host {
             );
         }
         Ok(pruned)
-    }
-
-    /// The recording files being written now: each recording slot's, and each shadow's
-    /// differences.
-    fn recording_files(&self) -> Vec<std::path::PathBuf> {
-        self.status()
-            .slots
-            .into_iter()
-            .flat_map(|slot| {
-                let differences = slot.shadow.and_then(|shadow| shadow.differences);
-                slot.recording.into_iter().chain(differences).map(|recording| recording.file)
-            })
-            .collect()
     }
 
     /// Saves the operator's changes to local customer `number` and queues them for the ERP,

@@ -17,7 +17,7 @@ use crate::caps::PluginConfig;
 use crate::caps::connection::SecretSource;
 use crate::contract::Capability;
 use crate::files::{self, MAX_PLUGIN_BYTES};
-use crate::policy::{Policy, PolicyErrors};
+use crate::policy::{Policy, PolicyErrors, SlotPolicy};
 use crate::runtime::{
     AllowedHost, Compiling, Integrity, Limits, LoadError, LoadedPlugin, Runtime, Slot, SlotKind, check_header, now_ms,
     sha256_hex,
@@ -59,6 +59,43 @@ struct SlotSource {
     connection: Option<(Option<String>, String, u64)>,
 }
 
+impl SlotSource {
+    /// What `slot` (a slot's table of `policy`, or its shadow's) is loaded from now, and the
+    /// plugin file's bytes.
+    async fn read(slot: &SlotPolicy, policy: &Policy) -> Result<(SlotSource, Vec<u8>), Vec<String>> {
+        let bytes = files::read_async(&slot.plugin, MAX_PLUGIN_BYTES).await.map_err(|error| {
+            vec![format!(
+                "{}: {}.plugin: cannot read {}: {error}",
+                slot.plugin_location,
+                slot.key,
+                slot.plugin.display()
+            )]
+        })?;
+        let source = SlotSource {
+            path: slot.plugin.clone(),
+            sha256: sha256_hex(&bytes),
+            grants: slot.grants.clone(),
+            config: slot.config.entries(),
+            limits: slot.limits,
+            integrity: slot.integrity.clone(),
+            signature_sha256: match slot.integrity.trusted_keys.is_empty() {
+                true => None,
+                false => {
+                    let signature = slot.integrity.signature_of(&slot.plugin);
+                    files::read_async(&signature, files::MAX_SMALL_FILE_BYTES).await.ok().map(|b| sha256_hex(&b))
+                }
+            },
+            allowed_hosts: slot.allowed_hosts.clone(),
+            secrets: slot.secrets.clone(),
+            connection: (slot.slot == SlotId::ErpConnector).then(|| {
+                let host = &policy.host;
+                (host.erp.url.clone(), host.workstation.clone(), host.erp.timeout_ms)
+            }),
+        };
+        Ok((source, bytes))
+    }
+}
+
 /// Whether a host's start waits for the compiler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Startup {
@@ -83,6 +120,8 @@ pub struct LiveHost {
     policy: ArcSwap<Policy>,
     plugins: Arc<Plugins>,
     sources: Mutex<HashMap<SlotId, SlotSource>>,
+    /// What each slot's shadow runs, the same way.
+    shadow_sources: Mutex<HashMap<SlotId, shadows::ShadowSource>>,
     history: Mutex<VecDeque<ReloadRecord>>,
     /// How many reloads have been recorded since the start, for those who wait for one.
     reloads: tokio::sync::watch::Sender<usize>,
@@ -130,6 +169,7 @@ impl LiveHost {
             plugins: Arc::new(plugins),
             policy: ArcSwap::new(policy.clone()),
             sources: Mutex::default(),
+            shadow_sources: Mutex::default(),
             history: Mutex::default(),
             reloads: tokio::sync::watch::Sender::new(0),
             reloading: tokio::sync::Mutex::new(()),
@@ -371,35 +411,7 @@ impl LiveHost {
         let Some(slot) = policy.slot(K::ID) else {
             return Ok(sources.contains_key(&K::ID).then_some(Change::Remove));
         };
-        let bytes = files::read_async(&slot.plugin, MAX_PLUGIN_BYTES).await.map_err(|error| {
-            vec![format!(
-                "{}: slots.{}.plugin: cannot read {}: {error}",
-                slot.plugin_location,
-                K::ID,
-                slot.plugin.display()
-            )]
-        })?;
-        let source = SlotSource {
-            path: slot.plugin.clone(),
-            sha256: sha256_hex(&bytes),
-            grants: slot.grants.clone(),
-            config: slot.config.entries(),
-            limits: slot.limits,
-            integrity: slot.integrity.clone(),
-            signature_sha256: match slot.integrity.trusted_keys.is_empty() {
-                true => None,
-                false => {
-                    let signature = slot.integrity.signature_of(&slot.plugin);
-                    files::read_async(&signature, files::MAX_SMALL_FILE_BYTES).await.ok().map(|b| sha256_hex(&b))
-                }
-            },
-            allowed_hosts: slot.allowed_hosts.clone(),
-            secrets: slot.secrets.clone(),
-            connection: (K::ID == SlotId::ErpConnector).then(|| {
-                let host = &policy.host;
-                (host.erp.url.clone(), host.workstation.clone(), host.erp.timeout_ms)
-            }),
-        };
+        let (source, bytes) = SlotSource::read(slot, policy).await?;
         if sources.get(&K::ID) == Some(&source) {
             return Ok(None);
         }
@@ -422,7 +434,8 @@ impl LiveHost {
     /// What runs beside the slots' plugins as `policy` asks: each slot's recorder and shadow.
     async fn beside(&self, policy: &Policy) -> Result<Beside, Vec<String>> {
         let recorders = recording::prepare(&self.plugins, policy)?;
-        let shadows = shadows::prepare(&self.runtime, &self.plugins, policy).await?;
+        let running = self.shadow_sources.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let shadows = shadows::prepare(&self.runtime, &running, policy).await?;
         Ok((recorders, shadows))
     }
 
@@ -433,7 +446,7 @@ impl LiveHost {
             change.commit(&self.plugins, &mut sources, probation);
         }
         recording::commit(&self.plugins, recorders);
-        shadows::commit(&self.plugins, shadows);
+        shadows::commit(&self.plugins, &mut self.shadow_sources.lock().unwrap_or_else(|p| p.into_inner()), shadows);
         self.policy.store(policy);
     }
 

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 
 /// Calls waiting for the recorder's thread before new ones are dropped.
 const QUEUE: usize = 1024;
@@ -103,10 +104,10 @@ pub(crate) fn captured(calls: Vec<RecordedCall>) {
 enum Message {
     Call(Box<Recorded>),
     /// Answered once everything handed over before is written.
-    Flush(tokio::sync::oneshot::Sender<()>),
+    Flush(oneshot::Sender<()>),
     /// Removes the cases that name any of these keys from the file being written; answered
     /// with how many.
-    Erase(Vec<String>, tokio::sync::oneshot::Sender<std::io::Result<u64>>),
+    Erase(Vec<String>, oneshot::Sender<std::io::Result<u64>>),
 }
 
 /// A slot's recorder: the queue to its writing thread and what it has done.
@@ -191,24 +192,27 @@ impl Recorder {
     /// Removes every case that names one of `keys` (customer numbers and web ids) from the
     /// file being written, on the recorder's thread, after what was handed over before.
     pub async fn erase(&self, keys: Vec<String>) -> std::io::Result<u64> {
-        let (done, erased) = tokio::sync::oneshot::channel();
-        let sender = self.sender.clone();
-        let queued = tokio::task::spawn_blocking(move || sender.send(Message::Erase(keys, done)).is_ok()).await;
-        match (queued, erased.await) {
-            (Ok(true), Ok(erased)) => erased,
-            _ => Err(std::io::Error::other("the recorder stopped")),
-        }
+        self.ask(|done| Message::Erase(keys, done))
+            .await
+            .unwrap_or_else(|| Err(std::io::Error::other("the recorder stopped")))
     }
 
     /// Waits until every call handed over so far is written (or counted as dropped).
     pub async fn flush(&self) {
-        let (done, written) = tokio::sync::oneshot::channel();
-        let sender = self.sender.clone();
+        self.ask(Message::Flush).await;
+    }
+
+    /// Hands the recorder's thread the message `ask` makes, after what was handed over
+    /// before, and waits for its answer; `None` when the thread has stopped.
+    async fn ask<T: Send + 'static>(&self, ask: impl FnOnce(oneshot::Sender<T>) -> Message) -> Option<T> {
+        let (done, answer) = oneshot::channel();
+        let (sender, message) = (self.sender.clone(), ask(done));
         // The queue may be full: waiting for room is for this caller alone, off the runtime.
-        let queued = tokio::task::spawn_blocking(move || sender.send(Message::Flush(done)).is_ok()).await;
-        if queued.unwrap_or(false) {
-            let _ = written.await;
+        let queued = tokio::task::spawn_blocking(move || sender.send(message).is_ok()).await;
+        if !queued.unwrap_or(false) {
+            return None;
         }
+        answer.await.ok()
     }
 
     pub fn status(&self) -> RecordingStatus {
@@ -261,10 +265,10 @@ impl Output {
         Ok(erased)
     }
 
-    /// Starts the next part when `next` would take the file past its size.
-    fn make_room(&mut self, next: usize) -> std::io::Result<()> {
+    /// Starts the next part when `next` would take the file past its size; whether it did.
+    fn make_room(&mut self, next: usize) -> std::io::Result<bool> {
         if self.size + next as u64 <= MAX_FILE_BYTES || self.size == self.header.len() as u64 {
-            return Ok(());
+            return Ok(false);
         }
         self.part += 1;
         let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("recording");
@@ -272,7 +276,7 @@ impl Output {
         self.path.set_file_name(format!("{stem}.part{}.toml", self.part));
         self.file = crate::files::create_private(&self.path)?;
         self.size = 0;
-        self.write(&self.header.clone())
+        self.write(&self.header.clone()).map(|()| true)
     }
 }
 
@@ -302,11 +306,13 @@ fn write_all(receiver: Receiver<Message>, mut output: Output, pseudonyms: Option
             pseudonyms.apply(&mut values);
         }
         let text = case::toml(&recorded, number);
-        let written = output.make_room(text.len()).and_then(|()| output.write(&text));
+        let written = output.make_room(text.len()).and_then(|new_part| output.write(&text).map(|()| new_part));
         match written {
-            Ok(()) => {
+            Ok(new_part) => {
                 progress.written.fetch_add(1, Relaxed);
-                *lock(&progress.file) = output.path.clone();
+                if new_part {
+                    *lock(&progress.file) = output.path.clone();
+                }
             }
             Err(error) => {
                 progress.dropped.fetch_add(1, Relaxed);

@@ -41,9 +41,6 @@ pub struct Shadow<K: SlotKind> {
     differences: Option<Arc<Recorder>>,
     at_once: Arc<Semaphore>,
     runner: Runner,
-    /// What the shadow was loaded from: its file's content and its settings, as the host that
-    /// loaded it describes them, to know when to load it again.
-    pub source: String,
 }
 
 /// What a slot's shadow plugin has done, as `/api/status` shows it.
@@ -65,7 +62,7 @@ pub struct ShadowStatus {
 
 impl<K: SlotKind> Shadow<K> {
     /// A shadow running `slot`'s plugin; differing calls go to `differences`.
-    pub fn new(slot: Slot<K>, differences: Option<Arc<Recorder>>, source: String) -> std::io::Result<Shadow<K>> {
+    pub fn new(slot: Slot<K>, differences: Option<Arc<Recorder>>) -> std::io::Result<Shadow<K>> {
         let at_once = Arc::new(Semaphore::new(AT_ONCE));
         Ok(Shadow {
             runner: Runner::start(K::ID.name(), at_once.clone())?,
@@ -76,7 +73,6 @@ impl<K: SlotKind> Shadow<K> {
             skipped: AtomicU64::new(0),
             differences,
             at_once,
-            source,
         })
     }
 
@@ -136,7 +132,7 @@ impl<K: SlotKind> Slot<K> {
             false => (ask.await, Vec::new()),
         };
         let Ok(permit) = shadow.at_once.clone().try_acquire_owned() else {
-            shadow.count(self, ShadowOutcome::Skipped);
+            shadow.tally(self.meter(), ShadowOutcome::Skipped);
             return decided;
         };
         let (input, live, live_source) = (input(), decided.value.clone(), decided.source.clone());
@@ -171,10 +167,6 @@ impl<K: SlotKind> Slot<K> {
 }
 
 impl<K: SlotKind> Shadow<K> {
-    fn count(&self, slot: &Slot<K>, outcome: ShadowOutcome) {
-        self.tally(slot.meter(), outcome);
-    }
-
     fn tally(&self, meter: Option<&crate::metrics::SlotMeter>, outcome: ShadowOutcome) {
         let counter = match outcome {
             ShadowOutcome::Agreed => &self.agreed,

@@ -345,14 +345,15 @@ impl<K: SlotKind> Slot<K> {
         let plugin = self.current();
         let info = plugin.as_deref().map(|plugin| &plugin.info);
         let recorder = shows.as_ref().and(self.recorder());
-        let record = recorder.is_some() || crate::recording::is_capturing();
+        let capturing = crate::recording::is_capturing();
+        let record = recorder.is_some() || capturing;
         crate::trace::hook(K::ID.name(), hook, info, async {
             let (decided, calls) = self.decide_with(plugin.as_ref(), hook, record, call, check, fallback).await;
             let (Some(recorder), Some(shows)) = (&recorder, &shows) else {
                 crate::recording::captured(calls);
                 return decided;
             };
-            if crate::recording::is_capturing() {
+            if capturing {
                 crate::recording::captured(calls.clone());
             }
             let decided_by = match (&decided.source, &plugin) {

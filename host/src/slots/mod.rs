@@ -146,6 +146,20 @@ impl Plugins {
         let errors: Vec<LoadError> = join_all(loads).await.into_iter().filter_map(Result::err).collect();
         if errors.is_empty() { Ok(plugins) } else { Err(errors) }
     }
+
+    /// The recorders writing now: each recording slot's, and each shadow's differences.
+    pub fn recorders(&self) -> Vec<std::sync::Arc<crate::recording::Recorder>> {
+        struct Recorders(Vec<std::sync::Arc<crate::recording::Recorder>>);
+        impl SlotVisitor for Recorders {
+            fn visit<K: SlotKind>(&mut self, slot: &Slot<K>) {
+                self.0.extend(slot.recorder());
+                self.0.extend(slot.shadow_plugin().and_then(|shadow| shadow.differences()));
+            }
+        }
+        let mut recorders = Recorders(Vec::new());
+        self.visit(&mut recorders);
+        recorders.0
+    }
 }
 
 async fn load_slot<K: SlotKind>(runtime: &Runtime, policy: &Policy) -> Result<Option<LoadedPlugin<K>>, LoadError> {
