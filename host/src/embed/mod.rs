@@ -29,6 +29,7 @@
 //! warning) go to the builder's [`Operator`]. A front-end in another process answers them
 //! through [`Prompts`], the bridge the HTTP API uses.
 
+mod erasure;
 mod prompts;
 mod search;
 
@@ -51,7 +52,7 @@ use crate::live::{LiveHost, ReloadRecord, StartError, Startup, Status, Watching}
 use crate::metrics::{Backlog, MeasuredErp, Metrics};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
-use crate::store::holdings::{Erased, ErasureSource, Holdings};
+use crate::store::holdings::Holdings;
 use crate::store::retention::Pruned;
 use crate::store::{Store, StoreError, encryption, sync_state};
 use crate::webshop::{WebshopClient, WebshopConfig};
@@ -308,7 +309,7 @@ impl HostBuilder {
             true => Some(live.watch().map_err(|error| HostError::Watch(error.to_string()))?),
             false => None,
         };
-        Ok(Host {
+        let host = Host {
             inner: Arc::new(Inner {
                 live,
                 store,
@@ -318,9 +319,13 @@ impl HostBuilder {
                 operator: self.operator,
                 workstation,
                 syncing: tokio::sync::Mutex::new(()),
+                erasing_recorded: tokio::sync::Mutex::new(()),
+                recordings_eraser: std::sync::OnceLock::new(),
                 _watching: watching,
             }),
-        })
+        };
+        erasure::RecordingsEraser::start(&host);
+        Ok(host)
     }
 }
 
@@ -341,6 +346,10 @@ struct Inner {
     workstation: String,
     /// One synchronization at a time: a second waits, then finds little left to do.
     syncing: tokio::sync::Mutex<()>,
+    /// One removal of erased people's recorded calls at a time (erasure.rs).
+    erasing_recorded: tokio::sync::Mutex<()>,
+    /// Removes them after each erasure committed, whatever made it; ends with the host.
+    recordings_eraser: std::sync::OnceLock<erasure::RecordingsEraser>,
     _watching: Option<Watching>,
 }
 
@@ -464,39 +473,6 @@ impl Host {
     pub async fn holdings(&self, key: &str) -> Result<Holdings, StoreError> {
         let key = key.to_owned();
         self.inner.store.read(move |conn| crate::store::holdings::holdings(conn, &key)).await
-    }
-
-    /// Erases everything this till holds about the person with customer number or web id
-    /// `key` (an erasure request): the record, both edit lists' entries, the changes not
-    /// sent yet; the audit keeps each decision without their personal data. `None` when the
-    /// till holds nothing about them. The ERP and the web shop keep their own records.
-    pub async fn erase(&self, key: &str) -> Result<Option<Erased>, StoreError> {
-        crate::trace::step("customer.erase", async move {
-            let erased = self.inner.store.erase(key, ErasureSource::Operator, &self.inner.workstation).await?;
-            let Some(mut erased) = erased else { return Ok(None) };
-            let keys: Vec<String> = erased.number.iter().chain(&erased.web_id).cloned().collect();
-            erased.recorded_calls = self.erase_recorded(keys).await?;
-            Ok(Some(erased))
-        })
-        .await
-    }
-
-    /// Removes the recorded calls that name one of `keys` from every recording: the ones
-    /// being written by their recorders, the others here.
-    async fn erase_recorded(&self, keys: Vec<String>) -> Result<u64, StoreError> {
-        let failed = |error: std::io::Error| StoreError::Invalid(format!("recorded calls: {error}"));
-        let recorders = self.plugins().recorders();
-        let mut erased = 0;
-        for recorder in &recorders {
-            erased += recorder.erase(keys.clone()).await.map_err(failed)?;
-        }
-        let Some(dir) = self.policy().host.recordings.clone() else { return Ok(erased) };
-        let writing: Vec<std::path::PathBuf> = recorders.iter().map(|recorder| recorder.status().file).collect();
-        let others = tokio::task::spawn_blocking(move || crate::recording::erase_cases(&dir, &keys, &writing))
-            .await
-            .map_err(|error| StoreError::Task(error.to_string()))?
-            .map_err(failed)?;
-        Ok(erased + others)
     }
 
     /// Applies the policy's `host.retention` now: audit entries past their time lose their

@@ -107,7 +107,7 @@ enum Message {
     Flush(oneshot::Sender<()>),
     /// Removes the cases that name any of these keys from the file being written; answered
     /// with how many.
-    Erase(Vec<String>, oneshot::Sender<std::io::Result<u64>>),
+    Erase(Arc<[Vec<String>]>, oneshot::Sender<std::io::Result<Vec<u64>>>),
 }
 
 /// A slot's recorder: the queue to its writing thread and what it has done.
@@ -189,10 +189,11 @@ impl Recorder {
         }
     }
 
-    /// Removes every case that names one of `keys` (customer numbers and web ids) from the
-    /// file being written, on the recorder's thread, after what was handed over before.
-    pub async fn erase(&self, keys: Vec<String>) -> std::io::Result<u64> {
-        self.ask(|done| Message::Erase(keys, done))
+    /// Removes every case that names one of a person's keys (customer number and web id;
+    /// `people` lists each person's) from the file being written, on the recorder's thread,
+    /// after what was handed over before; how many it removed for each person.
+    pub async fn erase(&self, people: Arc<[Vec<String>]>) -> std::io::Result<Vec<u64>> {
+        self.ask(|done| Message::Erase(people, done))
             .await
             .unwrap_or_else(|| Err(std::io::Error::other("the recorder stopped")))
     }
@@ -255,10 +256,11 @@ impl Output {
         Ok(())
     }
 
-    /// Removes the cases that name one of `keys` from the file, which goes on from there.
-    fn erase(&mut self, keys: &[String]) -> std::io::Result<u64> {
-        let (erased, size) = rewrite_without(&self.path, keys)?;
-        if erased > 0 {
+    /// Removes the cases that name one of `people`'s keys from the file, which goes on from
+    /// there.
+    fn erase(&mut self, people: &[Vec<String>]) -> std::io::Result<Vec<u64>> {
+        let (erased, size) = rewrite_without(&self.path, people)?;
+        if erased.iter().any(|&count| count > 0) {
             self.file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
             self.size = size;
         }
@@ -290,8 +292,8 @@ fn write_all(receiver: Receiver<Message>, mut output: Output, pseudonyms: Option
                 let _ = done.send(());
                 continue;
             }
-            Message::Erase(keys, done) => {
-                let _ = done.send(output.erase(&keys));
+            Message::Erase(people, done) => {
+                let _ = done.send(output.erase(&people));
                 continue;
             }
         };
@@ -355,13 +357,16 @@ pub fn remove_older(dir: &Path, before: u64, writing: &[PathBuf]) -> std::io::Re
     Ok(removed)
 }
 
-/// Removes every case that names one of `keys` (customer numbers and web ids, as TOML
-/// strings) from the recordings of `dir` that no recorder writes now (the recorders erase
-/// their own, [`Recorder::erase`]); how many cases it removed.
-pub fn erase_cases(dir: &Path, keys: &[String], writing: &[PathBuf]) -> std::io::Result<u64> {
-    let mut erased = 0;
+/// Removes every case that names one of a person's keys (customer number and web id, as
+/// TOML strings; `people` lists each person's) from the recordings of `dir` that no
+/// recorder writes now (the recorders erase their own, [`Recorder::erase`]); how many
+/// cases it removed for each person.
+pub fn erase_cases(dir: &Path, people: &[Vec<String>], writing: &[PathBuf]) -> std::io::Result<Vec<u64>> {
+    let mut erased = vec![0; people.len()];
     for path in recording_files(dir)?.into_iter().filter(|path| !writing.contains(path)) {
-        erased += rewrite_without(&path, keys)?.0;
+        for (total, count) in erased.iter_mut().zip(rewrite_without(&path, people)?.0) {
+            *total += count;
+        }
     }
     Ok(erased)
 }
@@ -387,25 +392,29 @@ fn recording_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Rewrites the recording `path` without the cases that name one of `keys`, through a new
-/// file renamed over it (a kill leaves the old file or the new one); how many it removed,
-/// and the new size. A recording's cases are separated by blank lines, which no case holds.
-fn rewrite_without(path: &Path, keys: &[String]) -> std::io::Result<(u64, u64)> {
+/// Rewrites the recording `path` without the cases that name one of a person's keys,
+/// through a new file renamed over it (a kill leaves the old file or the new one); how many
+/// it removed for each person of `people` (a case naming two is counted for the first), and
+/// the new size. A recording's cases are separated by blank lines, which no case holds.
+fn rewrite_without(path: &Path, people: &[Vec<String>]) -> std::io::Result<(Vec<u64>, u64)> {
     let text = crate::files::read_text(path, crate::files::MAX_CASES_BYTES)
         .map_err(|error| std::io::Error::other(format!("{}: {error}", path.display())))?;
-    let quoted: Vec<String> = keys.iter().map(|key| crate::cases::node::quote(key)).collect();
+    let quoted: Vec<Vec<String>> =
+        people.iter().map(|keys| keys.iter().map(|key| crate::cases::node::quote(key)).collect()).collect();
     let mut kept = String::with_capacity(text.len());
-    let mut erased = 0;
+    let mut erased = vec![0; people.len()];
     for block in text.split_inclusive("\n\n") {
-        let is_case = block.contains("[[case]]");
-        if is_case && quoted.iter().any(|key| block.contains(key.as_str())) {
-            erased += 1;
-        } else {
-            kept.push_str(block);
+        let named = block
+            .contains("[[case]]")
+            .then(|| quoted.iter().position(|keys| keys.iter().any(|key| block.contains(key.as_str()))))
+            .flatten();
+        match named {
+            Some(person) => erased[person] += 1,
+            None => kept.push_str(block),
         }
     }
-    if erased == 0 {
-        return Ok((0, text.len() as u64));
+    if erased.iter().all(|&count| count == 0) {
+        return Ok((erased, text.len() as u64));
     }
     let mut name = path.as_os_str().to_owned();
     name.push(".erasing");

@@ -152,6 +152,9 @@ pub struct Erased {
     /// Recorded plugin calls that named the person (`record = true`, a shadow's
     /// differences), removed from the recordings after the store's erasure.
     pub recorded_calls: u64,
+    /// The erasure record's id, for its second half (store/erasures.rs).
+    #[serde(skip)]
+    pub(crate) record: i64,
 }
 
 /// What the audit keeps of an erased person's name.
@@ -212,6 +215,7 @@ pub fn erase(
         "INSERT INTO erasures (at, workstation, number, web_id, source, removed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         rusqlite::params![now, workstation, erased.number, erased.web_id, source.name(), counts],
     )?;
+    erased.record = tx.last_insert_rowid();
     // The removed entries stay in the full-text index's segments until they are merged.
     customers::optimize_index(tx);
     Ok(Some(erased))

@@ -179,6 +179,15 @@ const MIGRATIONS: &[Migration] = &[
     ) WITHOUT ROWID;
     "#,
     ),
+    // 6: how many recorded plugin calls each erasure removed; NULL until the recordings no
+    // longer name the person (store/erasures.rs). The erasures made before are NULL too,
+    // so the recordings are searched for them once.
+    Migration::Sql(
+        r#"
+    ALTER TABLE erasures ADD COLUMN recorded_calls INTEGER;
+    CREATE INDEX erasures_recordings_pending ON erasures (id) WHERE recorded_calls IS NULL;
+    "#,
+    ),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -7,6 +7,7 @@
 mod checkpoint;
 mod customers;
 pub mod encryption;
+pub mod erasures;
 pub mod holdings;
 mod migrations;
 pub mod outbox;
@@ -87,6 +88,8 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: readers::Readers,
     checkpointer: checkpoint::Checkpointer,
+    /// Told of every erasure committed, for what lies outside the store (recorded calls).
+    erased: Arc<tokio::sync::Notify>,
 }
 
 /// The local customer database.
@@ -143,6 +146,7 @@ impl Store {
                 writer: Mutex::new(writer),
                 readers: readers::Readers::new(readers),
                 checkpointer,
+                erased: Arc::new(tokio::sync::Notify::new()),
             }),
         })
     }
@@ -177,6 +181,12 @@ impl Store {
         drop(writer);
         self.inner.checkpointer.nudge();
         Ok(result)
+    }
+
+    /// Notified of every erasure committed (its `notified()` ends at once when one was
+    /// committed since the last wait ended): for what lies outside the store.
+    pub fn erasures_committed(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.erased.clone()
     }
 
     /// Erases the person `key` names ([`holdings::erase`]) as [`Store::erasing`] does.
@@ -226,6 +236,7 @@ impl Store {
             writer.pragma_update(None, "secure_delete", false)?;
             let (result, erased) = written?;
             if erased {
+                store.inner.erased.notify_one();
                 writer.execute_batch("VACUUM")?;
                 store.empty_log(&writer)?;
             }

@@ -14,7 +14,7 @@ use pos_host::slots::SlotVisitor;
 use pos_tests::sim::{AdminCustomer, WebCustomerFields};
 use pos_tests::{artifacts, pos_host_binary, served};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -374,4 +374,127 @@ async fn an_erasure_removes_the_recorded_calls_that_name_the_person_and_recordin
     let after = recorded(&s, "web-merge-rules").await.recording.expect("the slot records");
     assert_eq!((&after.file, after.written), (&writing.file, writing.written + 1));
     assert!(std::fs::read_to_string(&after.file).unwrap().contains("candidates #2"));
+}
+
+/// A recording of an earlier start, as the recorder writes one: a case naming each of
+/// `numbers` (customer numbers or web ids) in its input.
+fn earlier_recording(dir: &Path, numbers: &[&str]) -> PathBuf {
+    let path = dir.join("web-merge-rules-20261201T080000Z-4242.toml");
+    let mut text = "# Calls of the web-merge-rules slot\n\n".to_owned();
+    for number in numbers {
+        text += &format!(
+            "# 2026-12-01T08:00:00Z, decided by web_merge_rules\n[[case]]\nname = \"candidates #{number}\"\n\
+             hook = \"take-over-web\"\ninput = {{ web = {{ number = {number:?}, first-name = \"Zofia\" }} }}\n\
+             expect = {{}}\n\n"
+        );
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The erasure records by source, with how many recorded calls each removed once that is
+/// done; waits until no erasure's recorded calls are still to be removed.
+async fn erasures_done(store: &pos_host::store::Store) -> Vec<(String, Option<i64>, Value)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let records: Vec<(String, Option<i64>, String)> = store
+            .read(|conn| {
+                conn.prepare("SELECT source, recorded_calls, removed FROM erasures ORDER BY id")?
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect()
+            })
+            .await
+            .unwrap();
+        if records.iter().all(|(_, recorded, _)| recorded.is_some()) {
+            return records
+                .into_iter()
+                .map(|(source, recorded, removed)| (source, recorded, serde_json::from_str(&removed).unwrap()))
+                .collect();
+        }
+        assert!(std::time::Instant::now() < deadline, "the recorded calls are still to be removed: {records:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The ERP's feed removing a customer and the web shop's deleting a registration erase the
+/// person here as the operator's request does: their recorded calls too, in the file being
+/// written and in older ones, each erasure record counting them.
+#[tokio::test]
+async fn erasures_from_the_erps_and_the_web_shops_feeds_remove_the_recorded_calls_too() {
+    let policy = recording_policy(&["web-merge-rules"])
+        .replacen("record = true\n", "record = true\nrecord-personal-data = \"full\"\n", 1)
+        .replacen("locale = \"en\"", "locale = \"en\"\ncustomers.mode = \"sync-all\"", 1);
+    let erp = vec![AdminCustomer::new("K-1", "Zofia", "Wąsowska"), AdminCustomer::new("K-2", "Jan", "Kowalski")];
+    let s = Arc::new(serve_policy(Vec::new(), erp, policy).await);
+    assert_eq!(s.sync().await["report"]["customers"]["listed"], 2);
+    let web = s
+        .sim
+        .register_web_customer(WebCustomerFields {
+            first_name: "Zofia".into(),
+            last_name: "Wąsowska".into(),
+            email: Some("zofia.w@example.pl".into()),
+            ..WebCustomerFields::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.get("/api/web/edits").await.0, StatusCode::OK);
+    let (status, candidates) = s.get(&format!("/api/web/edits/{}/candidates", web.id)).await;
+    assert_eq!(candidates["candidates"][0]["customer"]["number"], "K-1", "{status} {candidates}");
+    let writing = recorded(&s, "web-merge-rules").await.recording.expect("the slot records");
+    let active = std::fs::read_to_string(&writing.file).unwrap();
+    assert!(active.contains("\"K-1\"") && active.contains(&format!("{:?}", web.id)), "{active}");
+    let earlier = earlier_recording(writing.file.parent().unwrap(), &["K-1", &web.id, "K-2"]);
+
+    s.sim.delete_customer("K-1").await.unwrap();
+    let synchronized = s.sync().await;
+    assert_eq!(synchronized["report"]["customers"]["removed"], 1, "{synchronized}");
+    let records = erasures_done(s.host.store()).await;
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!((records[0].0.as_str(), records[0].1), ("erp", Some(2)), "the candidates call and the earlier case");
+    assert_eq!(records[0].2["recorded_calls"], 2, "{records:?}");
+    let active = std::fs::read_to_string(&writing.file).unwrap();
+    assert!(!active.contains("\"K-1\""), "{active}");
+    let text = std::fs::read_to_string(&earlier).unwrap();
+    assert!(!text.contains("\"K-1\"") && text.contains(&format!("{:?}", web.id)) && text.contains("\"K-2\""), "{text}");
+
+    s.sim.delete_web_customer(&web.id).await.unwrap();
+    let (status, list) = s.get("/api/web/edits").await;
+    assert_eq!((status, &list["refreshed"]["gone"]), (StatusCode::OK, &json!(1)), "{list}");
+    let records = erasures_done(s.host.store()).await;
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!((records[1].0.as_str(), records[1].1), ("webshop", Some(1)), "the earlier case naming the web id");
+    let text = std::fs::read_to_string(&earlier).unwrap();
+    assert!(!text.contains(&format!("{:?}", web.id)) && text.contains("\"K-2\""), "{text}");
+}
+
+/// A host killed after an erasure was committed and before the recordings were cleaned
+/// (here: the store erased alone, as that kill leaves it) removes the recorded calls when
+/// it starts again.
+#[tokio::test]
+async fn a_host_starting_after_a_kill_removes_the_recorded_calls_of_an_erasure_left_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("pos.sqlite");
+    let store = pos_host::store::Store::open(&database).unwrap();
+    store.save(customer(Some("K-1"), "Zofia", "Wąsowska")).await.unwrap();
+    let erased = store.erase("K-1", pos_host::store::holdings::ErasureSource::Operator, "POS-01").await.unwrap();
+    assert_eq!(erased.map(|erased| erased.customer), Some(1));
+    drop(store);
+    let earlier = earlier_recording(&dir.path().join("recordings"), &["K-1", "K-2"]);
+    let policy = dir.path().join("policy.toml");
+    let without_erp = served::policy_text().split("[slots.erp-connector]").next().unwrap().to_owned();
+    std::fs::write(&policy, without_erp).unwrap();
+
+    let host = pos_host::embed::Host::builder()
+        .policy_file(&policy)
+        .database(&database)
+        .cache_dir(pos_tests::shared_cache())
+        .watch(false)
+        .build()
+        .await
+        .unwrap();
+    let records = erasures_done(host.store()).await;
+    assert_eq!(records.iter().map(|r| (r.0.as_str(), r.1)).collect::<Vec<_>>(), [("operator", Some(1))]);
+    let text = std::fs::read_to_string(&earlier).unwrap();
+    assert!(!text.contains("\"K-1\"") && text.contains("\"K-2\""), "{text}");
 }
