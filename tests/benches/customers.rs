@@ -12,7 +12,9 @@
 //! `BENCH_ENCRYPTION=1` measures instead the cost of encryption at rest: a full
 //! synchronization into a plain and into an encrypted database, twice each in turns, and the
 //! store's search on both, phrase by phrase in turns; ratios encrypted/plain (targets: sync
-//! under 1.3x, search p99 under 1.2x).
+//! under 1.3x, search p99 under 1.2x); what a page read past SQLite's cache costs on each;
+//! and an erasure request on each (the database file rebuilt). `BENCH_SEARCH_ONLY=1` reuses
+//! the last run's two databases (the key is kept beside them).
 //!
 //! `cargo bench -p pos-tests --bench customers -- 1000000 3000000` (default: 1000000).
 //! The simulator's data and the synchronized databases are kept in `target/bench-data/`, so
@@ -27,6 +29,7 @@ use pos_host::erp::{Connector, PluginConnector};
 use pos_host::flows::sync;
 use pos_host::store::Store;
 use pos_host::store::encryption::{Protection, read_or_make_key};
+use pos_host::store::holdings::ErasureSource;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -601,6 +604,70 @@ async fn search_both(kinds: &[(&str, &Protection); 2], stores: [Option<Store>; 2
         figures[1].0.as_secs_f64() / figures[0].0.as_secs_f64(),
         figures[1].1.as_secs_f64() / figures[0].1.as_secs_f64()
     );
+    page_reads(&plain, &encrypted).await;
+    erase_one(&plain, &encrypted).await;
+}
+
+/// What a page read past SQLite's cache costs on each database: the whole full-text index
+/// read, every page of it, on a read connection whose cache cannot hold it, twice.
+async fn page_reads(plain: &Store, encrypted: &Store) {
+    for round in 1..=2 {
+        for (name, store) in [("plain", plain), ("encrypted", encrypted)] {
+            let started = Instant::now();
+            let misses = store
+                .read(|c| {
+                    cache_misses(c);
+                    // `instr` reads every byte of each block; `length` alone reads none.
+                    c.query_row("SELECT sum(instr(block, x'fffefdfc')) FROM customers_fts_data", [], |_| Ok(()))?;
+                    Ok(cache_misses(c))
+                })
+                .await
+                .unwrap();
+            let took = started.elapsed().as_secs_f64();
+            println!(
+                "reading the whole index, {name:<9} (round {round}): {misses} pages read past the cache in {took:.3} s = {:.2} us a page",
+                took * 1e6 / misses.max(1) as f64
+            );
+        }
+    }
+}
+
+/// The pages `connection` read past its cache since the last call.
+fn cache_misses(connection: &rusqlite::Connection) -> i32 {
+    let (mut current, mut highest) = (0, 0);
+    // SAFETY: the handle is the connection's own, open for the call; the outputs are locals.
+    unsafe {
+        rusqlite::ffi::sqlite3_db_status(
+            connection.handle(),
+            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+            &mut current,
+            &mut highest,
+            1,
+        );
+    }
+    current
+}
+
+/// An erasure request on each database: the same customer (not one the searches sample),
+/// removed with every copy SQLite keeps of them, the file rebuilt (`VACUUM`).
+async fn erase_one(plain: &Store, encrypted: &Store) {
+    let number: String = plain
+        .read(|c| c.query_row("SELECT number FROM customers WHERE id % 997 = 1 ORDER BY id LIMIT 1", [], |r| r.get(0)))
+        .await
+        .unwrap();
+    let mut took = Vec::new();
+    for (name, store) in [("plain", plain), ("encrypted", encrypted)] {
+        let size = std::fs::metadata(store.path()).unwrap().len() as f64 / (1 << 20) as f64;
+        let started = Instant::now();
+        let erased = store.erase(&number, ErasureSource::Operator, "POS-01").await.unwrap();
+        took.push(started.elapsed().as_secs_f64());
+        println!(
+            "erasure of {number}, {name:<9}: {:.2} s ({} customer removed, the file of {size:.0} MiB rebuilt)",
+            took[took.len() - 1],
+            erased.map_or(0, |erased| erased.customer)
+        );
+    }
+    println!("ratio encrypted/plain, erasure: {:.2}", took[1] / took[0]);
 }
 
 /// The whole step the operator waits for: a host with the default plugins on the same

@@ -381,6 +381,50 @@ pub fn delete(tx: &WriteTx, number: &str) -> rusqlite::Result<bool> {
 const BULK_AUTOMERGE: u32 = 16;
 const AUTOMERGE: u32 = 4;
 
+/// FTS5 writes its index in blocks of at most `pgsz` bytes, 4050 by default: sized to fit
+/// a 4096-byte page. An encrypted page keeps 80 of its bytes for the cipher (its IV and
+/// HMAC), and a block larger than what is left spills into an overflow page: each block read
+/// past SQLite's cache then reads and decrypts two pages instead of one. Blocks written from
+/// now on are made to fit the page of `connection`'s database (the ones written before
+/// spill until a merge rewrites them).
+pub fn fit_index_blocks(connection: &Connection) -> rusqlite::Result<()> {
+    // SQLCipher answers for an encrypted database with its `cipher_page_size`, as text.
+    let page: i64 = connection.query_row("PRAGMA page_size", [], |row| match row.get_ref(0)? {
+        rusqlite::types::ValueRef::Integer(size) => Ok(size),
+        value => Ok(value.as_str()?.parse().unwrap_or(4096)),
+    })?;
+    let reserved = reserved_bytes(connection);
+    // A block's row adds up to 39 bytes to it (the cell's and the record's headers), and
+    // FTS5 lets a block pass its size by a few bytes.
+    let fits = match reserved {
+        0 => None,
+        reserved => Some(page - reserved - 50),
+    };
+    let set: Option<i64> =
+        connection.query_row("SELECT v FROM customers_fts_config WHERE k = 'pgsz'", [], |row| row.get(0)).optional()?;
+    if fits.is_some() && set != fits {
+        connection.execute("INSERT INTO customers_fts (customers_fts, rank) VALUES ('pgsz', ?1)", [fits])?;
+    }
+    Ok(())
+}
+
+/// The bytes at the end of each page of `connection`'s database that SQLite leaves to the
+/// cipher; 0 for a plain database.
+pub(super) fn reserved_bytes(connection: &Connection) -> i64 {
+    let mut reserved: std::ffi::c_int = -1;
+    // SAFETY: the handle is the connection's own, open for the call; with -1 the call only
+    // writes the current value into `reserved`, a local.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            connection.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_RESERVE_BYTES,
+            (&raw mut reserved).cast(),
+        )
+    };
+    if rc == rusqlite::ffi::SQLITE_OK { i64::from(reserved.max(0)) } else { 0 }
+}
+
 /// Prepares the full-text index for a bulk load, until [`optimize_index`].
 pub fn begin_bulk_index(tx: &WriteTx) -> rusqlite::Result<()> {
     set_automerge(tx, BULK_AUTOMERGE)

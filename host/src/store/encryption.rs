@@ -389,4 +389,63 @@ mod tests {
         let with_defaults = reader("").unwrap_err();
         assert_eq!(with_defaults.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase), "SHA-512 opens it");
     }
+
+    /// Every block of the full-text index fits in one page of its database: in an encrypted
+    /// page, which keeps 80 bytes for the cipher, FTS5's default blocks spilled into a second
+    /// page, read and decrypted with each.
+    #[test]
+    fn the_search_index_blocks_fit_in_one_page_encrypted_or_not() {
+        use crate::bindings::{Customer, Origin};
+        let dir = tempfile::tempdir().unwrap();
+        let protections =
+            [Protection::Plain, Protection::Encrypted { key: DatabaseKey::random(), from: "the test".into() }];
+        for (name, protection) in ["plain", "encrypted"].into_iter().zip(&protections) {
+            let store = super::super::Store::open_with(&dir.path().join(format!("{name}.sqlite")), protection).unwrap();
+            store
+                .write_blocking(|tx| -> rusqlite::Result<()> {
+                    super::super::begin_bulk_index(tx)?;
+                    for i in 0..5000 {
+                        let customer = Customer {
+                            number: Some(format!("K-{i:07}")),
+                            web_id: None,
+                            first_name: ["Zofia", "Jan", "Anna", "Piotr"][i % 4].into(),
+                            last_name: format!("Kowalsk{}{i}", ["i", "a"][i % 2]),
+                            company: None,
+                            tax_id: None,
+                            email: Some(format!("k{i}@example.pl")),
+                            phone: Some(format!("601 {i:06}")),
+                            street: Some(format!("ul. Długa {i}")),
+                            postal_code: Some("00-950".into()),
+                            city: Some(["Łódź", "Kraków", "Gdańsk"][i % 3].into()),
+                            country: Some("PL".into()),
+                            active: true,
+                            origin: Origin::Erp,
+                            version: 1,
+                            updated_at: 0,
+                            previewable: true,
+                            editable: true,
+                        };
+                        super::super::insert_new(tx, &customer, None)?;
+                    }
+                    super::super::optimize_index(tx);
+                    Ok(())
+                })
+                .unwrap();
+            let (blocks, largest, reserved) = store
+                .read_blocking(|c| {
+                    let (blocks, largest) =
+                        c.query_row("SELECT count(*), max(length(block)) FROM customers_fts_data", [], |r| {
+                            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                        })?;
+                    Ok((blocks, largest, super::super::customers::reserved_bytes(c)))
+                })
+                .unwrap();
+            // A table leaf page keeps a row whole up to the page's usable size less 35 bytes;
+            // the block's row adds 4.
+            let usable = 4096 - reserved;
+            assert!(blocks > 20, "{name}: the index spans many blocks ({blocks})");
+            assert!(largest + 4 <= usable - 35, "{name}: a block of {largest} bytes spills over a page of {usable}");
+            assert_eq!(reserved, [0, 80][usize::from(name == "encrypted")], "{name}");
+        }
+    }
 }

@@ -129,6 +129,7 @@ impl Store {
                 supported: current_version(),
             });
         }
+        customers::fit_index_blocks(&writer).map_err(open_error)?;
         // The log is copied back into the database file by the checkpointer, not in commits.
         writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(open_error)?;
         let checkpoints = connect(OpenFlags::default())?;
