@@ -40,6 +40,18 @@ impl Host {
         .await
     }
 
+    /// Waits until no erasure's recorded calls are still to be removed: the host removes them
+    /// by itself after each erasure, and this is for a caller that must know they are gone
+    /// (after a synchronization or a reading of the web shop's feed that erased someone).
+    pub async fn erasures_completed(&self) -> Result<(), StoreError> {
+        // Watched before looking, so that a pass ending in between is not missed.
+        let mut passes = self.inner.eraser_passes.subscribe();
+        while !self.inner.store.read(erasures::pending).await?.is_empty() {
+            passes.changed().await.map_err(|_| StoreError::Task("the erasures' task stopped".into()))?;
+        }
+        Ok(())
+    }
+
     /// Removes the recorded calls that name the people of the erasures still pending from
     /// every recording (the ones being written by their recorders, the others here), and
     /// notes in each erasure record how many; how many in all.
@@ -100,7 +112,11 @@ impl RecordingsEraser {
             loop {
                 // The host is held for one pass only, so that dropping it ends the task.
                 let Some(inner) = weak.upgrade() else { return };
-                match (Host { inner }).erase_recorded().await {
+                let host = Host { inner };
+                let passed = host.erase_recorded().await;
+                host.inner.eraser_passes.send_modify(|passes| *passes += 1);
+                drop(host);
+                match passed {
                     Ok(_) => committed.notified().await,
                     Err(error) => {
                         tracing::warn!(

@@ -321,6 +321,7 @@ impl HostBuilder {
                 syncing: tokio::sync::Mutex::new(()),
                 erasing_recorded: tokio::sync::Mutex::new(()),
                 recordings_eraser: std::sync::OnceLock::new(),
+                eraser_passes: tokio::sync::watch::Sender::new(0),
                 _watching: watching,
             }),
         };
@@ -350,6 +351,8 @@ struct Inner {
     erasing_recorded: tokio::sync::Mutex<()>,
     /// Removes them after each erasure committed, whatever made it; ends with the host.
     recordings_eraser: std::sync::OnceLock<erasure::RecordingsEraser>,
+    /// How many passes it made, for [`Host::erasures_completed`].
+    eraser_passes: tokio::sync::watch::Sender<u64>,
     _watching: Option<Watching>,
 }
 

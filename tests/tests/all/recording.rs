@@ -393,28 +393,26 @@ fn earlier_recording(dir: &Path, numbers: &[&str]) -> PathBuf {
     path
 }
 
-/// The erasure records by source, with how many recorded calls each removed once that is
-/// done; waits until no erasure's recorded calls are still to be removed.
-async fn erasures_done(store: &pos_host::store::Store) -> Vec<(String, Option<i64>, Value)> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let records: Vec<(String, Option<i64>, String)> = store
-            .read(|conn| {
-                conn.prepare("SELECT source, recorded_calls, removed FROM erasures ORDER BY id")?
-                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                    .collect()
-            })
-            .await
-            .unwrap();
-        if records.iter().all(|(_, recorded, _)| recorded.is_some()) {
-            return records
-                .into_iter()
-                .map(|(source, recorded, removed)| (source, recorded, serde_json::from_str(&removed).unwrap()))
-                .collect();
-        }
-        assert!(std::time::Instant::now() < deadline, "the recorded calls are still to be removed: {records:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+/// The erasure records by source, with how many recorded calls each removed, once the
+/// host's task has removed every erasure's.
+async fn erasures_done(host: &pos_host::embed::Host) -> Vec<(String, Option<i64>, Value)> {
+    tokio::time::timeout(std::time::Duration::from_secs(30), host.erasures_completed())
+        .await
+        .expect("the recorded calls are removed")
+        .unwrap();
+    let records: Vec<(String, Option<i64>, String)> = host
+        .store()
+        .read(|conn| {
+            conn.prepare("SELECT source, recorded_calls, removed FROM erasures ORDER BY id")?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect()
+        })
+        .await
+        .unwrap();
+    records
+        .into_iter()
+        .map(|(source, recorded, removed)| (source, recorded, serde_json::from_str(&removed).unwrap()))
+        .collect()
 }
 
 /// The ERP's feed removing a customer and the web shop's deleting a registration erase the
@@ -449,7 +447,7 @@ async fn erasures_from_the_erps_and_the_web_shops_feeds_remove_the_recorded_call
     s.sim.delete_customer("K-1").await.unwrap();
     let synchronized = s.sync().await;
     assert_eq!(synchronized["report"]["customers"]["removed"], 1, "{synchronized}");
-    let records = erasures_done(s.host.store()).await;
+    let records = erasures_done(&s.host).await;
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!((records[0].0.as_str(), records[0].1), ("erp", Some(2)), "the candidates call and the earlier case");
     assert_eq!(records[0].2["recorded_calls"], 2, "{records:?}");
@@ -461,7 +459,7 @@ async fn erasures_from_the_erps_and_the_web_shops_feeds_remove_the_recorded_call
     s.sim.delete_web_customer(&web.id).await.unwrap();
     let (status, list) = s.get("/api/web/edits").await;
     assert_eq!((status, &list["refreshed"]["gone"]), (StatusCode::OK, &json!(1)), "{list}");
-    let records = erasures_done(s.host.store()).await;
+    let records = erasures_done(&s.host).await;
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!((records[1].0.as_str(), records[1].1), ("webshop", Some(1)), "the earlier case naming the web id");
     let text = std::fs::read_to_string(&earlier).unwrap();
@@ -493,7 +491,7 @@ async fn a_host_starting_after_a_kill_removes_the_recorded_calls_of_an_erasure_l
         .build()
         .await
         .unwrap();
-    let records = erasures_done(host.store()).await;
+    let records = erasures_done(&host).await;
     assert_eq!(records.iter().map(|r| (r.0.as_str(), r.1)).collect::<Vec<_>>(), [("operator", Some(1))]);
     let text = std::fs::read_to_string(&earlier).unwrap();
     assert!(!text.contains("\"K-1\"") && text.contains("\"K-2\""), "{text}");
