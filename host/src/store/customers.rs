@@ -394,15 +394,15 @@ pub fn fit_index_blocks(connection: &Connection) -> rusqlite::Result<()> {
         value => Ok(value.as_str()?.parse().unwrap_or(4096)),
     })?;
     let reserved = reserved_bytes(connection);
+    if reserved == 0 {
+        return Ok(());
+    }
     // A block's row adds up to 39 bytes to it (the cell's and the record's headers), and
     // FTS5 lets a block pass its size by a few bytes.
-    let fits = match reserved {
-        0 => None,
-        reserved => Some(page - reserved - 50),
-    };
+    let fits = page - reserved - 50;
     let set: Option<i64> =
         connection.query_row("SELECT v FROM customers_fts_config WHERE k = 'pgsz'", [], |row| row.get(0)).optional()?;
-    if fits.is_some() && set != fits {
+    if set != Some(fits) {
         connection.execute("INSERT INTO customers_fts (customers_fts, rank) VALUES ('pgsz', ?1)", [fits])?;
     }
     Ok(())
