@@ -249,10 +249,18 @@ async fn encrypt_and_rekey_killed_at_random_points_leave_a_database_the_old_or_t
     let mut candidates = vec![Protection::Plain];
     let someone = sim.visible_customers("POS-01", true).await.unwrap().into_iter().next().unwrap();
     let mut state: u64 = 0x5eed_0019;
-    let (mut kills, mut rekeys) = (0, 0);
-    for round in 0..12 {
+    // The kill points spread over a rewrite's length, which changes with the machine's load
+    // (the other tests run beside this one): a rewrite that outlasts most of the spread
+    // stretches it, one that ends within its first half shrinks it. The rounds go on until
+    // enough rewrites were killed mid-way and enough rekeys ran, so a slow or fast spell
+    // lengthens the test instead of failing it.
+    let mut spread = whole;
+    let (mut round, mut kills, mut rekeys) = (0, 0, 0);
+    while round < 12 || kills < 4 || rekeys < 4 {
+        assert!(round < 60, "after {round} rounds, {kills} killed mid-way and {rekeys} rekeys");
         state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let after = whole.mul_f64(((state >> 33) % 1000) as f64 / 1000.0 * 1.2);
+        let share = ((state >> 33) % 1000) as f64 / 1000.0 * 1.2;
+        let after = spread.mul_f64(share);
         let task = match file_kind(&till.database()).unwrap() {
             FileKind::Plain => "encrypt",
             _ => "rekey",
@@ -263,6 +271,11 @@ async fn encrypt_and_rekey_killed_at_random_points_leave_a_database_the_old_or_t
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;
+            if share > 0.8 {
+                spread = spread.mul_f64(1.5);
+            }
+        } else if share < 0.5 {
+            spread = spread.mul_f64(0.75);
         }
         let status = child.wait().unwrap();
         for file in [key_file.clone(), next_key_file(&key_file)] {
@@ -287,8 +300,7 @@ async fn encrypt_and_rekey_killed_at_random_points_leave_a_database_the_old_or_t
             assert!(till.succeeds(&["search", &someone.last_name, "--json"]).contains(&someone.number));
             assert!(!next_key_file(&key_file).exists(), "round {round}: the host left a rekey unfinished");
         }
+        round += 1;
     }
-    println!("killed mid-way {kills} times of 12, {rekeys} rekeys; a whole rewrite took {whole:?}");
-    assert!(kills >= 4, "the rewrite was killed mid-way {kills} times");
-    assert!(rekeys >= 4, "only {rekeys} rekeys ran");
+    println!("killed mid-way {kills} times in {round} rounds, {rekeys} rekeys; a whole rewrite took {whole:?}");
 }

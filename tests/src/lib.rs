@@ -49,9 +49,20 @@ pub fn show_output(args: &[&str], output: &std::process::Output) {
     eprintln!(
         "$ pos-host {}\n--- stdout\n{}--- stderr\n{}",
         args.join(" "),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        head_of(&output.stdout),
+        head_of(&output.stderr)
     );
+}
+
+/// The start of a command's output: a failing test's report keeps the panic's message in
+/// view, which a long listing printed by every command before it pushed out.
+fn head_of(bytes: &[u8]) -> String {
+    const SHOWN: usize = 2_000;
+    let text = String::from_utf8_lossy(bytes);
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}\n[… {} more bytes]\n", &text[..cut], text.len() - cut),
+        None => text.into_owned(),
+    }
 }
 
 pub fn root() -> PathBuf {
