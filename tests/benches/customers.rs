@@ -7,7 +7,9 @@
 //! - incremental synchronization of 10,000 changes;
 //! - local search p50/p99 per kind of phrase: the store's query (FTS5), next to a
 //!   `LIKE '%q%'` scan of the same database, and the whole step the operator waits for (a
-//!   host with the default plugins: query, search-policy decision, rendered notice).
+//!   host with the default plugins: query, search-policy decision, rendered notice);
+//! - the hourly merge of the full-text index, and the searches again when it merged
+//!   anything (after incremental changes).
 //!
 //! `BENCH_ENCRYPTION=1` measures instead the cost of encryption at rest: a full
 //! synchronization into a plain and into an encrypted database, twice each in turns, and the
@@ -137,8 +139,27 @@ async fn run(dir: &Path, customers: u64) {
     if !search_only {
         incremental(&sim, customers, &sample, &store, &erp).await;
     }
-    search(&store, &sample).await;
+    search(&store, &sample, true).await;
     whole_step(&database, &sim, &sample).await;
+    if merge_index(&store).await {
+        search(&store, &sample, false).await;
+        whole_step(&database, &sim, &sample).await;
+    }
+}
+
+/// The hourly merge of the full-text index (a no-op right after a full synchronization,
+/// which merges it): whether there was anything to merge, so that the searches are
+/// measured again on the merged index.
+async fn merge_index(store: &Store) -> bool {
+    let started = Instant::now();
+    let merge = store.merge_index().await.unwrap();
+    println!(
+        "index merge:      {} segments into one in {} slices, {:.1} s; the searches again:",
+        merge.segments,
+        merge.slices,
+        started.elapsed().as_secs_f64()
+    );
+    merge.slices > 0
 }
 
 /// The listing alone, a full synchronization into the new database `store`, and the
@@ -488,7 +509,8 @@ impl ByKind {
     }
 }
 
-async fn search(store: &Store, sample: &[Customer]) {
+/// The store's search per kind of phrase; `like` adds the naive scan next to it.
+async fn search(store: &Store, sample: &[Customer], like: bool) {
     let phrases = phrases(sample);
     let mut fts = ByKind::new();
     for (kind, phrase) in &phrases {
@@ -497,6 +519,9 @@ async fn search(store: &Store, sample: &[Customer]) {
         fts.add(*kind, phrase, started.elapsed());
     }
     fts.print("local search, the store's query (FTS5)");
+    if !like {
+        return;
+    }
     // The naive scan a POS without a full-text index runs; single words only.
     let words: Vec<String> =
         phrases.iter().filter(|(_, q)| q.filters.is_empty()).map(|(_, q)| q.phrase.clone()).take(60).collect();

@@ -79,7 +79,7 @@ impl TokenArgs {
     }
 }
 
-/// How often `serve` applies the policy's `host.retention`.
+/// How often `serve` applies the policy's `host.retention` and merges the search index.
 const RETENTION_EVERY: Duration = Duration::from_secs(60 * 60);
 
 pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCode> {
@@ -96,6 +96,9 @@ pub async fn serve(serve: ServeArgs, args: &PolicyArgs) -> anyhow::Result<ExitCo
             every.tick().await;
             if let Err(error) = retained.apply_retention().await {
                 tracing::warn!("retention: {error}; tried again in an hour");
+            }
+            if let Err(error) = retained.merge_search_index().await {
+                tracing::warn!("merging the search index: {error}; tried again in an hour");
             }
         }
     });

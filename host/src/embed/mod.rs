@@ -53,6 +53,7 @@ use crate::metrics::{Backlog, MeasuredErp, Metrics};
 use crate::policy::{Policy, PolicyErrors, SyncMode};
 use crate::slots::{Plugins, SlotId};
 use crate::store::holdings::Holdings;
+use crate::store::index_merge::IndexMerge;
 use crate::store::retention::Pruned;
 use crate::store::{Store, StoreError, encryption, sync_state};
 use crate::webshop::{WebshopClient, WebshopConfig};
@@ -489,6 +490,28 @@ impl Host {
     /// epoch): for a test, or a till whose clock is known to be wrong.
     pub async fn apply_retention_at(&self, now: i64) -> Result<Pruned, StoreError> {
         crate::trace::step("retention", self.prune(now)).await
+    }
+
+    /// Merges the search index into one segment when synchronizations left it in several
+    /// (see [`index_merge`](crate::store::index_merge)), a slice at a time; `serve` runs it
+    /// after each retention pass.
+    pub async fn merge_search_index(&self) -> Result<IndexMerge, StoreError> {
+        crate::trace::step("index.merge", async {
+            let started = std::time::Instant::now();
+            let merge = self.inner.store.merge_index().await?;
+            if merge.slices > 0 {
+                tracing::info!(
+                    segments = merge.segments,
+                    slices = merge.slices,
+                    "search index: {} segments merged into one in {} slices, {:.1} s",
+                    merge.segments,
+                    merge.slices,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(merge)
+        })
+        .await
     }
 
     async fn prune(&self, now: i64) -> Result<Pruned, StoreError> {

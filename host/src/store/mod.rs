@@ -9,6 +9,7 @@ mod customers;
 pub mod encryption;
 pub mod erasures;
 pub mod holdings;
+pub mod index_merge;
 mod migrations;
 pub mod outbox;
 mod rank;
@@ -335,6 +336,19 @@ impl Store {
         local_only: bool,
     ) -> Result<retention::Pruned, StoreError> {
         self.write(move |tx| Ok(retention::apply(tx, &policy, now, local_only)?)).await
+    }
+
+    /// Merges the full-text index into one segment when it holds more, a slice per write
+    /// transaction so that other writes go on between them: see [`index_merge`].
+    pub async fn merge_index(&self) -> Result<index_merge::IndexMerge, StoreError> {
+        let segments = self.read(index_merge::segments).await?;
+        let mut merge = index_merge::IndexMerge { segments, slices: 0 };
+        if segments > 1 {
+            while self.write(|tx| Ok::<_, StoreError>(index_merge::merge_slice(tx)?)).await? {
+                merge.slices += 1;
+            }
+        }
+        Ok(merge)
     }
 
     /// How many customers the database holds.

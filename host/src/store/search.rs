@@ -5,7 +5,7 @@
 use super::customers::{from_row, select_columns};
 use crate::bindings::{Customer, SearchQuery, field_name};
 use pos_seed_rules::fold::fold;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 /// The most words of a phrase (or a filter) that are searched; the rest are ignored.
 pub const MAX_PHRASE_WORDS: usize = 16;
@@ -77,6 +77,8 @@ pub fn search(conn: &Connection, query: &SearchQuery, limit: u32) -> rusqlite::R
 
 /// Up to [`RANKED_MATCHES`] + 1 matches with their rank (see `store/rank.rs`): when that
 /// is all of them, the best `limit` by rank; otherwise the first `limit` in storage order.
+/// Either way the rows are read by the ids this one pass found: walking the index again
+/// (a join) cost as much as the pass itself when the phrase has several words.
 fn matching(conn: &Connection, expression: &str, inactive: bool, limit: u32) -> rusqlite::Result<Vec<Customer>> {
     let mut matches: Vec<(i64, f64)> = conn
         .prepare_cached(
@@ -84,29 +86,43 @@ fn matching(conn: &Connection, expression: &str, inactive: bool, limit: u32) -> 
         )?
         .query_map(params![expression, RANKED_MATCHES + 1], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let ranked = matches.len() as u32 <= RANKED_MATCHES;
+    if ranked {
+        // Stable: equal ranks stay in storage order.
+        matches.sort_by(|a, b| b.1.total_cmp(&a.1));
+    }
+    let found = by_ids(conn, matches.iter().map(|(id, _)| *id), inactive, limit)?;
+    if ranked || found.len() as u32 == limit {
+        return Ok(found);
+    }
+    // Inactive customers among the first matches left the list short: the rest of the
+    // matches, in storage order.
     let columns = select_columns("c");
-    if matches.len() as u32 > RANKED_MATCHES {
-        // A join walks the customers in the index's order, cheaper than one lookup each.
-        let mut first = conn.prepare_cached(&format!(
-            "SELECT {columns} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
-             WHERE customers_fts MATCH ?1 AND (c.active OR ?2) LIMIT ?3"
-        ))?;
-        return first.query_map(params![expression, inactive, limit], |row| from_row(row, 0))?.collect();
-    }
-    // Stable: equal ranks stay in storage order.
-    matches.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut row =
-        conn.prepare_cached(&format!("SELECT {columns} FROM customers c WHERE c.id = ?1 AND (c.active OR ?2)"))?;
-    let mut found = Vec::new();
-    for (id, _) in &matches {
-        if found.len() as u32 == limit {
-            break;
-        }
-        if let Some(customer) = row.query_row(params![id, inactive], |row| from_row(row, 0)).optional()? {
-            found.push(customer);
-        }
-    }
-    Ok(found)
+    let mut first = conn.prepare_cached(&format!(
+        "SELECT {columns} FROM customers_fts JOIN customers c ON c.id = customers_fts.rowid
+         WHERE customers_fts MATCH ?1 AND (c.active OR ?2) LIMIT ?3"
+    ))?;
+    first.query_map(params![expression, inactive, limit], |row| from_row(row, 0))?.collect()
+}
+
+/// Up to `limit` of the customers with these ids, in the ids' order, in one statement
+/// (one statement per id cost more than the rows themselves). The ids are the outer loop
+/// (`CROSS JOIN` fixes SQLite's join order), so the rows come in their order and stop at
+/// `limit`: sorting them afterwards would read every row first.
+fn by_ids(
+    conn: &Connection,
+    ids: impl Iterator<Item = i64>,
+    inactive: bool,
+    limit: u32,
+) -> rusqlite::Result<Vec<Customer>> {
+    let ids = format!("[{}]", ids.map(|id| id.to_string()).collect::<Vec<_>>().join(","));
+    let columns = select_columns("c");
+    conn.prepare_cached(&format!(
+        "SELECT {columns} FROM json_each(?1) AS i CROSS JOIN customers c ON c.id = i.value
+         WHERE (c.active OR ?2) LIMIT ?3"
+    ))?
+    .query_map(params![ids, inactive, limit], |row| from_row(row, 0))?
+    .collect()
 }
 
 #[cfg(test)]

@@ -375,3 +375,31 @@ async fn a_replaced_customer_keeps_its_web_link_and_is_found_by_what_changed() {
         .unwrap();
     assert_eq!((web_id.as_str(), generation), ("W-1", 7));
 }
+
+#[tokio::test]
+async fn the_search_index_is_merged_into_one_segment_and_still_finds_what_changed() {
+    // Each customer saved in a transaction of its own, then changed and removed: segments
+    // and tombstones, as incremental synchronizations leave them.
+    let (_dir, store) =
+        store_with((0..400).map(|i| customer(Some(&format!("K-{i:07}")), "Anna", &format!("Nowak{i}"))).collect())
+            .await;
+    for i in 0..40 {
+        store.save(Customer { version: 2, ..customer(Some(&format!("K-{i:07}")), "Ewa", "Lis") }).await.unwrap();
+    }
+    store.write(|tx| Ok::<_, StoreError>(pos_host::store::delete(tx, "K-0000399")?)).await.unwrap();
+    let segments = || store.read(pos_host::store::index_merge::segments);
+    let before = segments().await.unwrap();
+    assert!(before > 1, "{before} segments");
+
+    let merged = store.merge_index().await.unwrap();
+    assert_eq!(merged.segments, before);
+    assert!(merged.slices >= 1, "{merged:?}");
+    assert_eq!(segments().await.unwrap(), 1);
+    assert_eq!(store.search(&query("ewa lis"), 100).await.unwrap().len(), 40);
+    assert!(store.search(&query("nowak0"), 10).await.unwrap().is_empty(), "a changed name is gone");
+    assert_eq!(numbers(&store.search(&query("nowak40"), 10).await.unwrap()), ["K-0000040"]);
+    assert!(store.search(&query("nowak399"), 10).await.unwrap().is_empty(), "a removed customer is gone");
+    assert_eq!(store.search(&query("anna"), 500).await.unwrap().len(), 359);
+    // One segment: nothing to do.
+    assert_eq!(store.merge_index().await.unwrap(), pos_host::store::index_merge::IndexMerge { segments: 1, slices: 0 });
+}
