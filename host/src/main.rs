@@ -4,6 +4,14 @@ mod cli;
 
 use std::process::ExitCode;
 
+// A search's rows become a hundred customers' strings on a blocking thread and are freed
+// on a runtime thread; glibc's allocator is at its slowest handing memory across threads
+// (a fifth of a search's time in malloc and free). mimalloc made the whole search step a
+// fifth faster (docs/benchmarks.md). SQLite's own allocations stay with glibc
+// (`tune_allocator`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     pos_host::store::tune_allocator();
     match cli::try_main() {
