@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 // A search's rows become a hundred customers' strings on a blocking thread and are freed
 // on a runtime thread; glibc's allocator is at its slowest handing memory across threads
-// (a fifth of a search's time in malloc and free). mimalloc made the whole search step a
+// (a quarter of a search's samples in malloc and free). mimalloc made the whole search step a
 // fifth faster (docs/benchmarks.md). SQLite's own allocations stay with glibc
 // (`tune_allocator`).
 #[global_allocator]
