@@ -143,10 +143,11 @@ async fn run(dir: &Path, customers: u64) {
     if !search_only {
         incremental(&sim, customers, &sample, &store, &erp).await;
     }
-    search(&store, &sample, true).await;
+    let mut searched = search(&store, &sample).await;
+    like_scan(&store, &sample, &mut searched).await;
     whole_step(&database, &sim, &sample).await;
     if merge_index(&store).await {
-        search(&store, &sample, false).await;
+        search(&store, &sample).await;
         whole_step(&database, &sim, &sample).await;
     }
 }
@@ -157,8 +158,9 @@ async fn run(dir: &Path, customers: u64) {
 async fn merge_index(store: &Store) -> bool {
     let started = Instant::now();
     let merge = store.merge_index().await.unwrap();
+    let again = if merge.slices > 0 { "; the searches again:" } else { "" };
     println!(
-        "index merge:      {} segments into one in {} slices, {:.1} s; the searches again:",
+        "index merge:      {} segments into one in {} slices, {:.1} s{again}",
         merge.segments,
         merge.slices,
         started.elapsed().as_secs_f64()
@@ -513,20 +515,22 @@ impl ByKind {
     }
 }
 
-/// The store's search per kind of phrase; `like` adds the naive scan next to it.
-async fn search(store: &Store, sample: &[Customer], like: bool) {
-    let phrases = phrases(sample);
+/// The store's search per kind of phrase: every latency.
+async fn search(store: &Store, sample: &[Customer]) -> Vec<Duration> {
     let mut fts = ByKind::new();
-    for (kind, phrase) in &phrases {
+    for (kind, phrase) in &phrases(sample) {
         let started = Instant::now();
         std::hint::black_box(store.search(phrase, 100).await.unwrap());
         fts.add(*kind, phrase, started.elapsed());
     }
     fts.print("local search, the store's query (FTS5)");
-    if !like {
-        return;
-    }
-    // The naive scan a POS without a full-text index runs; single words only.
+    fts.all()
+}
+
+/// The naive scan a POS without a full-text index runs (single words only), next to the
+/// store's search latencies `fts`.
+async fn like_scan(store: &Store, sample: &[Customer], fts: &mut [Duration]) {
+    let phrases = phrases(sample);
     let words: Vec<String> =
         phrases.iter().filter(|(_, q)| q.filters.is_empty()).map(|(_, q)| q.phrase.clone()).take(60).collect();
     let mut like = Vec::with_capacity(words.len());
@@ -546,8 +550,7 @@ async fn search(store: &Store, sample: &[Customer], like: bool) {
             .unwrap();
         like.push(started.elapsed());
     }
-    let mut all = fts.all();
-    let (fts50, fts99) = (percentile(&mut all, 0.5), percentile(&mut all, 0.99));
+    let (fts50, fts99) = (percentile(fts, 0.5), percentile(fts, 0.99));
     let (like50, like99) = (percentile(&mut like, 0.5), percentile(&mut like, 0.99));
     println!(
         "LIKE '%q%' scan:  p50 {:.1} ms p99 {:.1} ms ({} queries); FTS5 is {:.0}x faster at p50, {:.0}x at p99",

@@ -388,15 +388,15 @@ const AUTOMERGE: u32 = 4;
 /// now on are made to fit the page of `connection`'s database (the ones written before
 /// spill until a merge rewrites them).
 pub fn fit_index_blocks(connection: &Connection) -> rusqlite::Result<()> {
+    let reserved = reserved_bytes(connection);
+    if reserved == 0 {
+        return Ok(());
+    }
     // SQLCipher answers for an encrypted database with its `cipher_page_size`, as text.
     let page: i64 = connection.query_row("PRAGMA page_size", [], |row| match row.get_ref(0)? {
         rusqlite::types::ValueRef::Integer(size) => Ok(size),
         value => Ok(value.as_str()?.parse().unwrap_or(4096)),
     })?;
-    let reserved = reserved_bytes(connection);
-    if reserved == 0 {
-        return Ok(());
-    }
     // A block's row adds up to 39 bytes to it (the cell's and the record's headers), and
     // FTS5 lets a block pass its size by a few bytes.
     let fits = page - reserved - 50;
